@@ -1,0 +1,90 @@
+"""The Connector protocol and the frozen DTOs that cross the boundary into the inbox.
+
+Connectors are pure: HTTP in, these DTOs out. They never touch the ORM; ``connectors.jobs`` is
+the only glue between a connector and ``inbox.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Platform(StrEnum):
+    X = "x"
+    FACEBOOK = "facebook"  # one Page: its post comments and its Messenger inbox
+
+
+class ThreadKind(StrEnum):
+    PUBLIC = "public"  # X mentions, Facebook comments: everyone can read the reply
+    PRIVATE = "private"  # X direct messages, Messenger
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRef:
+    """A customer as the platform identifies them."""
+
+    external_id: str
+    name: str = ""
+    handle: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One item read from a platform, already validated."""
+
+    external_id: str
+    thread_external_id: str
+    kind: ThreadKind
+    author: ContactRef
+    body: str
+    sent_at: datetime
+    # Written by the channel account itself (our own reply seen again, or one sent natively).
+    from_account: bool = False
+    in_reply_to_external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedItem:
+    """An item the platform returned that could not be understood; kept for the operator."""
+
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    messages: tuple[InboundMessage, ...]
+    cursor: Mapping[str, str]
+    rejected: tuple[RejectedItem, ...] = ()
+    rate_limit_remaining: int | None = None
+    rate_limit_reset_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundReply:
+    """What the delivery job asks a connector to post."""
+
+    idempotency_key: str
+    thread_external_id: str
+    kind: ThreadKind
+    body: str
+    recipient_external_id: str
+    in_reply_to_external_id: str | None = None
+    persona_name: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    external_id: str
+    sent_at: datetime
+
+
+class Connector(Protocol):
+    def fetch(self, cursor: Mapping[str, str]) -> FetchResult: ...
+
+    def send(self, reply: OutboundReply) -> SentReply: ...

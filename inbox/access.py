@@ -1,0 +1,55 @@
+"""Fetch-and-check: every read or write of a conversation on behalf of a user goes through here.
+
+Another team's conversation is reported as not found, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from inbox.exceptions import NotFound, PermissionDenied
+from inbox.models import Agent, Conversation
+
+
+def agent_of(user: AbstractBaseUser) -> Agent:
+    try:
+        return user.agent
+    except Agent.DoesNotExist:
+        raise PermissionDenied("This user has no agent profile.") from None
+
+
+def sees_all_teams(user: AbstractBaseUser) -> bool:
+    return user.has_perm("inbox.view_all_teams")
+
+
+def visible_team_ids(user: AbstractBaseUser) -> list[int] | None:
+    """The teams whose conversations the user may see; None means every team."""
+    if sees_all_teams(user):
+        return None
+    return list(agent_of(user).teams.values_list("id", flat=True))
+
+
+def conversations_visible_to(user: AbstractBaseUser) -> QuerySet[Conversation]:
+    if not user.has_perm("inbox.view_conversation"):
+        raise PermissionDenied("Your role does not allow reading conversations.")
+    team_ids = visible_team_ids(user)
+    queryset = Conversation.objects.all()
+    if team_ids is not None:
+        queryset = queryset.filter(team_id__in=team_ids)
+    return queryset
+
+
+def access_conversation(
+    user: AbstractBaseUser, conversation_id: int, *, for_update: bool = False
+) -> Conversation:
+    """The conversation if the user may see it; locked ``FOR UPDATE`` when about to change it."""
+    if for_update and not user.has_perm("inbox.change_conversation"):
+        raise PermissionDenied("Your role does not allow changing conversations.")
+    queryset = conversations_visible_to(user).select_related("account", "contact", "assignee")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=conversation_id)
+    except Conversation.DoesNotExist:
+        raise NotFound(f"Conversation {conversation_id} was not found.") from None

@@ -1,0 +1,44 @@
+"""Domain errors. Each carries a stable ``code`` and a message meant for the person who acted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class InboxError(Exception):
+    code = "inbox_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(InboxError):
+    code = "not_found"
+
+
+class PermissionDenied(InboxError):
+    code = "permission_denied"
+
+
+class InvalidInput(InboxError):
+    code = "invalid"
+
+
+class ReplyTooLong(InvalidInput):
+    code = "reply_too_long"
+
+
+class ReplyEmpty(InvalidInput):
+    code = "reply_empty"
+
+
+class InvalidTransition(InboxError):
+    code = "invalid_transition"
+
+
+class StaleVersion(InboxError):
+    """The client acted on an older snapshot than the one stored."""
+
+    code = "stale_version"

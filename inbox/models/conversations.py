@@ -1,0 +1,94 @@
+"""Conversations: one customer thread on one channel account, and the tags put on them."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from connectors.base import ThreadKind
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"  # waiting for the customer or a third party
+    RESOLVED = "resolved", "Resolved"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    account = models.ForeignKey(
+        "inbox.ChannelAccount", on_delete=models.PROTECT, related_name="conversations"
+    )
+    contact = models.ForeignKey(
+        "inbox.Contact", on_delete=models.PROTECT, related_name="conversations"
+    )
+    kind = models.CharField(max_length=8, choices=[(k.value, k.name.title()) for k in ThreadKind])
+    # The platform's thread: X conversation_id or dm_conversation_id, a Facebook post/comment
+    # root, a Messenger t_… id.
+    external_thread_id = models.CharField(max_length=128)
+    team = models.ForeignKey("inbox.Team", on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField(
+        max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        "inbox.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
+    # The first customer message not yet answered; null while nobody waits for us.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField()  # first message, or the latest reopening
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField()
+    snippet = models.CharField(max_length=200, blank=True, default="")
+    # Incremented on every change; events carry it so clients keep only the newest snapshot.
+    version = models.PositiveBigIntegerField(default=1)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_thread_id"],
+                name="conversation_unique_account_thread",
+            )
+        ]
+        indexes = [
+            # Keyset pagination for the list views: (filter columns…, sort key, id).
+            models.Index(
+                fields=["team", "status", "-last_message_at", "-id"], name="conv_team_status_recent"
+            ),
+            models.Index(fields=["team", "-last_message_at", "-id"], name="conv_team_recent"),
+            models.Index(
+                fields=["assignee", "status", "-last_message_at", "-id"],
+                name="conv_assignee_status_recent",
+            ),
+            models.Index(fields=["status", "-last_message_at", "-id"], name="conv_status_recent"),
+            models.Index(fields=["-last_message_at", "-id"], name="conv_recent"),
+            models.Index(
+                fields=["team", "status", "waiting_since", "id"], name="conv_team_status_waiting"
+            ),
+            models.Index(fields=["contact", "-last_message_at"], name="conv_contact_recent"),
+            GinIndex(fields=["search_vector"], name="conv_search"),
+        ]
+        permissions = [
+            ("view_all_teams", "Can see and act on conversations of every team"),
+            ("view_metrics", "Can see response-time metrics"),
+            ("manage_channels", "Can connect and configure channel accounts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.pk} ({self.status})"

@@ -1,0 +1,94 @@
+"""Messages of a conversation, and the internal notes agents leave beside them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", "From the customer"
+    OUTBOUND = "out", "To the customer"
+
+
+class DeliveryState(models.TextChoices):
+    RECEIVED = "received", "Received"  # inbound messages
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"  # the platform call started; outcome not yet known
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="messages"
+    )
+    # Denormalised from the conversation so the platform id is unique per channel account.
+    account = models.ForeignKey(
+        "inbox.ChannelAccount", on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    # The platform's id; NULL (not "") for a reply not yet delivered, so that the unique
+    # constraint below ignores it.
+    external_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    # What the agent typed; ``signature`` is what Svar appended. ``text`` is what the customer
+    # sees: body + signature, rendered once when the reply is written and never again.
+    body = models.TextField()
+    signature = models.CharField(max_length=300, blank=True, default="")
+    text = models.TextField()
+    author_contact = models.ForeignKey(
+        "inbox.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    author_agent = models.ForeignKey(
+        "inbox.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    in_reply_to_external_id = models.CharField(max_length=128, blank=True, default="")
+    platform_time = models.DateTimeField()  # when the platform says it was written/sent
+    received_at = models.DateTimeField()  # when Svar stored it
+    delivery_state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.RECEIVED
+    )
+    delivery_error = models.TextField(blank=True, default="")
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="message_unique_account_external_id",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(author_contact__isnull=False, author_agent__isnull=False),
+                name="message_single_author",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "platform_time", "id"], name="msg_conv_time"),
+            models.Index(
+                fields=["delivery_state"],
+                condition=models.Q(delivery_state__in=["queued", "sending", "failed"]),
+                name="msg_undelivered",
+            ),
+        ]
+        ordering = ["platform_time", "id"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} ({self.direction})"
+
+
+class Note(models.Model):
+    """An internal note: seen by the team, never by the customer, never counted in metrics."""
+
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey("inbox.Agent", on_delete=models.PROTECT, related_name="notes")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="note_conv_time")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"

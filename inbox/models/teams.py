@@ -1,0 +1,39 @@
+"""Teams and the agents who answer under their own names."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    # The last sequence number handed to an event of this team (DESIGN.md §5). Taken with
+    # UPDATE … RETURNING inside the writing transaction, so commit order equals seq order.
+    event_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    """A person on the service staff. Public replies carry ``public_name`` and a signature."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
+    public_name = models.CharField(max_length=80)
+    initials = models.CharField(max_length=4)
+    teams = models.ManyToManyField(Team, related_name="agents", blank=True)
+    # Per-platform signature templates, e.g. {"x": " /{initials}", "facebook": "\n\n– {name}"}.
+    signatures = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=8, blank=True, default="")
+
+    class Meta:
+        ordering = ["public_name"]
+
+    def __str__(self) -> str:
+        return self.public_name

@@ -1,0 +1,81 @@
+"""What the customer will see: the reply body plus the agent's signature, and its length.
+
+One function renders it, so the composer preview, the stored message and the limit check can
+never disagree (DESIGN.md §7). X counts weighted characters (URLs 23, emoji and CJK 2, after
+NFC normalisation) as ``twitter-text-parser`` does; every other channel counts code points.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from twitter_text import parse_tweet
+
+from connectors.base import Platform, ThreadKind
+
+# (platform, kind) -> the most the platform accepts in one message.
+CHANNEL_LIMITS: dict[tuple[str, str], int] = {
+    (Platform.X, ThreadKind.PUBLIC): 280,
+    (Platform.X, ThreadKind.PRIVATE): 10_000,
+    (Platform.FACEBOOK, ThreadKind.PUBLIC): 8_000,
+    (Platform.FACEBOOK, ThreadKind.PRIVATE): 2_000,
+}
+
+DEFAULT_SIGNATURES: dict[str, str] = {
+    Platform.X: " /{name}",
+    Platform.FACEBOOK: "\n\nVenlig hilsen {name}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReply:
+    body: str
+    signature: str
+    text: str  # body + signature: exactly what is posted
+    length: int  # as the platform counts it
+    limit: int
+
+    @property
+    def fits(self) -> bool:
+        return 0 < self.length <= self.limit
+
+
+def channel_limit(platform: str, kind: str) -> int:
+    return CHANNEL_LIMITS[(Platform(platform), ThreadKind(kind))]
+
+
+def measure(text: str, platform: str, kind: str) -> int:
+    if platform == Platform.X and kind == ThreadKind.PUBLIC:
+        return parse_tweet(unicodedata.normalize("NFC", text)).weightedLength
+    return len(unicodedata.normalize("NFC", text))
+
+
+def render_signature(template: str, *, public_name: str, initials: str) -> str:
+    # str.replace rather than str.format: a stray brace in a signature must not raise.
+    return template.replace("{name}", public_name).replace("{initials}", initials)
+
+
+def render_reply(
+    body: str,
+    *,
+    platform: str,
+    kind: str,
+    public_name: str,
+    initials: str,
+    signature_template: str | None,
+) -> RenderedReply:
+    """Render a reply as posted. Public replies are always signed, private ones when set."""
+    body = unicodedata.normalize("NFC", body.strip())
+    template = signature_template
+    if not template and kind == ThreadKind.PUBLIC:
+        template = DEFAULT_SIGNATURES[Platform(platform)]
+    signature = render_signature(template or "", public_name=public_name, initials=initials)
+    text = body + signature if body else ""
+    return RenderedReply(
+        body=body,
+        signature=signature,
+        text=text,
+        length=measure(text, platform, kind) if text else 0,
+        limit=channel_limit(platform, kind),
+    )

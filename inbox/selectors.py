@@ -1,0 +1,172 @@
+"""Reads. List queries page by keyset (never OFFSET, never COUNT(*)) along an index."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+
+from inbox.access import access_conversation, agent_of, conversations_visible_to
+from inbox.exceptions import InvalidInput
+from inbox.models import Conversation, ConversationStatus, Message, Note, Tag
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+SEARCH_TERMS_MAX = 8
+MESSAGES_PER_DETAIL = 200
+
+
+class ListOrder(StrEnum):
+    RECENT = "recent"  # newest activity first
+    WAITING = "waiting"  # longest-waiting customer first; only conversations someone waits on
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilters:
+    status: Sequence[str] = ()
+    assignee: str | None = None  # "me", "unassigned" or an agent id
+    team_id: int | None = None
+    platform: str | None = None
+    tag: str | None = None
+    search: str | None = None
+    order: ListOrder = ListOrder.RECENT
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+def _encode_cursor(order: ListOrder, value: datetime, pk: int) -> str:
+    raw = json.dumps({"o": order.value, "v": value.isoformat(), "id": pk}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, order: ListOrder) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        if data["o"] != order.value:
+            raise ValueError("cursor of another order")
+        value = datetime.fromisoformat(data["v"])
+        pk = int(data["id"])
+        if value.tzinfo is None:
+            raise ValueError("naive time")
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise InvalidInput(
+            "The cursor is not valid for this list; start again without it.", field="cursor"
+        ) from error
+    return value, pk
+
+
+def _search_query(text: str) -> str | None:
+    """A prefix tsquery of the words typed (``mette fak`` → ``mette:* & fak:*``)."""
+    words = _WORD.findall(text.lower())[:SEARCH_TERMS_MAX]
+    return " & ".join(f"{w}:*" for w in words) or None
+
+
+def _filtered(user: AbstractBaseUser, filters: ConversationFilters) -> QuerySet[Conversation]:
+    queryset = conversations_visible_to(user)
+    for status in filters.status:
+        if status not in ConversationStatus.values:
+            raise InvalidInput(
+                f"Unknown status {status!r}; use {', '.join(ConversationStatus.values)}.",
+                field="status",
+            )
+    if filters.status:
+        queryset = queryset.filter(status__in=list(filters.status))
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee=agent_of(user))
+    elif filters.assignee == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee:
+        if not filters.assignee.isdigit():
+            raise InvalidInput(
+                "assignee must be 'me', 'unassigned' or an agent id.", field="assignee"
+            )
+        queryset = queryset.filter(assignee_id=int(filters.assignee))
+    if filters.team_id is not None:
+        queryset = queryset.filter(team_id=filters.team_id)
+    if filters.platform:
+        queryset = queryset.filter(account__platform=filters.platform)
+    if filters.tag:
+        tagged = Conversation.tags.through.objects.filter(
+            conversation_id=OuterRef("pk"), tag__name=filters.tag.strip().lower()
+        )
+        queryset = queryset.filter(Exists(tagged))
+    if filters.search:
+        query = _search_query(filters.search)
+        if query:
+            queryset = queryset.extra(  # noqa: S610 -- parameterised; the ORM has no raw tsquery
+                where=["inbox_conversation.search_vector @@ to_tsquery('simple', %s)"],
+                params=[query],
+            )
+    return queryset
+
+
+def conversation_list(
+    *,
+    user: AbstractBaseUser,
+    filters: ConversationFilters,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ConversationPage:
+    queryset = _filtered(user, filters)
+    if filters.order == ListOrder.WAITING:
+        queryset = queryset.filter(waiting_since__isnull=False).order_by("waiting_since", "id")
+        if cursor:
+            value, pk = _decode_cursor(cursor, filters.order)
+            queryset = queryset.filter(
+                Q(waiting_since__gte=value) & (Q(waiting_since__gt=value) | Q(id__gt=pk))
+            )
+    else:
+        queryset = queryset.order_by("-last_message_at", "-id")
+        if cursor:
+            value, pk = _decode_cursor(cursor, filters.order)
+            queryset = queryset.filter(
+                Q(last_message_at__lte=value) & (Q(last_message_at__lt=value) | Q(id__lt=pk))
+            )
+    rows = list(
+        queryset.select_related("account", "contact", "assignee").prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("name"))
+        )[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        key = last.waiting_since if filters.order == ListOrder.WAITING else last.last_message_at
+        next_cursor = _encode_cursor(filters.order, key, last.pk)
+    return ConversationPage(items=rows, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationDetail:
+    conversation: Conversation
+    messages: list[Message]
+    earlier_messages: bool  # older messages exist beyond this page
+    notes: list[Note]
+
+
+def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> ConversationDetail:
+    conversation = access_conversation(user, conversation_id)
+    latest = list(
+        conversation.messages.select_related("author_contact", "author_agent").order_by(
+            "-platform_time", "-id"
+        )[: MESSAGES_PER_DETAIL + 1]
+    )
+    earlier = len(latest) > MESSAGES_PER_DETAIL
+    messages = list(reversed(latest[:MESSAGES_PER_DETAIL]))
+    notes = list(conversation.notes.select_related("author"))
+    prefetch_related_objects([conversation], "tags")
+    return ConversationDetail(
+        conversation=conversation, messages=messages, earlier_messages=earlier, notes=notes
+    )

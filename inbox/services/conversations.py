@@ -1,0 +1,163 @@
+"""Changing who owns a conversation, its status and its tags."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from inbox.access import access_conversation, agent_of, sees_all_teams
+from inbox.events import EventKind, PendingEvent, agent_snapshot, record, snapshots_for
+from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
+from inbox.models import Agent, Conversation, ConversationStatus, Tag
+from inbox.services._common import check_version, touch
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ConversationStatus.OPEN: frozenset({ConversationStatus.PENDING, ConversationStatus.RESOLVED}),
+    ConversationStatus.PENDING: frozenset({ConversationStatus.OPEN, ConversationStatus.RESOLVED}),
+    ConversationStatus.RESOLVED: frozenset({ConversationStatus.OPEN}),
+}
+TAG_MAX_LENGTH = 50
+TAGS_PER_CONVERSATION_MAX = 20
+
+
+def _announce(kind: EventKind, conversation: Conversation, actor: Agent, **payload: object) -> None:
+    snapshot = snapshots_for([conversation])[conversation.pk]
+    record([PendingEvent(kind, conversation, {"conversation": snapshot, **payload}, actor)])
+
+
+@transaction.atomic(durable=True)
+def conversation_assign(
+    *,
+    user: AbstractBaseUser,
+    conversation_id: int,
+    assignee_id: int | None,
+    expected_version: int | None = None,
+) -> Conversation:
+    """Give the conversation to an agent of its team, or to nobody (``assignee_id=None``)."""
+    actor = agent_of(user)
+    conversation = access_conversation(user, conversation_id, for_update=True)
+    check_version(conversation, expected_version)
+    assignee = None
+    if assignee_id is not None:
+        assignee = Agent.objects.filter(pk=assignee_id).first()
+        if assignee is None:
+            raise NotFound(f"Agent {assignee_id} was not found.")
+        in_team = assignee.teams.filter(pk=conversation.team_id).exists()
+        if not in_team and not sees_all_teams(assignee.user):
+            raise InvalidInput(
+                f"{assignee.public_name} is not in this conversation's team.",
+                field="assignee_id",
+            )
+    if conversation.assignee_id == assignee_id:
+        return conversation  # already so: no change, no event
+    previous = conversation.assignee
+    conversation.assignee = assignee
+    touch(conversation, "assignee")
+    _announce(
+        EventKind.CONVERSATION_ASSIGNED,
+        conversation,
+        actor,
+        previous_assignee=agent_snapshot(previous),
+    )
+    return conversation
+
+
+def conversation_claim(*, user: AbstractBaseUser, conversation_id: int,
+                       expected_version: int | None = None) -> Conversation:  # fmt: skip
+    return conversation_assign(
+        user=user,
+        conversation_id=conversation_id,
+        assignee_id=agent_of(user).pk,
+        expected_version=expected_version,
+    )
+
+
+def conversation_unassign(*, user: AbstractBaseUser, conversation_id: int,
+                          expected_version: int | None = None) -> Conversation:  # fmt: skip
+    return conversation_assign(
+        user=user, conversation_id=conversation_id, assignee_id=None,
+        expected_version=expected_version,
+    )  # fmt: skip
+
+
+@transaction.atomic(durable=True)
+def conversation_set_status(
+    *,
+    user: AbstractBaseUser,
+    conversation_id: int,
+    status: str,
+    expected_version: int | None = None,
+) -> Conversation:
+    actor = agent_of(user)
+    if status not in ConversationStatus.values:
+        raise InvalidInput(
+            f"Unknown status {status!r}; use one of {', '.join(ConversationStatus.values)}.",
+            field="status",
+        )
+    conversation = access_conversation(user, conversation_id, for_update=True)
+    check_version(conversation, expected_version)
+    previous = conversation.status
+    if status not in ALLOWED_TRANSITIONS[previous]:
+        raise InvalidTransition(
+            f"A {previous} conversation cannot become {status}.",
+            current_status=previous,
+            allowed=sorted(ALLOWED_TRANSITIONS[previous]),
+        )
+    now = timezone.now()
+    conversation.status = status
+    if status == ConversationStatus.RESOLVED:
+        conversation.resolved_at = now
+        conversation.waiting_since = None
+    elif previous == ConversationStatus.RESOLVED:
+        conversation.opened_at = now  # reopened by hand: a new resolution clock starts
+        conversation.resolved_at = None
+    touch(conversation, "status", "resolved_at", "opened_at", "waiting_since")
+    _announce(EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous)
+    return conversation
+
+
+def _clean_tag(name: str) -> str:
+    cleaned = " ".join(str(name).split()).lower()
+    if not cleaned:
+        raise InvalidInput("A tag needs at least one visible character.", field="tags")
+    if len(cleaned) > TAG_MAX_LENGTH:
+        raise InvalidInput(
+            f"A tag may have at most {TAG_MAX_LENGTH} characters; {cleaned[:20]!r}… has "
+            f"{len(cleaned)}.",
+            field="tags",
+        )
+    return cleaned
+
+
+@transaction.atomic(durable=True)
+def conversation_tag(
+    *,
+    user: AbstractBaseUser,
+    conversation_id: int,
+    add: list[str] | tuple[str, ...] = (),
+    remove: list[str] | tuple[str, ...] = (),
+) -> Conversation:
+    actor = agent_of(user)
+    to_add = {_clean_tag(n) for n in add}
+    to_remove = {_clean_tag(n) for n in remove}
+    conversation = access_conversation(user, conversation_id, for_update=True)
+    current = set(conversation.tags.values_list("name", flat=True))
+    wanted = (current | to_add) - to_remove
+    if wanted == current:
+        return conversation
+    if len(wanted) > TAGS_PER_CONVERSATION_MAX:
+        raise InvalidInput(
+            f"A conversation may carry at most {TAGS_PER_CONVERSATION_MAX} tags.", field="tags"
+        )
+    Tag.objects.bulk_create([Tag(name=n) for n in to_add], ignore_conflicts=True)
+    conversation.tags.set(Tag.objects.filter(name__in=wanted))
+    touch(conversation)
+    _announce(
+        EventKind.CONVERSATION_TAGGED,
+        conversation,
+        actor,
+        added=sorted(wanted - current),
+        removed=sorted(current - wanted),
+    )
+    return conversation

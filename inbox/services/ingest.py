@@ -1,0 +1,273 @@
+"""Idempotent bulk ingest of what the connectors read from a platform (DESIGN.md §1, §6)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from connectors.base import InboundMessage
+from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.models import (
+    ChannelAccount,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    DeliveryState,
+    Direction,
+    Message,
+)
+
+SNIPPET_LENGTH = 200
+# A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
+SEARCH_MAX_LEXEMES = 5_000
+SEARCH_TEXT_PER_BATCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    created: int  # messages stored now
+    duplicates: int  # messages already stored (replays, overlapping pages, concurrent polls)
+    conversations_created: int
+    conversations_reopened: int
+
+
+@transaction.atomic(durable=True)
+def messages_ingest(
+    *,
+    account_id: int,
+    messages: Sequence[InboundMessage],
+    cursor: Mapping[str, str] | None = None,
+) -> IngestResult:
+    """Store new messages, thread them into conversations and advance the poll cursor, at once.
+
+    Runs under a lock on the channel account, so two polls of one account serialise and the
+    cursor never moves backwards; ``UNIQUE(account, external_id)`` still guards every row.
+    """
+    account = ChannelAccount.objects.select_for_update().get(pk=account_id)
+    now = timezone.now()
+
+    unique = list({m.external_id: m for m in messages}.values())
+    known = set(
+        Message.objects.filter(
+            account=account, external_id__in=[m.external_id for m in unique]
+        ).values_list("external_id", flat=True)
+    )
+    fresh = sorted((m for m in unique if m.external_id not in known), key=_order)
+
+    created_threads: set[str] = set()
+    reopened = 0
+    if fresh:
+        contacts = _upsert_contacts(account, fresh)
+        conversations, created_threads = _upsert_conversations(account, fresh, contacts, now)
+        stored = _insert_messages(account, fresh, contacts, conversations, now)
+        reopened = _apply_to_conversations(conversations, stored, now)
+        _append_search_text(stored)
+        _record_events(conversations, stored, created_threads)
+
+    if cursor is not None:
+        account.poll_cursor = dict(cursor)
+        account.save(update_fields=["poll_cursor"])
+
+    return IngestResult(
+        created=len(fresh),
+        duplicates=len(messages) - len(fresh),
+        conversations_created=len(created_threads),
+        conversations_reopened=reopened,
+    )
+
+
+def _order(message: InboundMessage) -> tuple[datetime, str]:
+    return (message.sent_at, message.external_id)
+
+
+def _upsert_contacts(
+    account: ChannelAccount, messages: Sequence[InboundMessage]
+) -> dict[str, Contact]:
+    latest = {m.author.external_id: m.author for m in messages if not m.from_account}
+    # A thread started by the account itself still needs a customer: the one it answers.
+    for m in messages:
+        if m.from_account and m.author.external_id not in latest:
+            latest.setdefault(m.author.external_id, m.author)
+    Contact.objects.bulk_create(
+        [
+            Contact(platform=account.platform, external_id=ref.external_id, name=ref.name,
+                    handle=ref.handle)
+            for ref in latest.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["platform", "external_id"],
+        update_fields=["name", "handle", "updated_at"],
+    )  # fmt: skip
+    return {
+        c.external_id: c
+        for c in Contact.objects.filter(platform=account.platform, external_id__in=list(latest))
+    }
+
+
+def _upsert_conversations(
+    account: ChannelAccount,
+    messages: Sequence[InboundMessage],
+    contacts: Mapping[str, Contact],
+    now: datetime,
+) -> tuple[dict[str, Conversation], set[str]]:
+    first_by_thread: dict[str, InboundMessage] = {}
+    for m in messages:  # already in time order
+        first_by_thread.setdefault(m.thread_external_id, m)
+    # The customer of a thread is the first non-account author seen in it.
+    customer_by_thread: dict[str, str] = {}
+    for m in messages:
+        if not m.from_account:
+            customer_by_thread.setdefault(m.thread_external_id, m.author.external_id)
+
+    threads = list(first_by_thread)
+    existing = set(
+        Conversation.objects.filter(account=account, external_thread_id__in=threads).values_list(
+            "external_thread_id", flat=True
+        )
+    )
+    new = [t for t in threads if t not in existing]
+    Conversation.objects.bulk_create(
+        [
+            Conversation(
+                account=account,
+                contact=contacts[customer_by_thread.get(t, first_by_thread[t].author.external_id)],
+                kind=first_by_thread[t].kind,
+                external_thread_id=t,
+                team_id=account.team_id,
+                status=ConversationStatus.OPEN,
+                opened_at=first_by_thread[t].sent_at,
+                last_message_at=first_by_thread[t].sent_at,
+                version=0,  # bumped to 1 when its first messages are applied below
+            )
+            for t in new
+        ],
+        ignore_conflicts=True,
+    )
+    conversations = {
+        c.external_thread_id: c
+        for c in Conversation.objects.select_for_update(of=("self",))
+        .select_related("account", "contact", "assignee")
+        .filter(account=account, external_thread_id__in=threads)
+        .order_by("pk")  # a fixed lock order
+    }
+    return conversations, set(new)
+
+
+def _insert_messages(
+    account: ChannelAccount,
+    messages: Sequence[InboundMessage],
+    contacts: Mapping[str, Contact],
+    conversations: Mapping[str, Conversation],
+    now: datetime,
+) -> list[Message]:
+    rows = [
+        Message(
+            conversation=conversations[m.thread_external_id],
+            account=account,
+            direction=Direction.OUTBOUND if m.from_account else Direction.INBOUND,
+            external_id=m.external_id,
+            body=m.body,
+            text=m.body,
+            author_contact=None if m.from_account else contacts[m.author.external_id],
+            in_reply_to_external_id=m.in_reply_to_external_id or "",
+            platform_time=m.sent_at,
+            received_at=now,
+            delivery_state=DeliveryState.SENT if m.from_account else DeliveryState.RECEIVED,
+        )
+        for m in messages
+    ]
+    return Message.objects.bulk_create(rows)
+
+
+def _apply_to_conversations(
+    conversations: Mapping[str, Conversation], stored: Sequence[Message], now: datetime
+) -> int:
+    """Advance each touched conversation through its new messages, in time order."""
+    by_conversation: dict[int, list[Message]] = defaultdict(list)
+    for message in stored:
+        by_conversation[message.conversation_id].append(message)
+    reopened = 0
+    changed: list[Conversation] = []
+    for conversation in conversations.values():
+        new_messages = by_conversation.get(conversation.pk)
+        if not new_messages:
+            continue
+        for message in new_messages:
+            if message.platform_time >= conversation.last_message_at:
+                conversation.last_message_at = message.platform_time
+            if message.direction == Direction.OUTBOUND:
+                # Answered outside Svar (the platform's own app): nobody waits any more.
+                conversation.waiting_since = None
+                continue
+            conversation.snippet = message.body[:SNIPPET_LENGTH]
+            if conversation.status == ConversationStatus.RESOLVED:
+                conversation.status = ConversationStatus.OPEN
+                conversation.opened_at = message.platform_time
+                conversation.resolved_at = None
+                reopened += 1
+            elif conversation.status == ConversationStatus.PENDING:
+                conversation.status = ConversationStatus.OPEN
+            if conversation.waiting_since is None:
+                conversation.waiting_since = message.platform_time
+        conversation.version += 1
+        changed.append(conversation)
+    Conversation.objects.bulk_update(
+        changed,
+        ["last_message_at", "snippet", "status", "opened_at", "resolved_at", "waiting_since",
+         "version"],
+    )  # fmt: skip
+    return reopened
+
+
+def _append_search_text(stored: Sequence[Message]) -> None:
+    """Fold new message text (and, for new threads, the customer's name) into the search index."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for message in stored:
+        texts[message.conversation_id].append(message.text)
+    ids = list(texts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE inbox_conversation AS c
+               SET search_vector = CASE
+                     WHEN length(c.search_vector) >= %s THEN c.search_vector
+                     ELSE COALESCE(c.search_vector,
+                                   to_tsvector('simple', ct.name || ' ' || ct.handle))
+                          || to_tsvector('simple', left(t.body, %s))
+                   END
+              FROM unnest(%s::bigint[], %s::text[]) AS t(id, body), inbox_contact AS ct
+             WHERE c.id = t.id AND ct.id = c.contact_id
+            """,
+            [SEARCH_MAX_LEXEMES, SEARCH_TEXT_PER_BATCH, ids, [" ".join(texts[i]) for i in ids]],
+        )
+
+
+def _record_events(
+    conversations: Mapping[str, Conversation],
+    stored: Sequence[Message],
+    created_threads: set[str],
+) -> None:
+    by_conversation: dict[int, list[Message]] = defaultdict(list)
+    for message in stored:
+        by_conversation[message.conversation_id].append(message)
+    touched = [c for c in conversations.values() if c.pk in by_conversation]
+    snapshots = snapshots_for(touched)
+    record(
+        [
+            PendingEvent(
+                kind=EventKind.MESSAGES_RECEIVED,
+                conversation=c,
+                payload={
+                    "conversation": snapshots[c.pk],
+                    "created": c.external_thread_id in created_threads,
+                    "messages": [message_snapshot(m) for m in by_conversation[c.pk]],
+                },
+            )
+            for c in touched
+        ]
+    )

@@ -1,0 +1,48 @@
+"""Internal notes: for the team only, never sent, never counted in metrics."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from inbox.access import access_conversation, agent_of
+from inbox.events import EventKind, PendingEvent, note_snapshot, record, snapshots_for
+from inbox.exceptions import InvalidInput
+from inbox.models import Note
+
+NOTE_MAX_LENGTH = 10_000
+
+
+@transaction.atomic(durable=True)
+def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> Note:
+    author = agent_of(user)
+    body = body.strip()
+    if not body:
+        raise InvalidInput("A note needs text.", field="body", length=0, limit=NOTE_MAX_LENGTH)
+    if len(body) > NOTE_MAX_LENGTH:
+        raise InvalidInput(
+            f"A note may have at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}.",
+            field="body",
+            length=len(body),
+            limit=NOTE_MAX_LENGTH,
+        )
+    conversation = access_conversation(user, conversation_id, for_update=True)
+    note = Note.objects.create(
+        conversation=conversation, author=author, body=body, created_at=timezone.now()
+    )
+    # Notes do not change the conversation's version: its snapshot is unchanged.
+    record(
+        [
+            PendingEvent(
+                EventKind.NOTE_CREATED,
+                conversation,
+                {
+                    "conversation": snapshots_for([conversation])[conversation.pk],
+                    "note": note_snapshot(note),
+                },
+                author,
+            )
+        ]
+    )
+    return note

@@ -1,0 +1,119 @@
+"""Agents' replies: rendered once with the agent's signature, stored queued, then delivered."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from inbox.access import access_conversation, agent_of
+from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.exceptions import ReplyEmpty, ReplyTooLong
+from inbox.models import Agent, Conversation, DeliveryState, Direction, Message
+from inbox.rendering import RenderedReply, render_reply
+from inbox.services._common import check_version, touch
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_QUEUE = "delivery"
+DELIVERY_JOB = "connectors.jobs.deliver_reply"
+
+
+def reply_preview(*, agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
+    """Exactly what the customer would see, and its length against the channel's limit."""
+    return render_reply(
+        body,
+        platform=conversation.account.platform,
+        kind=conversation.kind,
+        public_name=agent.public_name,
+        initials=agent.initials,
+        signature_template=agent.signatures.get(conversation.account.platform),
+    )
+
+
+@transaction.atomic(durable=True)
+def reply_create(
+    *,
+    user: AbstractBaseUser,
+    conversation_id: int,
+    body: str,
+    expected_version: int | None = None,
+) -> Message:
+    """Store a reply as queued and hand it to the delivery worker after commit.
+
+    Replying to an unassigned conversation claims it: the person who answers owns it.
+    """
+    agent = agent_of(user)
+    conversation = access_conversation(user, conversation_id, for_update=True)
+    check_version(conversation, expected_version)
+    rendered = reply_preview(agent=agent, conversation=conversation, body=body)
+    if rendered.length == 0:
+        raise ReplyEmpty("A reply needs text.", field="body", length=0, limit=rendered.limit)
+    if not rendered.fits:
+        raise ReplyTooLong(
+            f"This reply is {rendered.length} characters as the platform counts them "
+            f"(signature included); the limit here is {rendered.limit}.",
+            field="body",
+            length=rendered.length,
+            limit=rendered.limit,
+        )
+    now = timezone.now()
+    answered = (
+        conversation.messages.filter(direction=Direction.INBOUND)
+        .order_by("-platform_time", "-id")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    message = Message.objects.create(
+        conversation=conversation,
+        account=conversation.account,
+        direction=Direction.OUTBOUND,
+        body=rendered.body,
+        signature=rendered.signature,
+        text=rendered.text,
+        author_agent=agent,
+        in_reply_to_external_id=answered or "",
+        platform_time=now,
+        received_at=now,
+        delivery_state=DeliveryState.QUEUED,
+    )
+    conversation.waiting_since = None
+    conversation.last_message_at = now
+    fields = ["waiting_since", "last_message_at"]
+    if conversation.assignee_id is None:
+        conversation.assignee = agent
+        fields.append("assignee")
+    touch(conversation, *fields)
+    record(
+        [
+            PendingEvent(
+                EventKind.REPLY_CREATED,
+                conversation,
+                {
+                    "conversation": snapshots_for([conversation])[conversation.pk],
+                    "message": message_snapshot(message),
+                },
+                agent,
+            )
+        ]
+    )
+    transaction.on_commit(lambda: enqueue_delivery(message.pk))
+    return message
+
+
+def enqueue_delivery(message_id: int) -> None:
+    """Queue the delivery job. If Redis is away the reply stays queued and is swept up later."""
+    import django_rq
+    from rq import Retry
+
+    try:
+        django_rq.get_queue(DELIVERY_QUEUE).enqueue(
+            DELIVERY_JOB,
+            message_id,
+            job_id=f"deliver:{message_id}",
+            retry=Retry(max=5, interval=[5, 30, 120, 600, 1800]),
+        )
+    except Exception:
+        logger.warning("could not queue delivery of message %s", message_id, exc_info=True)
