@@ -1,0 +1,78 @@
+"""Shared fixtures. Tests run against a real PostgreSQL and Redis: the machine's when
+DATABASE_URL / REDIS_URL are set, otherwise Svar's embedded servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from inbox import events
+from inbox.models import Agent, ChannelAccount, Team
+from inbox.roles import Role
+from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """Every event announced after commit, in the wire form clients receive."""
+    captured: list[dict[str, Any]] = []
+
+    def capture(rows: Any) -> None:
+        captured.extend(events.event_message(row) for row in rows)
+
+    monkeypatch.setattr(events, "ring", capture)
+    return captured
+
+
+@pytest.fixture
+def team(db: None) -> Team:
+    return TeamFactory(name="Skat")
+
+
+@pytest.fixture
+def other_team(db: None) -> Team:
+    return TeamFactory(name="Told")
+
+
+@pytest.fixture
+def x_account(team: Team) -> ChannelAccount:
+    return ChannelAccountFactory(team=team, display_name="@skattefar", handle="skattefar")
+
+
+@pytest.fixture
+def agent(team: Team) -> Agent:
+    return AgentFactory(
+        public_name="Mette Jensen",
+        initials="MJ",
+        teams=[team],
+        signatures={"x": " /Mette", "facebook": "\n\nVenlig hilsen Mette, Kundeservice"},
+    )
+
+
+@pytest.fixture
+def colleague(team: Team) -> Agent:
+    return AgentFactory(public_name="Lars Holm", initials="LH", teams=[team])
+
+
+@pytest.fixture
+def outsider(other_team: Team) -> Agent:
+    return AgentFactory(public_name="Ole Told", initials="OT", teams=[other_team])
+
+
+@pytest.fixture
+def admin_agent(db: None) -> Agent:
+    return AgentFactory(public_name="Ada Admin", initials="AA", role=Role.ADMIN)
+
+
+def api_client_for(agent: Agent) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(agent.user)
+    return client
+
+
+@pytest.fixture
+def api(agent: Agent) -> APIClient:
+    return api_client_for(agent)
