@@ -1,0 +1,60 @@
+"""Fault switches: what the simulator should do wrong, and for how many requests."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FaultKind(StrEnum):
+    RATE_LIMIT = "rate_limit"  # 429 (X, with x-rate-limit-reset) / Graph error code 32
+    SERVER_ERROR_HTML = "server_error_html"  # 503 with an HTML body
+    SLOW = "slow"  # answer after `delay_seconds`
+    MALFORMED_JSON = "malformed_json"  # 200 with a truncated JSON body
+    EXPIRED_TOKEN = "expired_token"  # X 401 / Graph error 190
+    DUPLICATE_ITEMS = "duplicate_items"  # list pages repeat items from the previous page
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: FaultKind
+    platform: str = "*"  # "x", "graph" or "*"
+    path_prefix: str = ""  # only requests whose path starts with this
+    remaining: int | None = None  # None: until cleared
+    delay_seconds: float = 0.0
+    reset_after_seconds: int = 60  # for RATE_LIMIT
+
+
+class FaultBoard:
+    """Thread-safe set of active faults; each request takes at most one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def active(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, platform: str, path: str, kinds: set[FaultKind] | None = None) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.platform not in ("*", platform) or not path.startswith(fault.path_prefix):
+                    continue
+                if kinds is not None and fault.kind not in kinds:
+                    continue
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                return fault
+        return None
