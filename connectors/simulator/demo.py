@@ -1,0 +1,19 @@
+"""The demo world: the accounts the simulator serves and Svar's demo channel accounts use.
+
+Tokens here are simulator-only values; real deployments read theirs from the environment.
+"""
+
+from __future__ import annotations
+
+X_ACCOUNT_ID = "1500000000000000001"
+X_ACCOUNT_USERNAME = "skattefar_demo"
+X_ACCOUNT_NAME = "Skattefar (demo)"
+X_TOKEN = "x-demo-user-token"
+
+FACEBOOK_PAGE_ID = "100000000000001"
+FACEBOOK_PAGE_NAME = "Skattestyrelsen (demo)"
+FACEBOOK_TOKEN = "fb-demo-page-token"
+
+# Svar's demo channel accounts read their tokens from these environment variables.
+X_CREDENTIAL_ENV = "SVAR_CREDENTIAL_X_DEMO"
+FACEBOOK_CREDENTIAL_ENV = "SVAR_CREDENTIAL_FACEBOOK_DEMO"
