@@ -1,0 +1,43 @@
+"""What a connector raises when a platform call fails, by what the caller should do next.
+
+Connectors translate their library's exceptions into these, so jobs decide retry, back-off or
+"mark the account unhealthy" without knowing which platform they talk to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class ConnectorError(Exception):
+    """Base class: every failure a connector reports."""
+
+
+class RateLimited(ConnectorError):
+    """Over a platform budget: call that endpoint again no earlier than ``reset_at``."""
+
+    def __init__(self, reset_at: datetime, detail: str = "") -> None:
+        self.reset_at = reset_at
+        super().__init__(
+            f"rate limited until {reset_at.isoformat()}" + (f": {detail}" if detail else "")
+        )
+
+
+class AuthExpired(ConnectorError):
+    """The token is expired or revoked: mark the channel account unhealthy, stop polling."""
+
+
+class TargetGone(ConnectorError):
+    """The item being replied to was deleted or is no longer visible: do not retry."""
+
+
+class PlatformRejected(ConnectorError):
+    """A permanent 4xx (too long, forbidden, invalid): do not retry; show ``reason``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class PlatformUnavailable(ConnectorError):
+    """5xx, timeouts, connection errors or unreadable bodies: transient, retry later."""
