@@ -36,6 +36,10 @@ class Simulator:
 
     def dispatch(self, request: SimRequest) -> SimResponse:
         if request.path.startswith("/_sim/"):
+            # /_sim/<app.name>/... is that app's own injection API; the rest is shared control.
+            for app in self.apps:
+                if request.path.startswith(f"/_sim/{app.name}/"):
+                    return app.handle(request, self.faults)
             return self._control(request)
         for app in self.apps:
             if app.handles(request):
