@@ -16,8 +16,11 @@ from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory
 
 
 @pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    """Every event announced after commit, in the wire form clients receive."""
+def published(
+    monkeypatch: pytest.MonkeyPatch, transactional_db: None
+) -> Iterator[list[dict[str, Any]]]:
+    """Every event announced after commit, in the wire form clients receive. Real commits are
+    needed for on_commit to run, so a test that asks for this fixture is transactional."""
     captured: list[dict[str, Any]] = []
 
     def capture(rows: Any) -> None:
