@@ -41,3 +41,8 @@ class PlatformRejected(ConnectorError):
 
 class PlatformUnavailable(ConnectorError):
     """5xx, timeouts, connection errors or unreadable bodies: transient, retry later."""
+
+
+class OutsideMessagingWindow(PlatformRejected):
+    """A private reply past the platform's messaging window (Messenger: 7 days with the
+    HUMAN_AGENT tag, 24 h without): the customer must write again first. Do not retry."""
