@@ -59,6 +59,7 @@ class ConversationDetailApi(APIView):
     @extend_schema(
         responses={200: s.ConversationDetailResponse, 404: s.ErrorResponse},
         summary="One conversation with its latest messages and its notes",
+        operation_id="conversation_detail",
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         detail = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
