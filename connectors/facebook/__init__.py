@@ -1,0 +1,1 @@
+"""Facebook Page comments and Messenger, through facebook-sdk (``FacebookConnector``)."""

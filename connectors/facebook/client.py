@@ -1,0 +1,132 @@
+"""facebook-sdk wired for workers: one Graph version, a base URL, timeouts, usage, pacing.
+
+facebook-sdk 3.1.0 (2018) only accepts versions 2.8-3.1 in its constructor, so the version is
+set afterwards as a plain attribute. Its base URL is a module constant that must never be
+patched (process-wide): a URL-rewriting adapter on our own session points requests at the
+simulator instead, and gives every request a timeout (the SDK sets none by default).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import facebook
+import requests
+from requests.adapters import HTTPAdapter
+
+from connectors.errors import PlatformUnavailable, RateLimited
+from connectors.facebook.failures import translate
+from connectors.facebook.usage import UsageMeter
+
+GRAPH_VERSION = "v21.0"
+GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_TIMEOUT = 10.0
+# The Conversations API allows 2 calls/s per Page; keep a little under it.
+CONVERSATIONS_MIN_INTERVAL = 0.55
+
+T = TypeVar("T")
+
+
+class GraphAdapter(HTTPAdapter):
+    """Sends ``graph.facebook.com`` requests to ``base_url`` and adds a default timeout."""
+
+    def __init__(self, base_url: str | None, timeout: float) -> None:
+        super().__init__(max_retries=0)  # retries belong to the job, which knows the budget
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.base_url and request.url and request.url.startswith(GRAPH_URL):
+            request.url = self.base_url + request.url[len(GRAPH_URL) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+class Pacer:
+    """Spaces calls at least ``interval`` seconds apart (per client)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+
+    def wait(self) -> None:
+        with self._lock:
+            delay = self._last + self.interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._last = time.monotonic()
+
+
+class GraphClient:
+    """The only place that calls facebook-sdk; every failure leaves as a ``ConnectorError``."""
+
+    def __init__(
+        self, access_token: str, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.session = requests.Session()
+        self.session.mount(GRAPH_URL + "/", GraphAdapter(base_url, timeout))
+        self.usage = UsageMeter()
+        self.session.hooks["response"].append(self.usage.observe)
+        self.graph = facebook.GraphAPI(access_token=access_token, session=self.session)
+        self.graph.version = GRAPH_VERSION
+        self.graph.timeout = timeout
+        self.conversations_pacer = Pacer(CONVERSATIONS_MIN_INTERVAL)
+        self.blocked_until: datetime | None = None
+
+    def get(self, path: str, pacer: Pacer | None = None, **args: Any) -> dict[str, Any]:
+        return self._call(lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", args), pacer)
+
+    def post(self, path: str, **data: Any) -> dict[str, Any]:
+        return self._call(
+            lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", post_args=data), None
+        )
+
+    def pages(self, path: str, pacer: Pacer | None = None, **args: Any) -> Iterator[dict[str, Any]]:
+        """Each page of a list, following ``paging.next`` as ``get_all_connections`` does."""
+        while True:
+            page = self.get(path, pacer, **args)
+            yield page
+            args = next_page_args(page)
+            if not args:
+                return
+
+    def _call(self, request: Callable[[], T], pacer: Pacer | None) -> T:
+        now = datetime.now(UTC)
+        if self.blocked_until is not None and now < self.blocked_until:
+            # Never call Graph again before the reset it announced (DESIGN.md §6).
+            raise RateLimited(self.blocked_until, "still inside Graph's back-off")
+        if pacer is not None:
+            pacer.wait()
+        try:
+            result = request()
+        except facebook.GraphAPIError as error:
+            failure = translate(error, self.usage.latest)
+            if isinstance(failure, RateLimited):
+                self.blocked_until = failure.reset_at
+            raise failure from error
+        except ValueError as error:  # a truncated or broken JSON body (requests' JSONDecodeError)
+            raise PlatformUnavailable(f"Graph sent unreadable JSON: {error}") from error
+        except requests.RequestException as error:  # timeouts, refused connections
+            raise PlatformUnavailable(f"Graph unreachable: {error!r}") from error
+        except KeyError as error:  # facebook-sdk reads headers["content-type"] unguarded
+            raise PlatformUnavailable(f"Graph response without {error}") from error
+        if not isinstance(result, dict):
+            raise PlatformUnavailable(f"Graph sent {type(result).__name__}, not an object")
+        return result
+
+
+def next_page_args(page: dict[str, Any]) -> dict[str, str] | None:
+    """The query of ``paging.next`` minus the token (the SDK adds its own), or None at the end."""
+    next_url = (page.get("paging") or {}).get("next")
+    if not next_url:
+        return None
+    args = {k: v[0] for k, v in parse_qs(urlsplit(next_url).query).items()}
+    args.pop("access_token", None)
+    return args
