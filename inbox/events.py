@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inbox.models import Agent, Conversation, InboxEvent, Message, Note
+from inbox.models import Agent, ChannelAccount, Conversation, InboxEvent, Message, Note
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ DOORBELL_INLINE_MAX = 20
 class EventKind(StrEnum):
     MESSAGES_RECEIVED = "messages.received"
     REPLY_CREATED = "reply.created"
+    REPLY_DELIVERY = "reply.delivery_changed"
+    ACCOUNT_HEALTH = "account.health_changed"
     CONVERSATION_ASSIGNED = "conversation.assigned"
     CONVERSATION_STATUS = "conversation.status_changed"
     CONVERSATION_TAGGED = "conversation.tagged"
@@ -37,9 +39,17 @@ class EventKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PendingEvent:
     kind: EventKind
-    conversation: Conversation
+    conversation: Conversation | None
     payload: dict[str, Any]
     actor: Agent | None = None
+    team_id: int | None = None  # for events about no single conversation (account health)
+
+    @property
+    def log_team_id(self) -> int:
+        if self.conversation is not None:
+            return self.conversation.team_id
+        assert self.team_id is not None, "an event belongs to a team's log"
+        return self.team_id
 
 
 def team_group(team_id: int) -> str:
@@ -83,6 +93,27 @@ def conversation_snapshot(conversation: Conversation, tag_names: Sequence[str]) 
     }
 
 
+def account_snapshot(account: ChannelAccount) -> dict[str, Any]:
+    """A channel account's health as the inbox shows it. Credentials are never included."""
+    return {
+        "id": account.pk,
+        "platform": account.platform,
+        "display_name": account.display_name,
+        "handle": account.handle,
+        "team_id": account.team_id,
+        "is_active": account.is_active,
+        "health": account.health,
+        "last_polled_at": _iso(account.last_polled_at),
+        "next_poll_at": _iso(account.next_poll_at),
+        "lag_seconds": account.lag_seconds,
+        "last_error": account.last_error,
+        "last_error_at": _iso(account.last_error_at),
+        "consecutive_failures": account.consecutive_failures,
+        "rate_limit_remaining": account.rate_limit_remaining,
+        "rate_limit_reset_at": _iso(account.rate_limit_reset_at),
+    }
+
+
 def message_snapshot(message: Message) -> dict[str, Any]:
     return {
         "id": message.pk,
@@ -94,6 +125,7 @@ def message_snapshot(message: Message) -> dict[str, Any]:
         "platform_time": _iso(message.platform_time),
         "delivery_state": message.delivery_state,
         "delivery_error": message.delivery_error,
+        "delivery_attempts": message.delivery_attempts,
     }
 
 
@@ -137,7 +169,7 @@ def record(events: Sequence[PendingEvent]) -> list[InboxEvent]:
     now = timezone.now()
     by_team: dict[int, list[PendingEvent]] = defaultdict(list)
     for event in events:
-        by_team[event.conversation.team_id].append(event)
+        by_team[event.log_team_id].append(event)
     rows: list[InboxEvent] = []
     for team_id in sorted(by_team):  # a fixed lock order: no deadlock between two services
         team_events = by_team[team_id]
@@ -148,7 +180,7 @@ def record(events: Sequence[PendingEvent]) -> list[InboxEvent]:
                 team_id=team_id,
                 seq=first + offset,
                 kind=event.kind,
-                conversation_id=event.conversation.pk,
+                conversation_id=event.conversation.pk if event.conversation else None,
                 actor=event.actor,
                 payload={"kind": str(event.kind), **event.payload},
                 created_at=now,

@@ -14,9 +14,24 @@ from enum import StrEnum
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from inbox.access import access_conversation, agent_of, conversations_visible_to
+from inbox.access import (
+    access_conversation,
+    agent_of,
+    conversations_visible_to,
+    visible_team_ids,
+)
 from inbox.exceptions import InvalidInput
-from inbox.models import Conversation, ConversationStatus, Message, Note, Tag
+from inbox.models import (
+    AccountHealth,
+    ChannelAccount,
+    Conversation,
+    ConversationStatus,
+    DeliveryState,
+    Direction,
+    Message,
+    Note,
+    Tag,
+)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_TERMS_MAX = 8
@@ -170,3 +185,49 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     return ConversationDetail(
         conversation=conversation, messages=messages, earlier_messages=earlier, notes=notes
     )
+
+
+# --- for the connector jobs -------------------------------------------------------------------
+
+
+def channel_account_get(*, account_id: int) -> ChannelAccount | None:
+    return ChannelAccount.objects.filter(pk=account_id).first()
+
+
+def accounts_due_for_poll(*, now: datetime) -> list[int]:
+    """Active, not paused for a bad token, and past their next poll time (or never polled)."""
+    return list(
+        ChannelAccount.objects.filter(is_active=True)
+        .exclude(health=AccountHealth.UNHEALTHY)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .order_by("next_poll_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def replies_awaiting_delivery(*, queued_before: datetime) -> list[int]:
+    """Replies still queued or sending since before ``queued_before``: a lost job is re-queued."""
+    return list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            delivery_state__in=[DeliveryState.QUEUED, DeliveryState.SENDING],
+            received_at__lt=queued_before,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def reply_for_delivery(*, message_id: int) -> Message:
+    return Message.objects.select_related("conversation", "account", "author_agent").get(
+        pk=message_id
+    )
+
+
+def channel_account_list(*, user: AbstractBaseUser) -> list[ChannelAccount]:
+    """Accounts of the user's teams (every account for admins), with their health."""
+    queryset = ChannelAccount.objects.order_by("display_name", "pk")
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        queryset = queryset.filter(team_id__in=team_ids)
+    return list(queryset)

@@ -8,6 +8,7 @@ expects and refuses to start without a real ``SECRET_KEY``. With no ``DATABASE_U
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+TESTING = "pytest" in sys.modules
 PROFILE = os.environ.get("SVAR_PROFILE", "development")
 PRODUCTION = PROFILE == "production"
 if PROFILE not in {"development", "production"}:
@@ -127,7 +129,9 @@ if os.environ.get("REDIS_URL"):
 else:
     from web import embedded
 
-    REDIS_URL = embedded.redis_url()
+    # Tests share the private Redis with a running dev instance: give them their own database,
+    # so a dev worker never picks up a test's jobs (and the reverse).
+    REDIS_URL = embedded.redis_url() + ("?db=15" if TESTING else "")
 
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("default", "polling", "delivery")
@@ -231,6 +235,9 @@ if PRODUCTION:
 
 # --- Svar -------------------------------------------------------------------------------------
 
+# inbox hands committed replies to the connectors' delivery queue through this hook, so the
+# domain does not import the job layer.
+SVAR_DELIVERY_ENQUEUE = "connectors.jobs.enqueue_delivery"
 # How many conversations one page of the list API holds at most.
 SVAR_PAGE_SIZE_MAX = 200
 # Demo and test channel accounts read their access tokens from these variables (never the DB).

@@ -1,4 +1,4 @@
-from inbox.models.channels import AccountHealth, ChannelAccount
+from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
 from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, Tag
 from inbox.models.events import InboxEvent
@@ -8,6 +8,7 @@ from inbox.models.teams import Agent, Team
 __all__ = [
     "AccountHealth",
     "Agent",
+    "AgentPersona",
     "ChannelAccount",
     "Contact",
     "Conversation",

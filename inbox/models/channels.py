@@ -36,6 +36,11 @@ class ChannelAccount(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     rate_limit_remaining = models.IntegerField(null=True, blank=True)
     rate_limit_reset_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher may poll next: after the interval, a back-off, or a rate-limit reset.
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    # Age of the newest item seen at the last successful poll: how far behind the inbox is.
+    lag_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,3 +53,22 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.platform})"
+
+
+class AgentPersona(models.Model):
+    """A Messenger Persona (the agent's name shown natively), created once per agent and Page."""
+
+    agent = models.ForeignKey("inbox.Agent", on_delete=models.CASCADE, related_name="personas")
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="personas")
+    persona_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "account"], name="persona_unique_agent_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Persona {self.persona_id}"

@@ -49,6 +49,8 @@ class Message(models.Model):
     )
     delivery_error = models.TextField(blank=True, default="")
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    # When the first platform call for this reply began: where a search for it would start.
+    delivery_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -49,8 +49,16 @@ def messages_ingest(
     cursor never moves backwards; ``UNIQUE(account, external_id)`` still guards every row.
     """
     account = ChannelAccount.objects.select_for_update().get(pk=account_id)
-    now = timezone.now()
+    result = ingest_locked(account, messages)
+    if cursor is not None:
+        account.poll_cursor = dict(cursor)
+        account.save(update_fields=["poll_cursor"])
+    return result
 
+
+def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -> IngestResult:
+    """The ingest itself, for services that already hold the account's row lock."""
+    now = timezone.now()
     unique = list({m.external_id: m for m in messages}.values())
     known = set(
         Message.objects.filter(
@@ -68,10 +76,6 @@ def messages_ingest(
         reopened = _apply_to_conversations(conversations, stored, now)
         _append_search_text(stored)
         _record_events(conversations, stored, created_threads)
-
-    if cursor is not None:
-        account.poll_cursor = dict(cursor)
-        account.save(update_fields=["poll_cursor"])
 
     return IngestResult(
         created=len(fresh),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from inbox.access import access_conversation, agent_of
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
@@ -16,9 +18,6 @@ from inbox.rendering import RenderedReply, render_reply
 from inbox.services._common import check_version, touch
 
 logger = logging.getLogger(__name__)
-
-DELIVERY_QUEUE = "delivery"
-DELIVERY_JOB = "connectors.jobs.deliver_reply"
 
 
 def reply_preview(*, agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
@@ -104,16 +103,9 @@ def reply_create(
 
 
 def enqueue_delivery(message_id: int) -> None:
-    """Queue the delivery job. If Redis is away the reply stays queued and is swept up later."""
-    import django_rq
-    from rq import Retry
-
+    """Hand the reply to the delivery worker (``settings.SVAR_DELIVERY_ENQUEUE``). If Redis is
+    away the reply stays queued and the dispatcher re-queues it later."""
     try:
-        django_rq.get_queue(DELIVERY_QUEUE).enqueue(
-            DELIVERY_JOB,
-            message_id,
-            job_id=f"deliver:{message_id}",
-            retry=Retry(max=5, interval=[5, 30, 120, 600, 1800]),
-        )
+        import_string(settings.SVAR_DELIVERY_ENQUEUE)(message_id)
     except Exception:
         logger.warning("could not queue delivery of message %s", message_id, exc_info=True)

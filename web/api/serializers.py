@@ -124,6 +124,7 @@ class MessageOut(serializers.Serializer):
     platform_time = serializers.DateTimeField()
     delivery_state = serializers.CharField()
     delivery_error = serializers.CharField(allow_blank=True)
+    delivery_attempts = serializers.IntegerField()
 
 
 class NoteOut(serializers.Serializer):

@@ -2,8 +2,10 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from web.api import conversations as c
+from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.errors import api_not_found
 from web.api.me import MeApi
+from web.api.messages import ReplyRetryApi
 
 urlpatterns = [
     path("me", MeApi.as_view(), name="api-me"),
@@ -19,6 +21,9 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),
     path("conversations/<int:conversation_id>/notes", c.ConversationNotesApi.as_view()),
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
+    path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
+    path("accounts", AccountListApi.as_view(), name="api-accounts"),
+    path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", api_not_found),

@@ -1,0 +1,19 @@
+"""Build the connector for a channel account from plain values (no ORM objects)."""
+
+from __future__ import annotations
+
+from connectors.base import Connector, Platform
+
+
+def connector_for(
+    *, platform: str, external_id: str, token: str, base_url: str | None, timeout: float = 10.0
+) -> Connector:
+    if platform == Platform.X:
+        from connectors.twitter.connector import XConnector
+
+        return XConnector(external_id, token, base_url=base_url, timeout=timeout)
+    if platform == Platform.FACEBOOK:
+        from connectors.facebook.connector import FacebookConnector
+
+        return FacebookConnector(external_id, token, base_url=base_url, timeout=timeout)
+    raise ValueError(f"no connector for platform {platform!r}")

@@ -1,0 +1,289 @@
+"""RQ jobs: the only glue between the pure connectors and ``inbox.services``. Jobs take ids only.
+
+- ``dispatch`` runs every few seconds (a self-rescheduling chain whose job ids are time slots,
+  so duplicate chains collapse into one). It queues a poll for every account that is due and
+  re-queues replies whose delivery job was lost.
+- ``poll_account`` reads one account's new items and stores them with the cursor in one
+  transaction. A PostgreSQL advisory lock keeps polls of one account from overlapping; it is
+  released by PostgreSQL itself if the worker dies.
+- ``deliver_reply`` posts one reply at most once: the attempt is committed before the call,
+  and a repeated attempt after an unknown outcome first searches the platform for the reply.
+
+Every job is enqueued with ``Retry``: RQ re-runs a job whose work-horse was killed only if it
+has retries left (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import django_rq
+from django.db import connection
+from django.utils import timezone
+from rq import Callback, Retry
+from rq.job import Job, JobStatus
+
+from connectors.base import Connector, OutboundReply, SentReply, ThreadKind
+from connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    PlatformRejected,
+    PlatformUnavailable,
+    RateLimited,
+    TargetGone,
+)
+from connectors.factory import connector_for
+from inbox import selectors
+from inbox.models import ChannelAccount, Message
+from inbox.services import accounts as account_services
+from inbox.services import delivery as delivery_services
+
+logger = logging.getLogger(__name__)
+
+POLL_QUEUE = "polling"
+DELIVERY_QUEUE = "delivery"
+DISPATCH_QUEUE = "default"
+DISPATCH_EVERY_SECONDS = 5
+LOST_REPLY_AFTER = timedelta(minutes=2)
+
+POLL_RETRY = Retry(max=3, interval=[5, 30, 120])
+DELIVERY_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+DISPATCH_RETRY = Retry(max=10, interval=5)
+
+# Advisory-lock namespaces (the high bits of the 64-bit key).
+_POLL_LOCK = 1 << 48
+_DELIVERY_LOCK = 2 << 48
+
+_LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+class MissingCredentials(ConnectorError):
+    """The environment variable named by the account's ``credentials_ref`` is not set."""
+
+
+# --- scheduling -------------------------------------------------------------------------------
+
+
+def _enqueue_once(
+    queue_name: str,
+    func: str,
+    arg: int,
+    job_id: str,
+    retry: Retry,
+    on_failure: Callback | None = None,
+) -> bool:
+    """Queue a job unless one with this id is already waiting, scheduled or running."""
+    queue = django_rq.get_queue(queue_name)
+    existing = Job.fetch_many([job_id], connection=queue.connection)[0]
+    if existing is not None and existing.get_status(refresh=False) in _LIVE:
+        return False
+    queue.enqueue(func, arg, job_id=job_id, retry=retry, on_failure=on_failure)
+    return True
+
+
+def schedule_dispatch(after_seconds: int = DISPATCH_EVERY_SECONDS) -> None:
+    """Schedule the next dispatcher run in the next time slot (idempotent per slot)."""
+    now = timezone.now().timestamp()
+    slot = int(now // DISPATCH_EVERY_SECONDS) + max(after_seconds // DISPATCH_EVERY_SECONDS, 1)
+    run_at = datetime.fromtimestamp(slot * DISPATCH_EVERY_SECONDS, tz=UTC)
+    django_rq.get_queue(DISPATCH_QUEUE).enqueue_at(
+        run_at, "connectors.jobs.dispatch", job_id=f"dispatch:{slot}", retry=DISPATCH_RETRY
+    )
+
+
+def dispatch() -> dict[str, int]:
+    """Queue due polls and lost deliveries, then schedule the next run."""
+    try:
+        now = timezone.now()
+        polls = sum(
+            _enqueue_once(POLL_QUEUE, "connectors.jobs.poll_account", account_id,
+                          f"poll:{account_id}", POLL_RETRY)
+            for account_id in selectors.accounts_due_for_poll(now=now)
+        )  # fmt: skip
+        deliveries = sum(
+            enqueue_delivery(message_id)
+            for message_id in selectors.replies_awaiting_delivery(
+                queued_before=now - LOST_REPLY_AFTER
+            )
+        )
+    finally:
+        schedule_dispatch()
+    return {"polls": polls, "deliveries": deliveries}
+
+
+def enqueue_delivery(message_id: int) -> bool:
+    """Queue a reply's delivery (``inbox`` calls this after a reply or a retry commits)."""
+    return _enqueue_once(
+        DELIVERY_QUEUE, "connectors.jobs.deliver_reply", message_id, f"deliver:{message_id}",
+        DELIVERY_RETRY, on_failure=Callback(deliver_reply_exhausted),
+    )  # fmt: skip
+
+
+@contextmanager
+def _advisory_lock(key: int) -> Iterator[bool]:
+    """A session lock: held across the job's transactions, dropped if the process dies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _connector(account: ChannelAccount) -> Connector:
+    token = os.environ.get(account.credentials_ref)
+    if not token:
+        raise MissingCredentials(
+            f"the environment variable {account.credentials_ref} holds no access token"
+        )
+    return connector_for(
+        platform=account.platform,
+        external_id=account.external_id,
+        token=token,
+        base_url=account.base_url or None,
+    )
+
+
+# --- polling ----------------------------------------------------------------------------------
+
+
+def poll_account(account_id: int) -> str:
+    with _advisory_lock(_POLL_LOCK | account_id) as acquired:
+        if not acquired:
+            return "skipped: another poll of this account is running"
+        account = selectors.channel_account_get(account_id=account_id)
+        if account is None or not account.is_active:
+            return "skipped: account gone or inactive"
+        if account.health == "unhealthy":
+            return "skipped: paused until reconnected"
+        now = timezone.now()
+        if account.rate_limit_reset_at and account.rate_limit_reset_at > now:
+            return f"skipped: rate limited until {account.rate_limit_reset_at.isoformat()}"
+        try:
+            result = _connector(account).fetch(account.poll_cursor)
+        except RateLimited as error:
+            account_services.account_rate_limited(
+                account_id=account_id, reset_at=error.reset_at, detail=str(error)
+            )
+            return "rate limited"
+        except (AuthExpired, MissingCredentials) as error:
+            account_services.account_auth_expired(account_id=account_id, reason=str(error))
+            return "paused: credentials rejected"
+        except (PlatformUnavailable, PlatformRejected) as error:
+            account_services.account_poll_failed(account_id=account_id, error=str(error))
+            return f"failed: {error}"
+        for item in result.rejected:
+            logger.warning(
+                "account %s: skipped an unreadable item (%s); raw payload: %s",
+                account_id,
+                item.reason,
+                item.raw,
+            )
+        stored = account_services.poll_result_apply(account_id=account_id, result=result)
+        return f"stored {stored.created}, {stored.duplicates} already known"
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def _outbound(message: Message, ticket: delivery_services.DeliveryTicket) -> OutboundReply:
+    conversation = message.conversation
+    extra: dict[str, str] = {}
+    if ticket.customer_last_message_at is not None:
+        extra["customer_last_message_at"] = ticket.customer_last_message_at.isoformat()
+    if ticket.persona_id:
+        extra["persona_id"] = ticket.persona_id
+    agent = message.author_agent
+    return OutboundReply(
+        idempotency_key=f"svar-{message.pk}",
+        thread_external_id=conversation.external_thread_id,
+        kind=ThreadKind(conversation.kind),
+        body=message.text,
+        recipient_external_id=conversation.contact.external_id,
+        in_reply_to_external_id=message.in_reply_to_external_id or None,
+        persona_name=agent.public_name if agent else None,
+        extra=extra,
+    )
+
+
+def _ensure_persona(connector: Connector, message: Message, reply: OutboundReply) -> OutboundReply:
+    """Messenger shows the agent's own name natively; a persona is made once per agent and Page."""
+    ensure = getattr(connector, "ensure_persona", None)
+    if ensure is None or reply.kind != ThreadKind.PRIVATE or message.author_agent is None:
+        return reply
+    if "persona_id" in reply.extra:
+        return reply
+    persona_id = ensure(message.author_agent.public_name)
+    delivery_services.agent_persona_save(
+        agent_id=message.author_agent_id, account_id=message.account_id, persona_id=persona_id
+    )
+    return replace(reply, extra={**reply.extra, "persona_id": persona_id})
+
+
+def deliver_reply(message_id: int) -> str:
+    with _advisory_lock(_DELIVERY_LOCK | message_id) as acquired:
+        if not acquired:
+            return "skipped: another attempt is running"
+        ticket = delivery_services.reply_delivery_begin(message_id=message_id)
+        if ticket is None:
+            return "nothing to do"
+        message = selectors.reply_for_delivery(message_id=message_id)
+        try:
+            connector = _connector(message.account)
+            reply = _outbound(message, ticket)
+            sent: SentReply | None = None
+            if ticket.uncertain:
+                sent = connector.find_sent(reply, since=ticket.started_at)
+            if sent is None:
+                reply = _ensure_persona(connector, message, reply)
+                sent = connector.send(reply)
+        except RateLimited as error:
+            delivery_services.reply_delivery_deferred(
+                message_id=message_id, reason=f"Waiting for the platform's rate limit: {error}"
+            )
+            django_rq.get_queue(DELIVERY_QUEUE).enqueue_at(
+                error.reset_at, "connectors.jobs.deliver_reply", message_id,
+                job_id=f"deliver:{message_id}:after-limit", retry=DELIVERY_RETRY,
+                on_failure=Callback(deliver_reply_exhausted),
+            )  # fmt: skip
+            return "deferred until the rate limit resets"
+        except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
+            delivery_services.reply_delivery_failed(message_id=message_id, reason=_reason(error))
+            if isinstance(error, AuthExpired | MissingCredentials):
+                account_services.account_auth_expired(
+                    account_id=message.account_id, reason=str(error)
+                )
+            return f"failed: {error}"
+        # PlatformUnavailable and anything unexpected propagate: the outcome is unknown, the
+        # message stays "sending", and RQ's Retry runs this job again (searching first).
+        delivery_services.reply_delivery_succeeded(
+            message_id=message_id, external_id=sent.external_id, sent_at=sent.sent_at
+        )
+        return f"sent as {sent.external_id}"
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, TargetGone):
+        return f"The message being answered was deleted on the platform. ({error})"
+    if isinstance(error, AuthExpired | MissingCredentials):
+        return f"The channel account's access token was rejected. ({error})"
+    return str(error)
+
+
+def deliver_reply_exhausted(job: Job, connection: object, *exc_info: object) -> None:
+    """RQ failure callback: after the last retry, show the agent the reply failed, and why."""
+    if job.retries_left:
+        return
+    message_id = int(job.args[0])
+    reason = str(exc_info[1]) if len(exc_info) > 1 else "delivery failed"
+    delivery_services.reply_delivery_failed(
+        message_id=message_id, reason=f"Could not reach the platform: {reason}"
+    )

@@ -1,0 +1,179 @@
+"""Channel accounts: connecting them, and recording what each poll of a platform found.
+
+A poll's outcome (new messages, cursor, health, rate-limit budget, next poll time) is stored in
+one transaction, so the cursor never advances past messages that were not stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.base import FetchResult, Platform
+from inbox.events import EventKind, PendingEvent, account_snapshot, record
+from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
+from inbox.models import AccountHealth, ChannelAccount, Team
+from inbox.services.ingest import IngestResult, ingest_locked
+
+BACKOFF_MAX = timedelta(minutes=15)
+CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
+
+
+def _locked(account_id: int) -> ChannelAccount:
+    try:
+        return ChannelAccount.objects.select_for_update().get(pk=account_id)
+    except ChannelAccount.DoesNotExist:
+        raise NotFound(f"Channel account {account_id} was not found.") from None
+
+
+def _save_and_announce(account: ChannelAccount, fields: list[str], health_before: str) -> None:
+    account.save(update_fields=fields)
+    if account.health != health_before or "last_error" in fields:
+        record(
+            [
+                PendingEvent(
+                    EventKind.ACCOUNT_HEALTH,
+                    None,
+                    {"account": account_snapshot(account)},
+                    team_id=account.team_id,
+                )
+            ]
+        )
+
+
+@transaction.atomic(durable=True)
+def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
+    """Store a successful poll: its messages, the new cursor and the account's health."""
+    account = _locked(account_id)
+    now = timezone.now()
+    ingested = ingest_locked(account, result.messages)
+    before = account.health
+    account.poll_cursor = dict(result.cursor)
+    account.health = AccountHealth.HEALTHY
+    account.last_polled_at = now
+    account.consecutive_failures = 0
+    account.next_poll_at = now + timedelta(seconds=account.poll_interval_seconds)
+    account.rate_limit_remaining = result.rate_limit_remaining
+    account.rate_limit_reset_at = result.rate_limit_reset_at
+    if result.messages:
+        newest = max(m.sent_at for m in result.messages)
+        account.lag_seconds = max((now - newest).total_seconds(), 0.0)
+    fields = ["poll_cursor", "health", "last_polled_at", "consecutive_failures", "next_poll_at",
+              "rate_limit_remaining", "rate_limit_reset_at", "lag_seconds"]  # fmt: skip
+    if result.rejected:
+        account.last_error = (
+            f"{len(result.rejected)} item(s) could not be read: {result.rejected[0].reason}"
+        )
+        account.last_error_at = now
+        fields += ["last_error", "last_error_at"]
+    _save_and_announce(account, fields, before)
+    return ingested
+
+
+@transaction.atomic(durable=True)
+def account_poll_failed(*, account_id: int, error: str) -> datetime:
+    """A transient failure: back off exponentially (capped), keep polling. Returns next poll."""
+    account = _locked(account_id)
+    now = timezone.now()
+    before = account.health
+    account.consecutive_failures += 1
+    delay = timedelta(seconds=account.poll_interval_seconds * 2**account.consecutive_failures)
+    account.next_poll_at = now + min(delay, BACKOFF_MAX)
+    account.health = AccountHealth.DEGRADED
+    account.last_error = error[:2000]
+    account.last_error_at = now
+    _save_and_announce(
+        account,
+        ["consecutive_failures", "next_poll_at", "health", "last_error", "last_error_at"],
+        before,
+    )
+    return account.next_poll_at
+
+
+@transaction.atomic(durable=True)
+def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "") -> None:
+    """Over budget: the platform is not called again before ``reset_at``."""
+    account = _locked(account_id)
+    before = account.health
+    account.rate_limit_remaining = 0
+    account.rate_limit_reset_at = reset_at
+    account.next_poll_at = max(reset_at, account.next_poll_at or reset_at)
+    account.last_error = f"Rate limited until {reset_at.isoformat()}. {detail}".strip()
+    account.last_error_at = timezone.now()
+    _save_and_announce(
+        account,
+        ["rate_limit_remaining", "rate_limit_reset_at", "next_poll_at", "last_error",
+         "last_error_at"],
+        before,
+    )  # fmt: skip
+
+
+@transaction.atomic(durable=True)
+def account_auth_expired(*, account_id: int, reason: str) -> None:
+    """The token is expired or revoked: visibly unhealthy, and polling stops until reconnected."""
+    account = _locked(account_id)
+    before = account.health
+    account.health = AccountHealth.UNHEALTHY
+    account.next_poll_at = None
+    account.last_error = f"Access token rejected: {reason}"[:2000]
+    account.last_error_at = timezone.now()
+    _save_and_announce(account, ["health", "next_poll_at", "last_error", "last_error_at"], before)
+
+
+@transaction.atomic(durable=True)
+def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAccount:
+    """After an admin renewed the token: healthy again and polled at once."""
+    if not user.has_perm("inbox.manage_channels"):
+        raise PermissionDenied("Only admins can reconnect channel accounts.")
+    account = _locked(account_id)
+    before = account.health
+    account.health = AccountHealth.HEALTHY
+    account.consecutive_failures = 0
+    account.next_poll_at = timezone.now()
+    account.last_error = ""
+    _save_and_announce(
+        account, ["health", "consecutive_failures", "next_poll_at", "last_error"], before
+    )
+    return account
+
+
+@transaction.atomic(durable=True)
+def channel_account_create(
+    *,
+    platform: str,
+    display_name: str,
+    external_id: str,
+    team_name: str,
+    credentials_ref: str,
+    handle: str = "",
+    base_url: str = "",
+    poll_interval_seconds: int = 30,
+) -> ChannelAccount:
+    """Connect an account. The token itself stays in the environment variable named here."""
+    if platform not in {p.value for p in Platform}:
+        raise InvalidInput(f"Unknown platform {platform!r}.", field="platform")
+    if not credentials_ref.startswith(CREDENTIAL_ENV_PATTERN):
+        raise InvalidInput(
+            f"credentials_ref must name an environment variable starting with "
+            f"{CREDENTIAL_ENV_PATTERN}; secrets are never stored in the database.",
+            field="credentials_ref",
+        )
+    if poll_interval_seconds < 5:
+        raise InvalidInput("Poll at most every 5 seconds.", field="poll_interval_seconds")
+    team, _ = Team.objects.get_or_create(name=team_name)
+    account, _ = ChannelAccount.objects.update_or_create(
+        platform=platform,
+        external_id=external_id,
+        defaults={
+            "display_name": display_name,
+            "handle": handle,
+            "team": team,
+            "credentials_ref": credentials_ref,
+            "base_url": base_url,
+            "poll_interval_seconds": poll_interval_seconds,
+        },
+    )
+    return account
