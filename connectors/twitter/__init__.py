@@ -1,0 +1,1 @@
+"""X (Twitter) API v2: mentions and direct messages in, public replies and DMs out."""
