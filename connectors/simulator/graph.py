@@ -120,7 +120,7 @@ class GraphApp:
         comment = self.world.add_comment(
             post_id, author, message, parse_moment(created_time, self.now()), parent_id
         )
-        return self._comment(comment, None)
+        return self._comment(comment, parse_fields("id,message,from,created_time,parent"))
 
     def add_malformed_comment(self, post_id: str, raw: dict[str, Any]) -> dict[str, Any]:
         """A comment rendered exactly as ``raw`` (to exercise the parser's rejection path)."""
@@ -146,7 +146,8 @@ class GraphApp:
         conversation, message = self.world.add_messenger_message(
             page_id, psid, name, text, parse_moment(created_time, self.now())
         )
-        return {"conversation_id": conversation.id, **self._message(message, None)}
+        rendered = self._message(message, parse_fields("id,message,from,to,created_time"))
+        return {"conversation_id": conversation.id, **rendered}
 
     # --- inspection ---------------------------------------------------------------------------
 
