@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import django_rq
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from rq import Callback, Retry
@@ -92,7 +93,7 @@ def schedule_dispatch(after_seconds: int = DISPATCH_EVERY_SECONDS) -> None:
     slot = int(now // DISPATCH_EVERY_SECONDS) + max(after_seconds // DISPATCH_EVERY_SECONDS, 1)
     run_at = datetime.fromtimestamp(slot * DISPATCH_EVERY_SECONDS, tz=UTC)
     django_rq.get_queue(DISPATCH_QUEUE).enqueue_at(
-        run_at, "connectors.jobs.dispatch", job_id=f"dispatch:{slot}", retry=DISPATCH_RETRY
+        run_at, "connectors.jobs.dispatch", job_id=f"dispatch-{slot}", retry=DISPATCH_RETRY
     )
 
 
@@ -102,7 +103,7 @@ def dispatch() -> dict[str, int]:
         now = timezone.now()
         polls = sum(
             _enqueue_once(POLL_QUEUE, "connectors.jobs.poll_account", account_id,
-                          f"poll:{account_id}", POLL_RETRY)
+                          f"poll-{account_id}", POLL_RETRY)
             for account_id in selectors.accounts_due_for_poll(now=now)
         )  # fmt: skip
         deliveries = sum(
@@ -119,7 +120,7 @@ def dispatch() -> dict[str, int]:
 def enqueue_delivery(message_id: int) -> bool:
     """Queue a reply's delivery (``inbox`` calls this after a reply or a retry commits)."""
     return _enqueue_once(
-        DELIVERY_QUEUE, "connectors.jobs.deliver_reply", message_id, f"deliver:{message_id}",
+        DELIVERY_QUEUE, "connectors.jobs.deliver_reply", message_id, f"deliver-{message_id}",
         DELIVERY_RETRY, on_failure=Callback(deliver_reply_exhausted),
     )  # fmt: skip
 
@@ -221,7 +222,8 @@ def _ensure_persona(connector: Connector, message: Message, reply: OutboundReply
         return reply
     if "persona_id" in reply.extra:
         return reply
-    persona_id = ensure(message.author_agent.public_name)
+    agent = message.author_agent
+    persona_id = ensure(agent.public_name, agent.avatar_url or settings.SVAR_DEFAULT_AVATAR_URL)
     delivery_services.agent_persona_save(
         agent_id=message.author_agent_id, account_id=message.account_id, persona_id=persona_id
     )
@@ -251,7 +253,7 @@ def deliver_reply(message_id: int) -> str:
             )
             django_rq.get_queue(DELIVERY_QUEUE).enqueue_at(
                 error.reset_at, "connectors.jobs.deliver_reply", message_id,
-                job_id=f"deliver:{message_id}:after-limit", retry=DELIVERY_RETRY,
+                job_id=f"deliver-{message_id}-after-limit", retry=DELIVERY_RETRY,
                 on_failure=Callback(deliver_reply_exhausted),
             )  # fmt: skip
             return "deferred until the rate limit resets"

@@ -238,6 +238,12 @@ if PRODUCTION:
 # inbox hands committed replies to the connectors' delivery queue through this hook, so the
 # domain does not import the job layer.
 SVAR_DELIVERY_ENQUEUE = "connectors.jobs.enqueue_delivery"
+# Where this Svar is reachable from the internet; platforms fetch pictures from here.
+SVAR_PUBLIC_URL = os.environ.get("SVAR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The picture of an agent's Messenger Persona when the agent has set none.
+SVAR_DEFAULT_AVATAR_URL = os.environ.get(
+    "SVAR_DEFAULT_AVATAR_URL", f"{SVAR_PUBLIC_URL}/static/svar/agent-avatar.png"
+)
 # How many conversations one page of the list API holds at most.
 SVAR_PAGE_SIZE_MAX = 200
 # Demo and test channel accounts read their access tokens from these variables (never the DB).

@@ -31,6 +31,8 @@ class Agent(models.Model):
     # Per-platform signature templates, e.g. {"x": " /{initials}", "facebook": "\n\n– {name}"}.
     signatures = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=8, blank=True, default="")
+    # A public picture of the agent, shown by platforms that support it (Messenger Personas).
+    avatar_url = models.URLField(blank=True, default="")
 
     class Meta:
         ordering = ["public_name"]
