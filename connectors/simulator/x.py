@@ -21,10 +21,12 @@ from connectors.simulator import x_wire as wire
 from connectors.simulator.faults import Fault, FaultBoard, FaultKind
 from connectors.simulator.wire import SimRequest, SimResponse
 from connectors.simulator.x_limits import RateLimits
-from connectors.simulator.x_state import Entry, TweetGone, XState
+from connectors.simulator.x_state import Entry, Page, TweetGone, XState, dm_conversation_id
 
 MENTIONS = re.compile(r"^/2/users/([^/]+)/mentions$")
+USER_TWEETS = re.compile(r"^/2/users/([^/]+)/tweets$")
 DM_WITH = re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$")
+DM_WITH_EVENTS = re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$")
 SIM_TWEET = re.compile(r"^/_sim/x/tweets/([^/]+)$")
 
 DM_MAX_CHARS = 10_000
@@ -177,8 +179,15 @@ class XApp:
         if request.method == "GET" and (match := MENTIONS.match(request.path)):
             user_id = match[1]
             return "GET /2/users/:id/mentions", lambda r, me, o: self._mentions(r, me, o, user_id)
+        if request.method == "GET" and (match := USER_TWEETS.match(request.path)):
+            user_id = match[1]
+            return "GET /2/users/:id/tweets", lambda r, me, o: self._user_tweets(r, o, user_id)
         if request.method == "GET" and request.path == "/2/dm_events":
-            return "GET /2/dm_events", self._dm_events
+            return "GET /2/dm_events", lambda r, me, o: self._dm_events(r, me, o, None)
+        if request.method == "GET" and (match := DM_WITH_EVENTS.match(request.path)):
+            participant_id = match[1]
+            endpoint = "GET /2/dm_conversations/with/:participant_id/dm_events"
+            return endpoint, lambda r, me, o: self._dm_events(r, me, o, participant_id)
         if request.method == "POST" and request.path == "/2/tweets":
             return "POST /2/tweets", lambda r, me, o: self._create_tweet(r, me)
         if request.method == "POST" and (match := DM_WITH.match(request.path)):
@@ -236,26 +245,56 @@ class XApp:
             if user_id in self.state.users:
                 return SimResponse.json({"meta": {"result_count": 0}})
             return SimResponse.json({"errors": [wire.user_not_found(user_id)]})
-        page, repeated = self.state.mentions_page(user_id, **bounds)
-        fields = wire.csv_arg(request.arg("tweet.fields")) & wire.TWEET_OPTIONAL_FIELDS
-        items = [self._tweet_item(e, fields) for e in (*repeated, *page.entries)]
-        body: dict[str, Any] = {}
-        if items:
-            body["data"] = items
-            includes = self._user_includes(
-                request, [e for e in (*repeated, *page.entries) if e.ref], "tweet"
+        return self._tweet_list(request, *self.state.mentions_page(user_id, **bounds))
+
+    # GET /2/users/{id}/tweets (the account's own timeline: finds a reply of unknown outcome)
+    def _user_tweets(self, request: SimRequest, overlap: int, user_id: str) -> SimResponse:
+        if not user_id.isdigit():
+            return wire.invalid_request(
+                "id", user_id, f"The `id` query parameter value [{user_id}] is not valid"
             )
+        bounds = _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+        if isinstance(bounds, SimResponse):
+            return bounds
+        raw_start = request.arg("start_time")
+        try:
+            start_time = datetime.fromisoformat(raw_start) if raw_start else None
+        except ValueError:
+            return wire.invalid_request(
+                "start_time", raw_start or "", f"Invalid start_time value: [{raw_start}]"
+            )
+        page, repeated = self.state.authored_page(user_id, start_time, **bounds)
+        return self._tweet_list(request, page, repeated)
+
+    def _tweet_list(
+        self, request: SimRequest, page: Page, repeated: tuple[Entry, ...]
+    ) -> SimResponse:
+        fields = wire.csv_arg(request.arg("tweet.fields")) & wire.TWEET_OPTIONAL_FIELDS
+        entries = (*repeated, *page.entries)
+        body: dict[str, Any] = {}
+        if entries:
+            body["data"] = [self._tweet_item(e, fields) for e in entries]
+            includes = self._user_includes(request, [e for e in entries if e.ref], "tweet")
             if includes:
                 body["includes"] = {"users": includes}
         body["meta"] = _meta(page, repeated, with_ids=True)
         return SimResponse.json(body)
 
-    # GET /2/dm_events
-    def _dm_events(self, request: SimRequest, me: str, overlap: int) -> SimResponse:
+    # GET /2/dm_events and GET /2/dm_conversations/with/{participant_id}/dm_events
+    def _dm_events(
+        self, request: SimRequest, me: str, overlap: int, participant_id: str | None
+    ) -> SimResponse:
         bounds = _list_bounds(request, low=1, high=100, default=100, overlap=overlap)
         if isinstance(bounds, SimResponse):
             return bounds
-        page, repeated = self.state.dm_page(me, **bounds)
+        conversation = None
+        if participant_id is not None:
+            if not participant_id.isdigit():
+                return wire.invalid_request(
+                    "participant_id", participant_id, "The participant_id is not valid"
+                )
+            conversation = dm_conversation_id(me, participant_id)
+        page, repeated = self.state.dm_page(me, conversation, **bounds)
         types = wire.csv_arg(request.arg("event_types")) or {"MessageCreate"}
         fields = wire.csv_arg(request.arg("dm_event.fields")) & wire.DM_OPTIONAL_FIELDS
         entries = [
@@ -368,7 +407,7 @@ def _list_bounds(
     return bounds
 
 
-def _meta(page: Any, repeated: tuple[Entry, ...], *, with_ids: bool) -> dict[str, Any]:
+def _meta(page: Page, repeated: tuple[Entry, ...], *, with_ids: bool) -> dict[str, Any]:
     entries = (*repeated, *page.entries)
     meta: dict[str, Any] = {"result_count": len(entries)}
     if entries and with_ids:

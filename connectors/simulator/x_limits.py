@@ -12,7 +12,9 @@ WINDOW_SECONDS = 15 * 60
 # Documented user-context limits per 15 minutes (developer.x.com rate-limits page).
 DEFAULT_LIMITS: Mapping[str, int] = {
     "GET /2/users/:id/mentions": 300,
+    "GET /2/users/:id/tweets": 900,
     "GET /2/dm_events": 300,
+    "GET /2/dm_conversations/with/:participant_id/dm_events": 300,
     "POST /2/tweets": 100,
     "POST /2/dm_conversations/with/:participant_id/messages": 200,
 }

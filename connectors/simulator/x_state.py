@@ -6,6 +6,7 @@ only ever grow, so "newest first" and ``since_id`` behave as on X.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import time
@@ -65,6 +66,7 @@ class XState:
         self.deleted: set[str] = set()
         self.dm_events: dict[str, dict[str, Any]] = {}
         self._mentions: dict[str, _Timeline] = {}
+        self._authored: dict[str, _Timeline] = {}
         self._dm_index: dict[str, _Timeline] = {}  # per participant
 
     # -- ids and time ------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class XState:
             tweet_id = self.next_id()
             tweet: dict[str, Any] = {
                 "id": tweet_id,
-                "text": text,
+                "text": html.escape(text, quote=False),  # X v2 serves &amp; &lt; &gt;
                 "author_id": author_id,
                 "conversation_id": conversation_id or tweet_id,
                 "created_at": created_at or self.now(),
@@ -132,6 +134,9 @@ class XState:
                 if parent["author_id"] != author_id:
                     mentioned.add(parent["author_id"])
             self.tweets[tweet_id] = tweet
+            self._authored.setdefault(author_id, _Timeline()).entries.append(
+                Entry(seq=int(tweet_id), ref=tweet_id)
+            )
             for account_id in mentioned & set(self.accounts):
                 self._mentions[account_id].entries.append(Entry(seq=int(tweet_id), ref=tweet_id))
             return tweet
@@ -200,9 +205,29 @@ class XState:
             live = [e for e in timeline.entries if e.ref is None or e.ref not in self.deleted]
             return _page(live, **bounds)
 
-    def dm_page(self, user_id: str, **bounds: Any) -> tuple[Page, tuple[Entry, ...]]:
+    def authored_page(
+        self, user_id: str, start_time: datetime | None, **bounds: Any
+    ) -> tuple[Page, tuple[Entry, ...]]:
         with self._lock:
-            return _page(list(self._dm_index.get(user_id, _Timeline()).entries), **bounds)
+            entries = [
+                e
+                for e in self._authored.get(user_id, _Timeline()).entries
+                if e.ref not in self.deleted
+                and (start_time is None or self.tweets[e.ref or ""]["created_at"] >= start_time)
+            ]
+            return _page(entries, **bounds)
+
+    def dm_page(
+        self, user_id: str, conversation: str | None = None, **bounds: Any
+    ) -> tuple[Page, tuple[Entry, ...]]:
+        with self._lock:
+            entries = [
+                e
+                for e in self._dm_index.get(user_id, _Timeline()).entries
+                if conversation is None
+                or self.dm_events[e.ref or ""]["dm_conversation_id"] == conversation
+            ]
+            return _page(entries, **bounds)
 
 
 def _page(

@@ -15,6 +15,8 @@ The cursor only moves past what was fully read; duplicates are harmless (the inb
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,6 +50,8 @@ USER_FIELDS = ["username", "name"]
 PAGE_SIZE = 100
 MAX_PAGES = 5  # per stream per fetch; a bigger backlog continues on the next poll
 FALLBACK_RATE_WINDOW = timedelta(minutes=15)  # a 429 without x-rate-limit-reset
+CLOCK_SKEW = timedelta(minutes=2)  # our clock against X's, when searching by time
+URL = re.compile(r"https?://\S+")
 
 MENTION_KEYS = ("mentions_since_id", "mentions_until_id", "mentions_pending_newest_id")
 DM_KEYS = ("dm_newest_id", "dm_resume_token", "dm_pending_newest_id")
@@ -218,6 +222,50 @@ class XConnector:
             external_id = _data_field(payload, "dm_event_id")
         return SentReply(external_id=external_id, sent_at=datetime.now(UTC))
 
+    # -- finding a reply whose outcome is unknown ----------------------------------------------
+
+    def find_sent(self, reply: OutboundReply, since: datetime) -> SentReply | None:
+        """The reply, if an earlier attempt (timed out, answer unreadable) did post it.
+
+        X has no idempotency keys; a reply is recognised by its target and its text, among
+        what the account itself posted since the attempt began.
+        """
+        start = since - CLOCK_SKEW
+        wanted = _comparable(reply.body)
+        token: str | None = None
+        for _ in range(self.max_pages):
+            if reply.kind is ThreadKind.PUBLIC:
+                target = reply.in_reply_to_external_id or reply.thread_external_id
+                payload, _ = self._call(
+                    self.client.get_users_tweets,
+                    self.account_user_id,
+                    start_time=start,
+                    pagination_token=token,
+                    max_results=max(5, self.page_size),
+                    tweet_fields=TWEET_FIELDS,
+                )
+                page = parse_mentions(payload, self.account_user_id)
+                found = [m for m in page.messages if m.in_reply_to_external_id == target]
+            else:
+                payload, _ = self._call(
+                    self.client.get_direct_message_events,
+                    participant_id=reply.recipient_external_id,
+                    pagination_token=token,
+                    max_results=self.page_size,
+                    event_types=["MessageCreate"],
+                    dm_event_fields=DM_EVENT_FIELDS,
+                    user_auth=False,
+                )
+                page = parse_dm_events(payload, self.account_user_id)
+                found = [m for m in page.messages if m.from_account and m.sent_at >= start]
+            for message in found:
+                if _comparable(message.body) == wanted:
+                    return SentReply(external_id=message.external_id, sent_at=message.sent_at)
+            token = (payload.get("meta") or {}).get("next_token")
+            if not token or (page.messages and min(m.sent_at for m in page.messages) < start):
+                return None
+        return None
+
     # -- one HTTP call, errors translated ----------------------------------------------------
 
     def _call(
@@ -245,6 +293,11 @@ class XConnector:
         if not isinstance(payload, dict):
             raise PlatformUnavailable(f"unexpected JSON from X: {type(payload).__name__}")
         return payload, _rate_info(response)
+
+
+def _comparable(text: str) -> str:
+    """Text as X may echo it back: NFC, links shortened to t.co, surrounding space trimmed."""
+    return URL.sub("<url>", unicodedata.normalize("NFC", text)).strip()
 
 
 def _only(**values: str | None) -> dict[str, str]:

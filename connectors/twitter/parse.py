@@ -6,6 +6,7 @@ raw JSON) and the rest of the page is still delivered.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def _mention(
         thread_external_id=_optional_id(tweet, "conversation_id") or tweet_id,
         kind=ThreadKind.PUBLIC,
         author=_contact(str(contact_id or author_id), users),
-        body=_text(tweet),
+        body=html.unescape(_text(tweet)),  # X v2 escapes &, < and > in tweet text
         sent_at=_time(tweet),
         from_account=from_account,
         in_reply_to_external_id=replied_to,
