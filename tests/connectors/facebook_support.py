@@ -47,13 +47,22 @@ class SimulatedGraph:
         return list(self.app.requests)
 
 
+@pytest.fixture(scope="module")
+def graph_server() -> Iterator[SimulatorServer]:
+    server = SimulatorServer(Simulator([])).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def graph() -> Iterator[SimulatedGraph]:
+def graph(graph_server: SimulatorServer) -> Iterator[SimulatedGraph]:
+    """A fresh simulated Graph (new world, no faults) on the module's server."""
     app = GraphApp()
     app.add_page(PAGE_ID, PAGE_NAME, TOKEN)
-    server = SimulatorServer(Simulator([app])).start()
-    yield SimulatedGraph(app, server)
-    server.stop()
+    graph_server.simulator.apps[:] = [app]
+    graph_server.simulator.faults.clear()
+    yield SimulatedGraph(app, graph_server)
+    graph_server.simulator.faults.clear()
 
 
 def ago(**delta: float) -> datetime:

@@ -14,6 +14,7 @@ from connectors.simulator.faults import FaultKind
 from tests.connectors import facebook_support
 from tests.connectors.facebook_support import KIRSTEN, PAGE_ID, TOKEN, ago, comment_reply
 
+graph_server = facebook_support.graph_server
 graph = facebook_support.graph
 
 FEED = f"/{GRAPH_VERSION}/{PAGE_ID}/feed"

@@ -16,6 +16,7 @@ from tests.connectors.facebook_support import (
     messenger_reply,
 )
 
+graph_server = facebook_support.graph_server
 graph = facebook_support.graph
 
 
