@@ -1,4 +1,7 @@
-"""The ASGI entry point: Django's HTTP application (WebSockets join in web.consumers)."""
+"""The ASGI entry point: Django's HTTP application, and the live inbox over WebSockets.
+
+WebSockets must come from an allowed origin (ALLOWED_HOSTS) and carry a session cookie.
+"""
 
 import os
 
@@ -6,4 +9,20 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings")
 
-application = get_asgi_application()
+# Django is set up first: the consumers import models.
+django_application = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from web.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,147 @@
+"""The live inbox's client protocol: parsing client frames and shaping server frames.
+
+Pure functions, no I/O; ``docs/realtime.md`` is the reader's version of this module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+# A client frame is a small JSON object; anything larger is refused and the socket closed.
+FRAME_MAX_BYTES = 16 * 1024
+TEAMS_PER_HELLO_MAX = 500
+# Clients ping every HEARTBEAT_INTERVAL seconds and give up on a pong after HEARTBEAT_TIMEOUT.
+HEARTBEAT_INTERVAL = 25
+HEARTBEAT_TIMEOUT = 10
+# Presence lives this long unless the client repeats it; clients refresh every third of it.
+PRESENCE_TTL = 15
+PRESENCE_PER_CONNECTION_MAX = 20
+
+
+class ProtocolError(Exception):
+    """A client frame the server refuses; answered with an ``error`` frame."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+class PresenceState(StrEnum):
+    VIEWING = "viewing"
+    TYPING = "typing"
+    LEFT = "left"
+
+
+class ComposeMode(StrEnum):
+    REPLY = "reply"  # a public reply to the customer
+    NOTE = "note"  # an internal note
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    last_seq: dict[int, int]  # team → last seq the client applied; absent: start at the head
+    teams: frozenset[int] | None  # None: every team the user may see
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    id: str | int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    conversation_id: int
+    state: PresenceState
+    mode: ComposeMode | None  # only while typing
+
+
+ClientFrame = Hello | Ping | Presence
+
+
+def _int(value: Any, name: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ProtocolError("bad_field", f"{name} must be an integer >= {minimum}.", field=name)
+    return value
+
+
+def _team_id(key: Any) -> int:
+    if isinstance(key, str) and key.isascii() and key.isdigit():
+        key = int(key)
+    return _int(key, "team_id", minimum=1)
+
+
+def _hello(frame: dict[str, Any]) -> Hello:
+    raw_seq = frame.get("last_seq", {})
+    if not isinstance(raw_seq, dict):
+        raise ProtocolError("bad_field", "last_seq maps team ids to integers.", field="last_seq")
+    raw_teams = frame.get("teams")
+    if raw_teams is not None and not isinstance(raw_teams, list):
+        raise ProtocolError("bad_field", "teams is a list of team ids.", field="teams")
+    if len(raw_seq) > TEAMS_PER_HELLO_MAX or len(raw_teams or ()) > TEAMS_PER_HELLO_MAX:
+        raise ProtocolError("bad_field", f"At most {TEAMS_PER_HELLO_MAX} teams.", field="teams")
+    last_seq = {_team_id(k): _int(v, "last_seq") for k, v in raw_seq.items()}
+    teams = None if raw_teams is None else frozenset(_team_id(t) for t in raw_teams)
+    return Hello(last_seq=last_seq, teams=teams)
+
+
+def _ping(frame: dict[str, Any]) -> Ping:
+    ping_id = frame.get("id")
+    if ping_id is not None and (
+        isinstance(ping_id, bool) or not isinstance(ping_id, str | int) or len(str(ping_id)) > 64
+    ):
+        raise ProtocolError("bad_field", "id is a short string or an integer.", field="id")
+    return Ping(id=ping_id)
+
+
+def _presence(frame: dict[str, Any]) -> Presence:
+    conversation_id = _int(frame.get("conversation_id"), "conversation_id", minimum=1)
+    try:
+        state = PresenceState(frame.get("state"))
+    except ValueError:
+        raise ProtocolError(
+            "bad_field", "state is viewing, typing or left.", field="state"
+        ) from None
+    mode = None
+    if state == PresenceState.TYPING:
+        try:
+            mode = ComposeMode(frame.get("mode", ComposeMode.REPLY))
+        except ValueError:
+            raise ProtocolError("bad_field", "mode is reply or note.", field="mode") from None
+    return Presence(conversation_id=conversation_id, state=state, mode=mode)
+
+
+_PARSERS = {"hello": _hello, "ping": _ping, "presence": _presence}
+
+
+def parse_frame(text: str) -> ClientFrame:
+    """One client text frame, validated; raises :class:`ProtocolError` on anything else."""
+    if len(text.encode()) > FRAME_MAX_BYTES:
+        raise ProtocolError(
+            "frame_too_large", f"Frames are at most {FRAME_MAX_BYTES} bytes.",
+            limit=FRAME_MAX_BYTES,
+        )  # fmt: skip
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        raise ProtocolError("malformed_json", "The frame is not valid JSON.") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError("bad_frame", "A frame is a JSON object with a string 'type'.")
+    parser = _PARSERS.get(frame["type"])
+    if parser is None:
+        raise ProtocolError(
+            "unknown_type", f"Unknown frame type {frame['type'][:40]!r}.", known=sorted(_PARSERS)
+        )
+    return parser(frame)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def error_frame(error: ProtocolError) -> dict[str, Any]:
+    return {"type": "error", "code": error.code, "message": error.message, **error.details}
