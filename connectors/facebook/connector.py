@@ -55,6 +55,7 @@ from connectors.facebook.window import send_policy
 FEED_SINCE = "feed_since"
 MESSENGER_SINCE = "messenger_since"
 INITIAL_LOOKBACK = timedelta(days=7)
+CLOCK_SKEW = timedelta(minutes=2)  # between our clock and Graph's, when searching for a reply
 PAGE_SIZE = 25
 COMMENT_FIELDS = "id,message,from,created_time,parent"
 MESSAGE_FIELDS = "id,message,from,created_time"
@@ -235,6 +236,36 @@ class FacebookConnector:
                 except MalformedItem:
                     continue
         raise OutsideMessagingWindow("No recent message from the customer in this conversation.")
+
+    # --- a reply whose outcome is unknown -----------------------------------------------------
+
+    def find_sent(self, reply: OutboundReply, since: datetime) -> SentReply | None:
+        """The reply, if an earlier attempt (timed out, answer unreadable) did post it.
+
+        Graph has no idempotency keys: a reply is recognised by its thread and its text among
+        what the Page itself wrote there since the attempt began (newest first).
+        """
+        start = since - CLOCK_SKEW
+        wanted = reply.body.strip()
+        if reply.kind is ThreadKind.PUBLIC:
+            path, pacer = f"{reply.thread_external_id}/comments", None
+            args = {"fields": COMMENT_FIELDS, "order": "reverse_chronological", "limit": 50}
+            convert = partial(comment_message, page_id=self.page_id)
+        else:
+            path, pacer = f"{reply.thread_external_id}/messages", self.client.conversations_pacer
+            args = {"fields": MESSAGE_FIELDS, "limit": PAGE_SIZE}
+            convert = partial(
+                messenger_message, conversation_id=reply.thread_external_id, page_id=self.page_id
+            )
+        for page in self.client.pages(path, pacer, **args):
+            found, _ = each(_data(page), convert)
+            for message in found:
+                ours = message.from_account and message.sent_at >= start
+                if ours and message.body.strip() == wanted:
+                    return SentReply(external_id=message.external_id, sent_at=message.sent_at)
+            if not found or min(m.sent_at for m in found) < start:
+                return None
+        return None
 
     # --- personas -----------------------------------------------------------------------------
 

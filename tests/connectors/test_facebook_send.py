@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from connectors.base import ThreadKind
-from connectors.errors import OutsideMessagingWindow, PlatformRejected
+from connectors.errors import OutsideMessagingWindow, PlatformRejected, PlatformUnavailable
 from connectors.facebook.window import HUMAN_AGENT, RESPONSE, send_policy
+from connectors.simulator.faults import FaultKind
 from tests.connectors import facebook_support
 from tests.connectors.facebook_support import (
     KIRSTEN,
@@ -180,3 +183,43 @@ def test_the_window_policy_leaves_a_safety_margin_at_each_edge():
     assert send_policy(ago(days=6, hours=23), now) is HUMAN_AGENT
     with pytest.raises(OutsideMessagingWindow):
         send_policy(ago(days=6, hours=23, minutes=59, seconds=30), now)
+
+
+def wait_for(condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the simulator never finished the slow request"
+        time.sleep(0.05)
+
+
+def test_a_comment_reply_that_timed_out_but_was_posted_is_found_not_sent_twice(graph):
+    post = graph.app.add_post(PAGE_ID, "Opslag", created_time=ago(hours=1))
+    comment = graph.app.add_comment(post["id"], KIRSTEN, "Hej?", created_time=ago(minutes=5))
+    reply = comment_reply(comment, "Hej Kirsten")
+    started = ago()
+    graph.fault(FaultKind.SLOW, path=f"/v21.0/{comment['id']}/comments", delay_seconds=1.0)
+
+    with pytest.raises(PlatformUnavailable):
+        graph.connector(timeout=0.3).send(reply)
+    wait_for(lambda: graph.app.page_replies(PAGE_ID)["comments"])
+
+    found = graph.connector().find_sent(reply, since=started)
+
+    [posted] = graph.app.page_replies(PAGE_ID)["comments"]
+    assert found is not None
+    assert found.external_id == posted["id"]
+
+
+def test_a_messenger_reply_is_found_only_if_it_was_sent(graph):
+    received = customer_wrote(graph, minutes=10)
+    started = ago()
+    connector = graph.connector()
+    hint = {"customer_last_message_at": received["created_time"]}
+    sent = connector.send(messenger_reply(received, "Hej Jens", **hint))
+
+    found = connector.find_sent(messenger_reply(received, "Hej Jens", **hint), since=started)
+    missing = connector.find_sent(messenger_reply(received, "Noget andet", **hint), since=started)
+
+    assert found is not None
+    assert found.external_id == sent.external_id
+    assert missing is None
