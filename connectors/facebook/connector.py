@@ -43,10 +43,10 @@ from connectors.facebook.client import DEFAULT_TIMEOUT, GraphClient, Pacer, next
 from connectors.facebook.parse import (
     MalformedItem,
     comment_message,
-    conversation_id,
     each,
     edge_items,
     messenger_message,
+    node_id,
     parse_graph_time,
     reject,
 )
@@ -137,7 +137,7 @@ class FacebookConnector:
         for page in feed:
             for post in _data(page):
                 try:
-                    post_id = conversation_id(post)
+                    post_id = node_id(post)
                     updated = parse_graph_time(post.get("updated_time") or post.get("created_time"))
                     first = _edge_page(post, "comments")
                 except MalformedItem as error:
@@ -159,7 +159,7 @@ class FacebookConnector:
         for page in conversations:
             for conversation in _data(page):
                 try:
-                    thread = conversation_id(conversation)
+                    thread = node_id(conversation)
                     updated = parse_graph_time(conversation.get("updated_time"))
                     first = _edge_page(conversation, "messages")
                 except MalformedItem as error:

@@ -73,7 +73,7 @@ def messenger_message(
     )
 
 
-def conversation_id(item: Mapping[str, Any]) -> str:
+def node_id(item: Mapping[str, Any]) -> str:
     return _text(item, "id")
 
 

@@ -3,7 +3,8 @@
 What it serves (PLATFORMS.md): ``/{v}/{page}/conversations`` and ``/{v}/{page}/feed`` with
 field expansion and cursor paging, ``POST /{v}/{page}/messages`` enforcing the Messenger
 window, ``POST /{v}/{page}/personas``, ``POST /{v}/{comment}/comments``. Auth is the
-``access_token`` argument. The Conversations API allows 2 calls/s per Page (error 32).
+``access_token`` argument. The Conversations API allows 2 calls/s per Page (error 32), the
+Send API 300 calls/s (error 613).
 
 Ordering choices the real API leaves loosely documented: feeds list posts by ``updated_time``
 (a new comment bumps its post), newest first; conversations by ``updated_time``, newest first;
@@ -60,6 +61,7 @@ STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 MESSAGE_TAGS = {"HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"}
 MAX_MESSAGE_TEXT = 2000
+SEND_CALLS_PER_SECOND = 300  # Send API, per Page
 HOURLY_CALL_BUDGET = 4800  # per Page; usage headers report percent of it
 
 MAINTENANCE_HTML = (
@@ -83,7 +85,7 @@ class GraphApp:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._per_second = conversations_calls_per_second
         self._calls_lock = threading.Lock()
-        self._conversation_calls: dict[str, deque[float]] = {}
+        self._recent_calls: dict[str, deque[float]] = {}  # per limit key, last second
         self._hourly_calls: dict[str, deque[float]] = {}
         self.requests: list[str] = []  # "GET /v21.0/…" in arrival order, for tests
 
@@ -215,8 +217,17 @@ class GraphApp:
         page_scoped = segments[0] in (page.id, "me") or segments[0].startswith("t_")
         if kind is FaultKind.RATE_LIMIT:
             return self._rate_limited(page, fault.reset_after_seconds, page_scoped)
-        if self._is_conversations_api(segments) and not self._within_conversations_rate(page):
+        if self._is_conversations_api(segments) and not self._within_rate(
+            f"conversations:{page.id}", self._per_second
+        ):
             return self._rate_limited(page, 0, page_scoped=True)
+        if segments[1:] == ["messages"] and not self._within_rate(
+            f"send:{page.id}", SEND_CALLS_PER_SECOND
+        ):
+            return graph_error(
+                "(#613) Calls to this api have exceeded the rate limit.", code=613,
+                headers=self._usage_headers(page, percent=100),
+            )  # fmt: skip
 
         with self.world.lock:
             payload = self._route(
@@ -249,13 +260,13 @@ class GraphApp:
             "t_"
         )
 
-    def _within_conversations_rate(self, page: Page) -> bool:
+    def _within_rate(self, key: str, per_second: int) -> bool:
         now = time.monotonic()
         with self._calls_lock:
-            calls = self._conversation_calls.setdefault(page.id, deque())
+            calls = self._recent_calls.setdefault(key, deque())
             while calls and calls[0] <= now - 1.0:
                 calls.popleft()
-            if len(calls) >= self._per_second:
+            if len(calls) >= per_second:
                 return False
             calls.append(now)
             return True
