@@ -1,0 +1,86 @@
+"""Run the platform simulator.
+
+    python -m connectors.simulator [--host 127.0.0.1] [--port 8700] [--traffic-per-minute 6]
+
+Serves the X API and the Graph API with the demo world (demo.py) and, when asked, injects
+citizens' questions at a steady rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from connectors.simulator import demo
+from connectors.simulator.graph import GraphApp
+from connectors.simulator.server import Simulator, SimulatorServer
+from connectors.simulator.traffic import TrafficGenerator
+from connectors.simulator.x import XApp
+
+logger = logging.getLogger("connectors.simulator")
+
+
+def demo_world() -> tuple[XApp, GraphApp]:
+    """The X account and the Facebook Page Svar's demo channel accounts connect to."""
+    x = XApp()
+    x.add_account(demo.X_ACCOUNT_ID, demo.X_ACCOUNT_USERNAME, demo.X_ACCOUNT_NAME, demo.X_TOKEN)
+    graph = GraphApp()
+    graph.add_page(demo.FACEBOOK_PAGE_ID, demo.FACEBOOK_PAGE_NAME, demo.FACEBOOK_TOKEN)
+    return x, graph
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m connectors.simulator",
+        description="Local stand-in for the X API v2 and the Graph API, with demo traffic.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument(
+        "--traffic-per-minute",
+        type=float,
+        default=0.0,
+        help="citizens' questions injected per minute across X and Facebook (0: none)",
+    )
+    parser.add_argument("--seed", type=int, default=2026, help="the same seed, the same traffic")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    x, graph = demo_world()
+    server = SimulatorServer(Simulator([x, graph]), host=args.host, port=args.port)
+    stop = threading.Event()
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        sys.exit(0)  # unwinds serve_forever() through the finally below
+
+    signal.signal(signal.SIGTERM, terminate)
+    if args.traffic_per_minute > 0:
+        traffic = TrafficGenerator(x, graph, seed=args.seed)
+        threading.Thread(
+            target=traffic.run, args=(args.traffic_per_minute, stop), daemon=True
+        ).start()
+    logger.info(
+        "simulator on %s (X account @%s, Page %s, %s questions a minute)",
+        server.base_url,
+        demo.X_ACCOUNT_USERNAME,
+        demo.FACEBOOK_PAGE_NAME,
+        args.traffic_per_minute,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()
