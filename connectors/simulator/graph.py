@@ -18,22 +18,21 @@ Tests and the traffic generator inject traffic with ``add_page``, ``add_post``, 
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.simulator.faults import Fault, FaultBoard, FaultKind
+from connectors.simulator.graph_control import CONTROL_PREFIX, graph_control
+from connectors.simulator.graph_limits import GraphLimits
 from connectors.simulator.graph_wire import (
     FieldSpec,
     GraphFault,
     PageRequest,
-    graph_error,
     graph_time,
     json_arg,
     missing_object,
@@ -55,14 +54,12 @@ from connectors.simulator.graph_world import (
 from connectors.simulator.wire import SimRequest, SimResponse
 
 GRAPH_PATH = re.compile(r"^/(v\d+\.\d+)/([^?]*)$")
-CONTROL_PREFIX = "/_sim/graph/"
 
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 MESSAGE_TAGS = {"HUMAN_AGENT", "ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"}
 MAX_MESSAGE_TEXT = 2000
 SEND_CALLS_PER_SECOND = 300  # Send API, per Page
-HOURLY_CALL_BUDGET = 4800  # per Page; usage headers report percent of it
 
 MAINTENANCE_HTML = (
     b"<!DOCTYPE html><html><head><title>Facebook | Error</title></head><body>"
@@ -84,9 +81,8 @@ class GraphApp:
         self.world = GraphWorld()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._per_second = conversations_calls_per_second
-        self._calls_lock = threading.Lock()
-        self._recent_calls: dict[str, deque[float]] = {}  # per limit key, last second
-        self._hourly_calls: dict[str, deque[float]] = {}
+        self._limits = GraphLimits()
+        self._requests_lock = threading.Lock()
         self.requests: list[str] = []  # "GET /v21.0/…" in arrival order, for tests
 
     def now(self) -> datetime:
@@ -190,8 +186,8 @@ class GraphApp:
 
     def handle(self, request: SimRequest, faults: FaultBoard) -> SimResponse:
         if request.path.startswith(CONTROL_PREFIX):
-            return self._control(request)
-        with self._calls_lock:
+            return graph_control(self, request)
+        with self._requests_lock:
             self.requests.append(f"{request.method} {request.path}")
         fault = faults.take("graph", request.path)
         try:
@@ -216,24 +212,23 @@ class GraphApp:
         page, token = self._authenticate(request)
         page_scoped = segments[0] in (page.id, "me") or segments[0].startswith("t_")
         if kind is FaultKind.RATE_LIMIT:
-            return self._rate_limited(page, fault.reset_after_seconds, page_scoped)
-        if self._is_conversations_api(segments) and not self._within_rate(
+            return self._limits.rate_limited(page.id, fault.reset_after_seconds, page_scoped)
+        if self._is_conversations_api(segments) and not self._limits.within(
             f"conversations:{page.id}", self._per_second
         ):
-            return self._rate_limited(page, 0, page_scoped=True)
-        if segments[1:] == ["messages"] and not self._within_rate(
-            f"send:{page.id}", SEND_CALLS_PER_SECOND
+            return self._limits.rate_limited(page.id, 0, page_scoped=True)
+        if (
+            request.method == "POST"
+            and segments[1:] == ["messages"]
+            and not self._limits.within(f"send:{page.id}", SEND_CALLS_PER_SECOND)
         ):
-            return graph_error(
-                "(#613) Calls to this api have exceeded the rate limit.", code=613,
-                headers=self._usage_headers(page, percent=100),
-            )  # fmt: skip
+            return self._limits.send_limited(page.id)
 
         with self.world.lock:
             payload = self._route(
                 request, page, token, version, segments, kind is FaultKind.DUPLICATE_ITEMS
             )
-        response = SimResponse.json(payload, headers=self._usage_headers(page))
+        response = SimResponse.json(payload, headers=self._limits.usage_headers(page.id))
         if kind is FaultKind.MALFORMED_JSON:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response
@@ -259,43 +254,6 @@ class GraphApp:
         return (len(segments) == 2 and segments[1] == "conversations") or segments[0].startswith(
             "t_"
         )
-
-    def _within_rate(self, key: str, per_second: int) -> bool:
-        now = time.monotonic()
-        with self._calls_lock:
-            calls = self._recent_calls.setdefault(key, deque())
-            while calls and calls[0] <= now - 1.0:
-                calls.popleft()
-            if len(calls) >= per_second:
-                return False
-            calls.append(now)
-            return True
-
-    def _usage_percent(self, page: Page) -> int:
-        now = time.monotonic()
-        with self._calls_lock:
-            calls = self._hourly_calls.setdefault(page.id, deque())
-            calls.append(now)
-            while calls and calls[0] <= now - 3600:
-                calls.popleft()
-            return min(100, len(calls) * 100 // HOURLY_CALL_BUDGET)
-
-    def _usage_headers(
-        self, page: Page, percent: int | None = None, regain_minutes: int = 0
-    ) -> dict[str, str]:
-        used = self._usage_percent(page) if percent is None else percent
-        app = {"call_count": used, "total_cputime": max(0, used - 1), "total_time": used}
-        business = {
-            page.id: [{"type": "pages", **app, "estimated_time_to_regain_access": regain_minutes}]
-        }
-        return {"X-App-Usage": json.dumps(app), "X-Business-Use-Case-Usage": json.dumps(business)}
-
-    def _rate_limited(self, page: Page, reset_after_seconds: int, page_scoped: bool) -> SimResponse:
-        minutes = math.ceil(reset_after_seconds / 60)
-        headers = self._usage_headers(page, percent=100, regain_minutes=minutes)
-        if page_scoped:
-            return graph_error("(#32) Page request limit reached", code=32, headers=headers)
-        return graph_error("(#4) Application request limit reached", code=4, headers=headers)
 
     # --- routing ------------------------------------------------------------------------------
 
@@ -594,54 +552,6 @@ class GraphApp:
             }
         )
         return {"id": comment.id}
-
-    # --- control API (/_sim/graph/…) ----------------------------------------------------------
-
-    def _control(self, request: SimRequest) -> SimResponse:
-        route = request.path.removeprefix(CONTROL_PREFIX).strip("/").split("/")
-        try:
-            body = request.json() if request.body else {}
-            if request.method == "POST" and route == ["pages"]:
-                return SimResponse.json(
-                    self.add_page(body["page_id"], body["name"], body["token"]), 201
-                )
-            if request.method == "POST" and route == ["posts"]:
-                return SimResponse.json(
-                    self.add_post(body["page_id"], body["message"], body.get("created_time")), 201
-                )
-            if request.method == "POST" and route == ["comments"]:
-                created = self.add_comment(
-                    body["post_id"], body["author"], body["message"], body.get("parent_id"),
-                    body.get("created_time"),
-                )  # fmt: skip
-                return SimResponse.json(created, 201)
-            if request.method == "POST" and route == ["malformed_comments"]:
-                return SimResponse.json(
-                    self.add_malformed_comment(body["post_id"], body["raw"]), 201
-                )
-            if request.method == "DELETE" and len(route) == 2 and route[0] == "comments":
-                self.delete_comment(route[1])
-                return SimResponse.json({"ok": True})
-            if request.method == "POST" and route == ["messenger"]:
-                created = self.add_messenger_message(
-                    body["page_id"], body["psid"], body.get("name", ""), body["text"],
-                    body.get("created_time"),
-                )  # fmt: skip
-                return SimResponse.json(created, 201)
-            if request.method == "POST" and route[:1] == ["tokens"] and route[2:] == ["expire"]:
-                self.expire_token(route[1])
-                return SimResponse.json({"ok": True})
-            if request.method == "GET" and len(route) == 3 and route[0] == "pages":
-                page_id, what = route[1], route[2]
-                if what == "replies":
-                    return SimResponse.json(self.page_replies(page_id))
-                if what == "personas":
-                    return SimResponse.json(self.personas(page_id))
-        except KeyError as error:
-            return SimResponse.json({"error": f"unknown or missing {error}"}, 404)
-        except (TypeError, ValueError) as error:
-            return SimResponse.json({"error": str(error)}, 400)
-        return SimResponse.json({"error": "unknown graph control route"}, 404)
 
 
 def _expired_token() -> GraphFault:
