@@ -77,7 +77,7 @@ class XApp:
         return response
 
     def snapshot(self) -> dict:
-        with self.state._lock:
+        with self.state.lock:
             return {
                 "accounts": [
                     {"id": a.user_id, "username": a.username, "name": a.name}

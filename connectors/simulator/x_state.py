@@ -58,7 +58,7 @@ def dm_conversation_id(a: str, b: str) -> str:
 class XState:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._last_id = 0
         self.accounts: dict[str, XAccount] = {}
         self.users: dict[str, dict[str, str]] = {}
@@ -75,7 +75,7 @@ class XState:
         return datetime.fromtimestamp(self._clock(), tz=UTC)
 
     def next_id(self) -> str:
-        with self._lock:
+        with self.lock:
             snowflake = (int(self._clock() * 1000) - TWITTER_EPOCH_MS) << 22
             self._last_id = max(self._last_id + 1, snowflake)
             return str(self._last_id)
@@ -83,7 +83,7 @@ class XState:
     # -- accounts and users ------------------------------------------------------------------
 
     def add_account(self, user_id: str, username: str, name: str, token: str) -> XAccount:
-        with self._lock:
+        with self.lock:
             account = XAccount(user_id=user_id, username=username, name=name, token=token)
             self.accounts[user_id] = account
             self.remember_user({"id": user_id, "username": username, "name": name})
@@ -91,11 +91,11 @@ class XState:
             return account
 
     def account_for_token(self, token: str | None) -> XAccount | None:
-        with self._lock:
+        with self.lock:
             return next((a for a in self.accounts.values() if a.token == token), None)
 
     def remember_user(self, user: dict[str, str]) -> None:
-        with self._lock:
+        with self.lock:
             self.users[str(user["id"])] = {
                 "id": str(user["id"]),
                 "username": user["username"],
@@ -115,7 +115,7 @@ class XState:
         extra_mentions: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Store a tweet and put it on the timeline of every account it mentions."""
-        with self._lock:
+        with self.lock:
             tweet_id = self.next_id()
             tweet: dict[str, Any] = {
                 "id": tweet_id,
@@ -142,21 +142,21 @@ class XState:
             return tweet
 
     def live_tweet(self, tweet_id: str) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             tweet = self.tweets.get(tweet_id)
             if tweet is None or tweet_id in self.deleted:
                 raise TweetGone(tweet_id)
             return tweet
 
     def delete_tweet(self, tweet_id: str) -> bool:
-        with self._lock:
+        with self.lock:
             if tweet_id not in self.tweets or tweet_id in self.deleted:
                 return False
             self.deleted.add(tweet_id)
             return True
 
     def add_raw_mention(self, account_user_id: str, raw: dict[str, Any]) -> Entry:
-        with self._lock:
+        with self.lock:
             raw_id = raw.get("id")
             seq = int(raw_id) if isinstance(raw_id, str) and raw_id.isdigit() else 0
             entry = Entry(seq=seq or int(self.next_id()), raw=dict(raw))
@@ -165,7 +165,7 @@ class XState:
             return entry
 
     def authored_by(self, user_id: str) -> list[dict[str, Any]]:
-        with self._lock:
+        with self.lock:
             return [t for t in self.tweets.values() if t["author_id"] == user_id]
 
     def _mentioned_accounts(self, text: str) -> set[str]:
@@ -177,7 +177,7 @@ class XState:
     def create_dm(
         self, sender_id: str, recipient_id: str, text: str, created_at: datetime | None = None
     ) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             event_id = self.next_id()
             event = {
                 "id": event_id,
@@ -194,13 +194,13 @@ class XState:
             return event
 
     def dms_sent_by(self, user_id: str) -> list[dict[str, Any]]:
-        with self._lock:
+        with self.lock:
             return [e for e in self.dm_events.values() if e["sender_id"] == user_id]
 
     # -- paging ------------------------------------------------------------------------------
 
     def mentions_page(self, account_user_id: str, **bounds: Any) -> tuple[Page, tuple[Entry, ...]]:
-        with self._lock:
+        with self.lock:
             timeline = self._mentions.get(account_user_id, _Timeline())
             live = [e for e in timeline.entries if e.ref is None or e.ref not in self.deleted]
             return _page(live, **bounds)
@@ -208,7 +208,7 @@ class XState:
     def authored_page(
         self, user_id: str, start_time: datetime | None, **bounds: Any
     ) -> tuple[Page, tuple[Entry, ...]]:
-        with self._lock:
+        with self.lock:
             entries = [
                 e
                 for e in self._authored.get(user_id, _Timeline()).entries
@@ -220,7 +220,7 @@ class XState:
     def dm_page(
         self, user_id: str, conversation: str | None = None, **bounds: Any
     ) -> tuple[Page, tuple[Entry, ...]]:
-        with self._lock:
+        with self.lock:
             entries = [
                 e
                 for e in self._dm_index.get(user_id, _Timeline()).entries
