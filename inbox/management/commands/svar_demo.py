@@ -20,6 +20,7 @@ from connectors.simulator import demo
 from inbox.models import Agent, ChannelAccount, Team
 from inbox.roles import Role
 from inbox.services import messages_ingest
+from inbox.services.accounts import channel_account_create
 
 DEFAULT_PASSWORD = "svar-demo"
 DEFAULT_SIMULATOR_URL = "http://127.0.0.1:8700"
@@ -183,10 +184,26 @@ class Command(BaseCommand):
             teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("Skat", "Told")}
             for spec in USERS:
                 self._ensure_user(spec, teams, password)
-            x_account, fb_account = self._ensure_accounts(teams, simulator_url)
 
-        # Conversations go through the one ingest path production uses (DESIGN.md §3); each
-        # call is its own durable transaction, and replays of the fixed ids store nothing.
+        # Accounts and conversations go through the services production uses (DESIGN.md §3);
+        # each call is its own durable transaction, and replays of the fixed ids store nothing.
+        x_account = channel_account_create(
+            platform=Platform.X.value,
+            external_id=demo.X_ACCOUNT_ID,
+            display_name=f"@{demo.X_ACCOUNT_USERNAME}",
+            handle=demo.X_ACCOUNT_USERNAME,
+            team_name="Skat",
+            credentials_ref=demo.X_CREDENTIAL_ENV,
+            base_url=simulator_url,
+        )
+        fb_account = channel_account_create(
+            platform=Platform.FACEBOOK.value,
+            external_id=demo.FACEBOOK_PAGE_ID,
+            display_name=demo.FACEBOOK_PAGE_NAME,
+            team_name="Told",
+            credentials_ref=demo.FACEBOOK_CREDENTIAL_ENV,
+            base_url=simulator_url,
+        )
         stored = self._ingest(x_account, X_THREADS) + self._ingest(fb_account, FACEBOOK_THREADS)
 
         self.stdout.write(f"Demo data ready ({stored} new starter messages).")
@@ -222,33 +239,6 @@ class Command(BaseCommand):
             },
         )
         agent.teams.set([teams[name] for name in spec.teams])
-
-    def _ensure_accounts(
-        self, teams: dict[str, Team], simulator_url: str
-    ) -> tuple[ChannelAccount, ChannelAccount]:
-        x_account, _ = ChannelAccount.objects.update_or_create(
-            platform=Platform.X.value,
-            external_id=demo.X_ACCOUNT_ID,
-            defaults={
-                "display_name": f"@{demo.X_ACCOUNT_USERNAME}",
-                "handle": demo.X_ACCOUNT_USERNAME,
-                "team": teams["Skat"],
-                "credentials_ref": demo.X_CREDENTIAL_ENV,
-                "base_url": simulator_url,
-            },
-        )
-        fb_account, _ = ChannelAccount.objects.update_or_create(
-            platform=Platform.FACEBOOK.value,
-            external_id=demo.FACEBOOK_PAGE_ID,
-            defaults={
-                "display_name": demo.FACEBOOK_PAGE_NAME,
-                "handle": "",
-                "team": teams["Told"],
-                "credentials_ref": demo.FACEBOOK_CREDENTIAL_ENV,
-                "base_url": simulator_url,
-            },
-        )
-        return x_account, fb_account
 
     def _ingest(self, account: ChannelAccount, threads: tuple[StarterThread, ...]) -> int:
         now = timezone.now()
