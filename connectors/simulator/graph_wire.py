@@ -58,18 +58,31 @@ def graph_error(
 class GraphFault(Exception):
     """Raised inside a handler to answer with a Graph error."""
 
-    def __init__(self, message: str, *, code: int, subcode: int | None = None,
-                 type_: str = "OAuthException", status: int = 400) -> None:  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int,
+        subcode: int | None = None,
+        type_: str = "OAuthException",
+        status: int = 400,
+    ) -> None:
         super().__init__(message)
-        self.message, self.code, self.subcode, self.type_, self.status = (
-            message, code, subcode, type_, status,
-        )  # fmt: skip
+        self.message = message
+        self.code = code
+        self.subcode = subcode
+        self.type_ = type_
+        self.status = status
 
     def response(self, headers: Mapping[str, str] | None = None) -> SimResponse:
         return graph_error(
-            self.message, code=self.code, subcode=self.subcode, type_=self.type_,
-            status=self.status, headers=headers,
-        )  # fmt: skip
+            self.message,
+            code=self.code,
+            subcode=self.subcode,
+            type_=self.type_,
+            status=self.status,
+            headers=headers,
+        )
 
 
 def missing_object(object_id: str, method: str) -> GraphFault:
