@@ -228,7 +228,8 @@ class GraphApp:
             payload = self._route(
                 request, page, token, version, segments, kind is FaultKind.DUPLICATE_ITEMS
             )
-        response = SimResponse.json(payload, headers=self._limits.usage_headers(page.id))
+        headers = {**self._limits.usage_headers(page.id), "facebook-api-version": version}
+        response = SimResponse.json(payload, headers=headers)
         if kind is FaultKind.MALFORMED_JSON:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response

@@ -40,6 +40,7 @@ def test_get_all_connections_follows_paging_next_with_its_access_token(graph):
     )
 
     assert len(conversations) == 60
+    assert api.get_version() == GRAPH_VERSION.removeprefix("v")  # the facebook-api-version header
     assert all(c["id"].startswith("t_") for c in conversations)
     assert all(GRAPH_TIME.match(c["updated_time"]) for c in conversations)
 
