@@ -66,6 +66,17 @@ def agent_snapshot(agent: Agent | None) -> dict[str, Any] | None:
     return {"id": agent.pk, "public_name": agent.public_name, "initials": agent.initials}
 
 
+# The columns conversation_snapshot reads; the list loads only these (keep the two in step:
+# a field read but not listed here costs one query per row).
+LIST_ROW_FIELDS = (
+    "id", "version", "status", "kind", "team_id", "waiting_since", "last_message_at",
+    "opened_at", "resolved_at", "snippet",
+    "account__id", "account__platform", "account__display_name",
+    "contact__id", "contact__name", "contact__handle",
+    "assignee__id", "assignee__public_name", "assignee__initials",
+)  # fmt: skip
+
+
 def conversation_snapshot(conversation: Conversation, tag_names: Sequence[str]) -> dict[str, Any]:
     """The conversation as a list row shows it; clients keep the highest ``version``."""
     contact = conversation.contact

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from inbox.access import (
     access_conversation,
@@ -20,6 +20,7 @@ from inbox.access import (
     conversations_visible_to,
     visible_team_ids,
 )
+from inbox.events import LIST_ROW_FIELDS
 from inbox.exceptions import InvalidInput
 from inbox.models import (
     AccountHealth,
@@ -113,8 +114,13 @@ def _filtered(user: AbstractBaseUser, filters: ConversationFilters) -> QuerySet[
     if filters.platform:
         queryset = queryset.filter(account__platform=filters.platform)
     if filters.tag:
+        # The tag's id as a constant lets the planner use the through table's statistics for
+        # that tag (a join on the name it cannot estimate); an unknown tag matches nothing.
+        tag_id = Tag.objects.filter(name=filters.tag.strip().lower()).values_list("id").first()
+        if tag_id is None:
+            return queryset.none()
         tagged = Conversation.tags.through.objects.filter(
-            conversation_id=OuterRef("pk"), tag__name=filters.tag.strip().lower()
+            conversation_id=OuterRef("pk"), tag_id=tag_id[0]
         )
         queryset = queryset.filter(Exists(tagged))
     if filters.search:
@@ -127,6 +133,25 @@ def _filtered(user: AbstractBaseUser, filters: ConversationFilters) -> QuerySet[
     return queryset
 
 
+def _page_rows(
+    keyset: QuerySet[Conversation], ordering: tuple[str, ...], size: int
+) -> list[Conversation]:
+    """The page's rows, with what a list row shows (``inbox.events.conversation_snapshot``).
+
+    The page's ids are picked on the conversation table alone (an index walk that stops after
+    ``size`` rows) and only those rows are joined: given the joins in the same query, the
+    planner may join every match before sorting (seen with search: 50 ms instead of 5 ms).
+    Only the snapshot's columns are read, which spares parsing JSON and timestamps no one shows.
+    """
+    page_ids = keyset.values("id")[:size]
+    return list(
+        Conversation.objects.filter(id__in=page_ids)
+        .select_related("account", "contact", "assignee")
+        .only(*LIST_ROW_FIELDS)
+        .order_by(*ordering)
+    )
+
+
 def conversation_list(
     *,
     user: AbstractBaseUser,
@@ -136,24 +161,21 @@ def conversation_list(
 ) -> ConversationPage:
     queryset = _filtered(user, filters)
     if filters.order == ListOrder.WAITING:
-        queryset = queryset.filter(waiting_since__isnull=False).order_by("waiting_since", "id")
+        ordering = ("waiting_since", "id")
+        queryset = queryset.filter(waiting_since__isnull=False)
         if cursor:
             value, pk = _decode_cursor(cursor, filters.order)
             queryset = queryset.filter(
                 Q(waiting_since__gte=value) & (Q(waiting_since__gt=value) | Q(id__gt=pk))
             )
     else:
-        queryset = queryset.order_by("-last_message_at", "-id")
+        ordering = ("-last_message_at", "-id")
         if cursor:
             value, pk = _decode_cursor(cursor, filters.order)
             queryset = queryset.filter(
                 Q(last_message_at__lte=value) & (Q(last_message_at__lt=value) | Q(id__lt=pk))
             )
-    rows = list(
-        queryset.select_related("account", "contact", "assignee").prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.only("name"))
-        )[: limit + 1]
-    )
+    rows = _page_rows(queryset.order_by(*ordering), ordering, limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -81,6 +81,13 @@ class Conversation(models.Model):
             models.Index(
                 fields=["team", "status", "waiting_since", "id"], name="conv_team_status_waiting"
             ),
+            # Longest wait first across several teams (an agent in two teams, an admin): the
+            # index above orders within one team only. Partial: most rows wait for no one.
+            models.Index(
+                fields=["waiting_since", "id"],
+                name="conv_waiting",
+                condition=models.Q(waiting_since__isnull=False),
+            ),
             models.Index(fields=["contact", "-last_message_at"], name="conv_contact_recent"),
             GinIndex(fields=["search_vector"], name="conv_search"),
         ]

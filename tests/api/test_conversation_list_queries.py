@@ -1,0 +1,53 @@
+"""The list's query budget: a page costs the same few queries whatever its length (no N+1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from inbox.models import Conversation
+from inbox.services import conversation_assign, conversation_tag, messages_ingest
+from tests.factories import inbound
+
+pytestmark = pytest.mark.django_db
+
+
+def _fill(account, agent, count: int) -> None:
+    start = timezone.now() - timedelta(days=1)
+    messages_ingest(
+        account_id=account.pk,
+        messages=[
+            inbound(thread=f"q{i}", author=f"qc{i}", at=start + timedelta(minutes=i))
+            for i in range(count)
+        ],
+    )
+    for conversation in Conversation.objects.filter(account=account):
+        conversation_assign(user=agent.user, conversation_id=conversation.pk, assignee_id=agent.pk)
+        conversation_tag(user=agent.user, conversation_id=conversation.pk, add=["vip"], remove=[])
+
+
+def _queries(api, params: dict[str, str]) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get("/api/conversations", params)
+    assert response.status_code == 200
+    assert response.json()["results"]
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("params", [{}, {"tag": "vip"}, {"order": "waiting"}, {"assignee": "me"}])
+def test_a_page_costs_a_fixed_number_of_queries(api, agent, x_account, params):
+    _fill(x_account, agent, 12)
+    few = len(_queries(api, {**params, "limit": "2"}))
+    many = len(_queries(api, {**params, "limit": "12"}))
+    assert few == many
+
+
+def test_the_list_never_offsets_or_counts(api, agent, x_account):
+    _fill(x_account, agent, 3)
+    for sql in _queries(api, {"status": "open", "tag": "vip"}):
+        assert " OFFSET " not in sql.upper()
+        assert "COUNT(" not in sql.upper()
