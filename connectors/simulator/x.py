@@ -72,6 +72,10 @@ class XApp:
         is_later_page = request.method == "GET" and bool(request.arg("pagination_token"))
         fault = faults.take("x", request.path, LIST_FAULTS if is_later_page else SINGLE_FAULTS)
         response = self._answer(request, endpoint, route, fault)
+        if "x-rate-limit-limit" not in response.headers:  # X's edge adds them to every answer
+            account = self.state.account_for_token(request.bearer_token)
+            who = account.user_id if account else f"token:{request.bearer_token}"
+            response.headers.update(self.limits.peek(who, endpoint).headers())
         if fault is not None and fault.kind is FaultKind.MALFORMED_JSON:
             response.body = response.body[: max(1, len(response.body) // 2)]
         return response

@@ -166,3 +166,11 @@ def test_every_answer_carries_rate_limit_headers(world: XSim) -> None:
     assert response.headers["x-rate-limit-limit"] == "300"
     assert response.headers["x-rate-limit-remaining"] == "299"
     assert int(response.headers["x-rate-limit-reset"]) > 0
+
+    world.fault(FaultKind.SERVER_ERROR_HTML, remaining=1)
+    outage = get(world, f"/2/users/{ME}/mentions")
+    unauthorized = post(world, "/2/tweets", {"text": "hej"}, token="nope")
+    for failed in (outage, unauthorized):
+        assert {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} <= {
+            name.lower() for name in failed.headers
+        }
