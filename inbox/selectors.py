@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from inbox.access import (
@@ -126,9 +127,10 @@ def _filtered(user: AbstractBaseUser, filters: ConversationFilters) -> QuerySet[
     if filters.search:
         query = _search_query(filters.search)
         if query:
-            queryset = queryset.extra(  # noqa: S610 -- parameterised; the ORM has no raw tsquery
-                where=["inbox_conversation.search_vector @@ to_tsquery('simple', %s)"],
-                params=[query],
+            # A lookup, not extra(where=…) naming the table: inside the page-ids subquery the
+            # table is aliased, and a hard-coded name would point at the outer query.
+            queryset = queryset.filter(
+                search_vector=SearchQuery(query, config="simple", search_type="raw")
             )
     return queryset
 

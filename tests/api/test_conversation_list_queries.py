@@ -51,3 +51,21 @@ def test_the_list_never_offsets_or_counts(api, agent, x_account):
     for sql in _queries(api, {"status": "open", "tag": "vip"}):
         assert " OFFSET " not in sql.upper()
         assert "COUNT(" not in sql.upper()
+
+
+def test_search_pages_over_the_matches_only(api, x_account):
+    # The two newest conversations do not match: a page of two must still hold two matches.
+    start = timezone.now() - timedelta(days=1)
+    bodies = ["forskud 1", "forskud 2", "forskud 3", "andet 4", "andet 5"]
+    messages_ingest(
+        account_id=x_account.pk,
+        messages=[
+            inbound(thread=f"s{i}", author=f"sc{i}", handle=f"h{i}", name="Kunde", body=body,
+                    at=start + timedelta(minutes=i))
+            for i, body in enumerate(bodies)
+        ],
+    )  # fmt: skip
+    first = api.get("/api/conversations", {"q": "forsk", "limit": 2}).json()
+    second = api.get("/api/conversations", {"q": "forsk", "cursor": first["next_cursor"]}).json()
+    assert [r["snippet"] for r in first["results"]] == ["forskud 3", "forskud 2"]
+    assert [r["snippet"] for r in second["results"]] == ["forskud 1"]
