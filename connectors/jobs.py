@@ -1,8 +1,7 @@
 """RQ jobs: the only glue between the pure connectors and ``inbox.services``. Jobs take ids only.
 
-- ``dispatch`` runs every few seconds (a self-rescheduling chain whose job ids are time slots,
-  so duplicate chains collapse into one). It queues a poll for every account that is due and
-  re-queues replies whose delivery job was lost.
+- ``dispatch`` runs in every worker's maintenance pass (connectors.worker): it queues a poll for
+  every account that is due and re-queues replies whose delivery job was lost.
 - ``poll_account`` reads one account's new items and stores them with the cursor in one
   transaction. A PostgreSQL advisory lock keeps polls of one account from overlapping; it is
   released by PostgreSQL itself if the worker dies.
@@ -20,7 +19,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import django_rq
 from django.conf import settings
@@ -49,12 +48,12 @@ logger = logging.getLogger(__name__)
 POLL_QUEUE = "polling"
 DELIVERY_QUEUE = "delivery"
 DISPATCH_QUEUE = "default"
-DISPATCH_EVERY_SECONDS = 5
 LOST_REPLY_AFTER = timedelta(minutes=2)
 
-POLL_RETRY = Retry(max=3, interval=[5, 30, 120])
-DELIVERY_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
-DISPATCH_RETRY = Retry(max=10, interval=5)
+# The first retry is immediate: it needs no scheduler (whose lock outlives a killed worker by a
+# minute or more) and a crashed attempt is best resumed at once. Later ones back off.
+POLL_RETRY = Retry(max=3, interval=[0, 30, 120])
+DELIVERY_RETRY = Retry(max=5, interval=[0, 30, 120, 600, 1800])
 
 # Advisory-lock namespaces (the high bits of the 64-bit key).
 _POLL_LOCK = 1 << 48
@@ -87,33 +86,19 @@ def _enqueue_once(
     return True
 
 
-def schedule_dispatch(after_seconds: int = DISPATCH_EVERY_SECONDS) -> None:
-    """Schedule the next dispatcher run in the next time slot (idempotent per slot)."""
-    now = timezone.now().timestamp()
-    slot = int(now // DISPATCH_EVERY_SECONDS) + max(after_seconds // DISPATCH_EVERY_SECONDS, 1)
-    run_at = datetime.fromtimestamp(slot * DISPATCH_EVERY_SECONDS, tz=UTC)
-    django_rq.get_queue(DISPATCH_QUEUE).enqueue_at(
-        run_at, "connectors.jobs.dispatch", job_id=f"dispatch-{slot}", retry=DISPATCH_RETRY
-    )
-
-
 def dispatch() -> dict[str, int]:
-    """Queue due polls and lost deliveries, then schedule the next run."""
-    try:
-        now = timezone.now()
-        polls = sum(
-            _enqueue_once(POLL_QUEUE, "connectors.jobs.poll_account", account_id,
-                          f"poll-{account_id}", POLL_RETRY)
-            for account_id in selectors.accounts_due_for_poll(now=now)
-        )  # fmt: skip
-        deliveries = sum(
-            enqueue_delivery(message_id)
-            for message_id in selectors.replies_awaiting_delivery(
-                queued_before=now - LOST_REPLY_AFTER
-            )
-        )
-    finally:
-        schedule_dispatch()
+    """Queue due polls and lost deliveries. Every worker runs this in its maintenance pass, so
+    polling goes on while any worker lives (duplicates collapse: job ids, advisory locks)."""
+    now = timezone.now()
+    polls = sum(
+        _enqueue_once(POLL_QUEUE, "connectors.jobs.poll_account", account_id,
+                      f"poll-{account_id}", POLL_RETRY)
+        for account_id in selectors.accounts_due_for_poll(now=now)
+    )  # fmt: skip
+    deliveries = sum(
+        enqueue_delivery(message_id)
+        for message_id in selectors.replies_awaiting_delivery(queued_before=now - LOST_REPLY_AFTER)
+    )
     return {"polls": polls, "deliveries": deliveries}
 
 
@@ -165,9 +150,9 @@ def poll_account(account_id: int) -> str:
             return "skipped: account gone or inactive"
         if account.health == "unhealthy":
             return "skipped: paused until reconnected"
-        now = timezone.now()
-        if account.rate_limit_reset_at and account.rate_limit_reset_at > now:
-            return f"skipped: rate limited until {account.rate_limit_reset_at.isoformat()}"
+        reset_at = account.rate_limit_reset_at
+        if account.rate_limit_remaining == 0 and reset_at and reset_at > timezone.now():
+            return f"skipped: rate limited until {reset_at.isoformat()}"
         try:
             result = _connector(account).fetch(account.poll_cursor)
         except RateLimited as error:

@@ -1,0 +1,32 @@
+"""Svar's RQ worker: RQ's own, dispatching due polls in its maintenance pass, and noticing a
+dead work-horse in seconds rather than minutes.
+
+RQ keeps a running job's registry entry alive for ``job_monitoring_interval + 60`` seconds past
+each heartbeat; only after that does a clean-up re-queue the job of a killed work-horse. Our
+jobs are safe to run twice (advisory locks, the delivery state machine), so a short grace costs
+nothing and a crashed poll or delivery resumes quickly.
+"""
+
+from __future__ import annotations
+
+from rq import Worker
+from rq.job import Job
+
+RQ_HEARTBEAT_GRACE = 60  # what RQ adds to the monitoring interval
+
+
+class SvarWorker(Worker):
+    heartbeat_grace = 15
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        from connectors.jobs import dispatch  # the job layer imports Django models
+
+        try:
+            dispatch()
+        except Exception:  # a failed pass must not stop the worker; the next pass retries
+            self.log.exception("dispatching due polls failed")
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        rq_ttl = super().get_heartbeat_ttl(job, working_time)
+        return max(rq_ttl - RQ_HEARTBEAT_GRACE + self.heartbeat_grace, 1)
