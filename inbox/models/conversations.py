@@ -83,9 +83,12 @@ class Conversation(models.Model):
             ),
             # Longest wait first across several teams (an agent in two teams, an admin): the
             # index above orders within one team only. Partial: most rows wait for no one.
+            # team and status ride along so their filters need no heap visit; without them
+            # the planner (assuming status independent of waiting_since) sorted every row.
             models.Index(
                 fields=["waiting_since", "id"],
-                name="conv_waiting",
+                include=["team", "status"],
+                name="conv_waiting_any_team",
                 condition=models.Q(waiting_since__isnull=False),
             ),
             models.Index(fields=["contact", "-last_message_at"], name="conv_contact_recent"),
