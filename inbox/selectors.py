@@ -25,6 +25,7 @@ from inbox.events import LIST_ROW_FIELDS
 from inbox.exceptions import InvalidInput
 from inbox.models import (
     AccountHealth,
+    CannedResponse,
     ChannelAccount,
     Conversation,
     ConversationStatus,
@@ -255,3 +256,29 @@ def channel_account_list(*, user: AbstractBaseUser) -> list[ChannelAccount]:
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=team_ids)
     return list(queryset)
+
+
+# --- for the agent's web inbox ----------------------------------------------------------------
+
+
+def contact_conversation_list(
+    *, user: AbstractBaseUser, conversation: Conversation, limit: int = 10
+) -> list[Conversation]:
+    """The same customer's other conversations the user may see, newest first."""
+    return list(
+        conversations_visible_to(user)
+        .filter(contact_id=conversation.contact_id)
+        .exclude(pk=conversation.pk)
+        .select_related("account")
+        .order_by("-last_message_at", "-id")[:limit]
+    )
+
+
+def canned_response_list(*, team_id: int, language: str) -> list[CannedResponse]:
+    """Canned responses for a conversation of this team: the team's own and the shared ones,
+    in the agent's language or in none."""
+    return list(
+        CannedResponse.objects.filter(Q(team_id=team_id) | Q(team__isnull=True))
+        .filter(Q(language="") | Q(language=language))
+        .order_by("title", "id")
+    )

@@ -1,3 +1,4 @@
+from inbox.models.canned import CannedResponse
 from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
 from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, Tag
@@ -9,6 +10,7 @@ __all__ = [
     "AccountHealth",
     "Agent",
     "AgentPersona",
+    "CannedResponse",
     "ChannelAccount",
     "Contact",
     "Conversation",

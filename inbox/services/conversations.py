@@ -38,6 +38,12 @@ def conversation_assign(
     actor = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
+    return assign_locked(actor=actor, conversation=conversation, assignee_id=assignee_id)
+
+
+def assign_locked(*, actor: Agent, conversation: Conversation, assignee_id: int | None
+                  ) -> Conversation:  # fmt: skip
+    """The body of :func:`conversation_assign`; the caller holds the conversation's lock."""
     assignee = None
     if assignee_id is not None:
         assignee = Agent.objects.filter(pk=assignee_id).first()

@@ -47,6 +47,12 @@ def reply_create(
     agent = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
+    return reply_write(agent=agent, conversation=conversation, body=body)
+
+
+def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Message:
+    """The body of :func:`reply_create`, for services that reply as one step of a larger
+    transaction (a handover). The caller holds the conversation's row lock."""
     rendered = reply_preview(agent=agent, conversation=conversation, body=body)
     if rendered.length == 0:
         raise ReplyEmpty("A reply needs text.", field="body", length=0, limit=rendered.limit)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from web.api import composer
 from web.api import conversations as c
 from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.errors import api_not_found
@@ -16,6 +17,16 @@ urlpatterns = [
         name="api-conversation",
     ),
     path("conversations/<int:conversation_id>/reply", c.ConversationReplyApi.as_view()),
+    path(
+        "conversations/<int:conversation_id>/reply/preview",
+        composer.ReplyPreviewApi.as_view(),
+        name="api-reply-preview",
+    ),
+    path(
+        "conversations/<int:conversation_id>/handover",
+        composer.ConversationHandoverApi.as_view(),
+        name="api-handover",
+    ),
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),

@@ -1,0 +1,111 @@
+"""What the composer needs: the reply as it will be posted, and the handover to a colleague."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inbox.access import access_conversation, agent_of
+from inbox.events import message_snapshot, snapshots_for
+from inbox.personal_data import find_personal_data
+from inbox.services import reply_preview
+from inbox.services.handover import conversation_handover
+from web.api import serializers as s
+from web.api.conversations import ERRORS, _parse
+
+
+class PreviewRequest(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+
+
+class FindingOut(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["cpr", "personnummer", "fodselsnummer", "email", "phone"]
+    )
+    national_id = serializers.BooleanField()
+    start = serializers.IntegerField(help_text="Offset in `text` (and in `body`)")
+    end = serializers.IntegerField()
+
+
+class PreviewResponse(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+    signature = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, help_text="Exactly what will be posted")
+    length = serializers.IntegerField(help_text="As the platform counts it (X: weighted)")
+    limit = serializers.IntegerField()
+    fits = serializers.BooleanField()
+    public = serializers.BooleanField()
+    personal_data = FindingOut(many=True)
+
+
+class ReplyPreviewApi(APIView):
+    @extend_schema(
+        request=PreviewRequest,
+        responses={200: PreviewResponse, 404: s.ErrorResponse},
+        summary="The reply as the customer would see it, its length and any personal data",
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = _parse(PreviewRequest, request.data)
+        agent = agent_of(request.user)
+        conversation = access_conversation(request.user, conversation_id)
+        rendered = reply_preview(agent=agent, conversation=conversation, body=data["body"])
+        findings = find_personal_data(rendered.body)
+        return Response(
+            {
+                "body": rendered.body,
+                "signature": rendered.signature,
+                "text": rendered.text,
+                "length": rendered.length,
+                "limit": rendered.limit,
+                "fits": rendered.fits,
+                "public": conversation.kind == "public",
+                "personal_data": [
+                    {
+                        "kind": str(f.kind),
+                        "national_id": f.is_national_id,
+                        "start": f.start,
+                        "end": f.end,
+                    }
+                    for f in findings
+                ],
+            }
+        )
+
+
+class HandoverRequest(s.VersionedRequest):
+    assignee_id = serializers.IntegerField(min_value=1)
+    note_to_customer = serializers.CharField(
+        allow_blank=True, required=False, default="", trim_whitespace=False, max_length=100_000
+    )
+
+
+class HandoverResponse(serializers.Serializer):
+    conversation = s.ConversationRow()
+    message = s.MessageOut(allow_null=True)
+
+
+class ConversationHandoverApi(APIView):
+    @extend_schema(
+        request=HandoverRequest,
+        responses={200: HandoverResponse, **ERRORS},
+        summary="Hand over to a colleague, optionally telling the customer (signed by you)",
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = _parse(HandoverRequest, request.data)
+        conversation, message = conversation_handover(
+            user=request.user,
+            conversation_id=conversation_id,
+            assignee_id=data["assignee_id"],
+            note_to_customer=data["note_to_customer"],
+            expected_version=data.get("version"),
+        )
+        return Response(
+            {
+                "conversation": snapshots_for([conversation])[conversation.pk],
+                "message": message_snapshot(message) if message else None,
+            },
+            status=status.HTTP_200_OK,
+        )
