@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.0,
         help="citizens' questions injected per minute across X and Facebook (0: none)",
     )
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="questions already waiting when the simulator starts (the demo inbox's first work)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="the same seed, the same traffic")
     return parser.parse_args(argv)
 
@@ -61,8 +67,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)  # unwinds serve_forever() through the finally below
 
     signal.signal(signal.SIGTERM, terminate)
+    traffic = TrafficGenerator(x, graph, seed=args.seed)
+    for _ in range(args.backlog):
+        traffic.step()
     if args.traffic_per_minute > 0:
-        traffic = TrafficGenerator(x, graph, seed=args.seed)
         threading.Thread(
             target=traffic.run, args=(args.traffic_per_minute, stop), daemon=True
         ).start()

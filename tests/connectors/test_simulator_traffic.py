@@ -117,6 +117,22 @@ def simulator_process() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
             process.wait()
 
 
+def test_a_backlog_is_waiting_before_any_traffic_flows() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "connectors.simulator", "--port", str(port), "--backlog", "12"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        state = _wait_for_traffic(f"http://127.0.0.1:{port}")
+        x_items = state["x"]["tweets"] + state["x"]["dm_events"]
+        assert 0 < x_items <= 12
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_the_command_line_serves_the_demo_world_with_traffic_and_stops_cleanly(
     simulator_process: tuple[subprocess.Popen[bytes], str],
 ) -> None:

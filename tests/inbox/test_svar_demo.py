@@ -62,13 +62,9 @@ def test_demo_world_is_created(monkeypatch):
         demo.FACEBOOK_CREDENTIAL_ENV,
         "Told",
     )
-    assert Conversation.objects.filter(account=x).count() == 4
-    assert Conversation.objects.filter(account=fb).count() == 3
-    # Stored through messages_ingest: every conversation was announced in the event log.
-    assert InboxEvent.objects.filter(kind="messages.received").count() == 7
-    answered = Conversation.objects.get(external_thread_id="demo-x-3")
-    assert answered.messages.filter(direction="out").get().text.endswith("/Lars")
-    assert answered.waiting_since is not None  # the customer wrote again afterwards
+    # Conversations come from the simulator through the pollers, never from the demo command.
+    assert not Conversation.objects.exists()
+    assert not InboxEvent.objects.exists()
 
 
 def test_a_second_run_changes_nothing():
@@ -79,7 +75,7 @@ def test_a_second_run_changes_nothing():
         list(User.objects.order_by("pk").values_list("password", flat=True)),
     )
 
-    output = _run()
+    _run()
 
     after = (
         Message.objects.count(),
@@ -87,7 +83,6 @@ def test_a_second_run_changes_nothing():
         list(User.objects.order_by("pk").values_list("password", flat=True)),
     )
     assert after == before  # same hashes too: sessions survive a restart
-    assert "0 new starter messages" in output
     assert User.objects.count() == 5
     assert ChannelAccount.objects.count() == 2
 

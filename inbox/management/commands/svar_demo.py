@@ -1,25 +1,23 @@
-"""Set up the demo world: teams, agents who sign their replies, the simulator's channel
-accounts and a few conversations to answer. Safe to run at every start: rows are looked up by
-their natural keys and the starter messages have fixed ids, so a second run changes nothing.
+"""Set up the demo world: teams, agents who sign their replies, and the simulator's channel
+accounts. Conversations are not made here: the simulator holds the citizens' questions and the
+workers poll them in, through the same path as production, so every demo reply can really be
+delivered. Safe to run at every start: rows are looked up by their natural keys.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from connectors.base import ContactRef, InboundMessage, Platform, ThreadKind
+from connectors.base import Platform
 from connectors.simulator import demo
-from inbox.models import Agent, ChannelAccount, Team
+from inbox.models import Agent, Team
 from inbox.roles import Role
-from inbox.services import messages_ingest
 from inbox.services.accounts import channel_account_create
 
 DEFAULT_PASSWORD = "svar-demo"
@@ -52,126 +50,8 @@ USERS = (
 )
 
 
-@dataclass(frozen=True)
-class StarterThread:
-    thread: str
-    kind: ThreadKind
-    customer: ContactRef
-    # (minutes ago, from the account itself?, text)
-    messages: tuple[tuple[int, bool, str], ...] = field(default=())
-
-
-X_THREADS = (
-    StarterThread(
-        "demo-x-1",
-        ThreadKind.PUBLIC,
-        ContactRef("demo-x-kirsten", "Kirsten Madsen", "kirsten_m"),
-        (
-            (
-                185,
-                False,
-                "@skattefar_demo Hej! Min årsopgørelse siger jeg skal betale 4.300 kr. "
-                "tilbage, men jeg har ikke haft andre indtægter end min løn. Hvad gør jeg?",
-            ),
-        ),
-    ),
-    StarterThread(
-        "demo-x-2",
-        ThreadKind.PUBLIC,
-        ContactRef("demo-x-erik", "Erik Lindqvist", "eriklindq"),
-        (
-            (
-                95,
-                False,
-                "@skattefar_demo Hej, jag bor i Malmö och börjar jobba i Köpenhamn nästa månad. "
-                "Ska jag betala skatt i Danmark eller Sverige?",
-            ),
-        ),
-    ),
-    StarterThread(
-        "demo-x-3",
-        ThreadKind.PUBLIC,
-        ContactRef("demo-x-ingrid", "Ingrid Solberg", "ingrid_s"),
-        (
-            (
-                300,
-                False,
-                "@skattefar_demo Hei! Jeg flytter fra Oslo til Aarhus i august. "
-                "Trenger jeg et dansk skattekort fra første arbeidsdag?",
-            ),
-            (
-                280,
-                True,
-                "@ingrid_s Ja, du skal have et skattekort, når du får et CPR-nummer. "
-                "Bestil det på skat.dk, så slipper du for 55 % i skat. /Lars",
-            ),
-            (
-                40,
-                False,
-                "@skattefar_demo Tak! Og hvordan fungerer det med fradrag for kørsel "
-                "når jeg pendler 60 km hver dag?",
-            ),
-        ),
-    ),
-    StarterThread(
-        "demo-x-dm-1",
-        ThreadKind.PRIVATE,
-        ContactRef("demo-x-peter", "Peter Hansen", "phansen"),
-        (
-            (
-                25,
-                False,
-                "Hej, jeg har glemt at indberette et salg af aktier sidste år. "
-                "Kan jeg stadig rette min årsopgørelse?",
-            ),
-        ),
-    ),
-)
-
-FACEBOOK_THREADS = (
-    StarterThread(
-        "demo-fb-1",
-        ThreadKind.PUBLIC,
-        ContactRef("demo-fb-sarah", "Sarah Miller", ""),
-        (
-            (
-                130,
-                False,
-                "Hi, I ordered a jacket from a shop in the US and now I'm asked to pay "
-                "import VAT and a fee before delivery. Is that correct?",
-            ),
-        ),
-    ),
-    StarterThread(
-        "demo-fb-2",
-        ThreadKind.PUBLIC,
-        ContactRef("demo-fb-jonas", "Jonas Petersen", ""),
-        (
-            (
-                70,
-                False,
-                "Hvor meget vin må jeg tage med hjem fra Tyskland uden at betale afgift?",
-            ),
-        ),
-    ),
-    StarterThread(
-        "demo-fb-dm-1",
-        ThreadKind.PRIVATE,
-        ContactRef("demo-fb-anna", "Anna Karlsson", ""),
-        (
-            (
-                15,
-                False,
-                "Hej! Min pakke från Norge har fastnat i tullen. Vad behöver ni från mig "
-                "för att släppa den?",
-            ),
-        ),
-    ),
-)
-
-
 class Command(BaseCommand):
-    help = "Create or refresh the demo teams, users, simulator channel accounts and conversations."
+    help = "Create or refresh the demo teams, users and simulator channel accounts."
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("SVAR_DEMO_PASSWORD") or DEFAULT_PASSWORD
@@ -204,9 +84,10 @@ class Command(BaseCommand):
             credentials_ref=demo.FACEBOOK_CREDENTIAL_ENV,
             base_url=simulator_url,
         )
-        stored = self._ingest(x_account, X_THREADS) + self._ingest(fb_account, FACEBOOK_THREADS)
-
-        self.stdout.write(f"Demo data ready ({stored} new starter messages).")
+        self.stdout.write(
+            f"Demo data ready: {x_account} and {fb_account} read from the simulator at "
+            f"{simulator_url}; its citizens' questions arrive with the first polls."
+        )
         self.stdout.write("Demo logins (password for all: " + password + "):")
         for spec in USERS:
             teams_text = ", ".join(spec.teams)
@@ -239,21 +120,3 @@ class Command(BaseCommand):
             },
         )
         agent.teams.set([teams[name] for name in spec.teams])
-
-    def _ingest(self, account: ChannelAccount, threads: tuple[StarterThread, ...]) -> int:
-        now = timezone.now()
-        own = ContactRef(account.external_id, account.display_name, account.handle)
-        messages = [
-            InboundMessage(
-                external_id=f"{thread.thread}-{number}",
-                thread_external_id=thread.thread,
-                kind=thread.kind,
-                author=own if from_account else thread.customer,
-                body=text,
-                sent_at=now - timedelta(minutes=minutes_ago),
-                from_account=from_account,
-            )
-            for thread in threads
-            for number, (minutes_ago, from_account, text) in enumerate(thread.messages, 1)
-        ]
-        return messages_ingest(account_id=account.pk, messages=messages).created
