@@ -4,12 +4,20 @@ from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, Tag
 from inbox.models.events import InboxEvent
 from inbox.models.messages import DeliveryState, Direction, Message, Note
+from inbox.models.metrics import (
+    BusinessSchedule,
+    IntervalEnd,
+    IntervalKind,
+    ResponseInterval,
+    SlaTarget,
+)
 from inbox.models.teams import Agent, Team
 
 __all__ = [
     "AccountHealth",
     "Agent",
     "AgentPersona",
+    "BusinessSchedule",
     "CannedResponse",
     "ChannelAccount",
     "Contact",
@@ -18,8 +26,12 @@ __all__ = [
     "DeliveryState",
     "Direction",
     "InboxEvent",
+    "IntervalEnd",
+    "IntervalKind",
     "Message",
     "Note",
+    "ResponseInterval",
+    "SlaTarget",
     "Tag",
     "Team",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from inbox.access import access_conversation, agent_of, sees_all_teams
 from inbox.events import EventKind, PendingEvent, agent_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
+from inbox.metrics_recording import record_reopened, record_resolved
 from inbox.models import Agent, Conversation, ConversationStatus, Tag
 from inbox.services._common import check_version, touch
 
@@ -119,6 +120,10 @@ def conversation_set_status(
         conversation.opened_at = now  # reopened by hand: a new resolution clock starts
         conversation.resolved_at = None
     touch(conversation, "status", "resolved_at", "opened_at", "waiting_since")
+    if status == ConversationStatus.RESOLVED:  # response-time intervals
+        record_resolved(conversation, at=now, agent_id=actor.pk)
+    elif previous == ConversationStatus.RESOLVED:
+        record_reopened(conversation, at=now)
     _announce(EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous)
     return conversation
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from connectors.base import InboundMessage
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.metrics_recording import record_ingested
 from inbox.models import (
     ChannelAccount,
     Contact,
@@ -74,6 +75,7 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
         conversations, created_threads = _upsert_conversations(account, fresh, contacts, now)
         stored = _insert_messages(account, fresh, contacts, conversations, now)
         reopened = _apply_to_conversations(conversations, stored, now)
+        record_ingested(conversations.values(), stored)  # response-time intervals
         _append_search_text(stored)
         _record_events(conversations, stored, created_threads)
 

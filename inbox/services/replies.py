@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from inbox.access import access_conversation, agent_of
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.exceptions import ReplyEmpty, ReplyTooLong
+from inbox.metrics_recording import record_reply
 from inbox.models import Agent, Conversation, DeliveryState, Direction, Message
 from inbox.rendering import RenderedReply, render_reply
 from inbox.services._common import check_version, touch
@@ -91,6 +92,7 @@ def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Messa
         conversation.assignee = agent
         fields.append("assignee")
     touch(conversation, *fields)
+    record_reply(conversation, at=now, agent_id=agent.pk)  # response-time intervals
     record(
         [
             PendingEvent(

@@ -1,0 +1,333 @@
+"""Response-time metrics (DESIGN.md §8, docs/metrics.md): aggregates in SQL over
+``ResponseInterval``. Median and p90 are PostgreSQL's ``percentile_cont`` (linear interpolation
+between the two nearest values), the mean is ``avg``; every figure comes with its count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from inbox.exceptions import InvalidInput
+from inbox.metrics_filters import MetricFilters, where
+from inbox.models import Agent, ChannelAccount, IntervalKind, Tag, Team
+
+STATS_SQL = """count(*) AS n,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY {v}) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY {v}) AS p90,
+       avg({v}) AS mean"""
+
+# Upper bounds (seconds) of the distribution's bins; the last bin is open-ended.
+DISTRIBUTION_BOUNDS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200)
+
+
+class Dimension(StrEnum):
+    AGENT = "agent"
+    TEAM = "team"
+    PLATFORM = "platform"
+    ACCOUNT = "account"
+    TAG = "tag"
+
+
+class Bucket(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    count: int
+    median: float | None
+    p90: float | None
+    mean: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "median": self.median, "p90": self.p90, "mean": self.mean}
+
+
+EMPTY = Stats(0, None, None, None)
+
+
+def _stats(row: Sequence[Any]) -> Stats:
+    count, median, p90, mean = row
+    return Stats(int(count), median, p90, None if mean is None else float(mean))
+
+
+def _fetch(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- headline figures -------------------------------------------------------------------------
+
+
+def summary(filters: MetricFilters) -> dict[str, dict[str, Stats]]:
+    """Per kind: this period's and the previous period's stats (one query, one scan)."""
+    both = replace(filters, start=filters.previous().start)
+    clause, params = where(both, tuple(IntervalKind.values))
+    rows = _fetch(
+        f"""
+        SELECT ri.kind, ri.ended_at >= %s AS current, {STATS_SQL.format(v=filters.value_column)}
+          FROM inbox_responseinterval ri
+         WHERE {clause}
+         GROUP BY 1, 2
+        """,
+        [filters.start, *params],
+    )
+    result = {k: {"current": EMPTY, "previous": EMPTY} for k in IntervalKind.values}
+    for kind, current, *stats in rows:
+        result[kind]["current" if current else "previous"] = _stats(stats)
+    return result
+
+
+# --- tables per dimension ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: Any  # the dimension's value: an id, a platform or a tag name; None for "nobody"
+    label: str
+    stats: Stats
+
+
+_GROUP_SQL = {
+    Dimension.AGENT: ("ri.agent_id", ""),
+    Dimension.TEAM: ("ri.team_id", ""),
+    Dimension.PLATFORM: ("ri.platform", ""),
+    Dimension.ACCOUNT: ("ri.account_id", ""),
+    Dimension.TAG: (
+        "t.name",
+        "JOIN inbox_conversation_tags ct ON ct.conversation_id = ri.conversation_id"
+        " JOIN inbox_tag t ON t.id = ct.tag_id",
+    ),
+}
+
+
+def _labels(dimension: Dimension, keys: list[Any]) -> dict[Any, str]:
+    ids = [k for k in keys if k is not None]
+    if dimension == Dimension.AGENT:
+        labels = dict(Agent.objects.filter(pk__in=ids).values_list("pk", "public_name"))
+        return {**labels, None: "Outside Svar (platform app)"}
+    if dimension == Dimension.TEAM:
+        return dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if dimension == Dimension.ACCOUNT:
+        return dict(ChannelAccount.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    if dimension == Dimension.PLATFORM:
+        return {k: {"x": "X", "facebook": "Facebook"}.get(k, k) for k in ids}
+    return {k: k for k in ids}
+
+
+def parse_dimension(raw: str | None) -> Dimension:
+    try:
+        return Dimension((raw or "agent").strip())
+    except ValueError:
+        raise InvalidInput(
+            f"Unknown dimension {raw!r}; use {', '.join(d.value for d in Dimension)}.", field="by"
+        ) from None
+
+
+def breakdown(filters: MetricFilters, kind: str, dimension: Dimension) -> list[Row]:
+    """Stats per agent, team, platform, account or tag (a conversation counts under each of its
+    tags), busiest first."""
+    column, join = _GROUP_SQL[dimension]
+    clause, params = where(filters, (kind,))
+    rows = _fetch(
+        f"""
+        SELECT {column}, {STATS_SQL.format(v=filters.value_column)}
+          FROM inbox_responseinterval ri {join}
+         WHERE {clause}
+         GROUP BY 1
+         ORDER BY 2 DESC, 1
+        """,
+        params,
+    )
+    labels = _labels(dimension, [r[0] for r in rows])
+    return [Row(r[0], labels.get(r[0], str(r[0])), _stats(r[1:])) for r in rows]
+
+
+# --- time series ------------------------------------------------------------------------------
+
+
+def parse_bucket(raw: str | None) -> Bucket:
+    try:
+        return Bucket((raw or "day").strip())
+    except ValueError:
+        raise InvalidInput("bucket must be hour, day or week.", field="bucket") from None
+
+
+def series(filters: MetricFilters, kind: str, bucket: Bucket) -> list[tuple[datetime, Stats]]:
+    """Stats per hour, day or ISO week (Monday) of the teams' time zone, by end time."""
+    clause, params = where(filters, (kind,))
+    rows = _fetch(
+        f"""
+        SELECT date_trunc(%s, ri.ended_at AT TIME ZONE %s) AS bucket,
+               {STATS_SQL.format(v=filters.value_column)}
+          FROM inbox_responseinterval ri
+         WHERE {clause}
+         GROUP BY 1
+         ORDER BY 1
+        """,
+        [bucket.value, filters.time_zone, *params],
+    )
+    zone = ZoneInfo(filters.time_zone)
+    return [(r[0].replace(tzinfo=zone), _stats(r[1:])) for r in rows]
+
+
+# --- distribution -----------------------------------------------------------------------------
+
+
+def distribution(filters: MetricFilters, kind: str) -> list[tuple[float, float | None, int]]:
+    """How many intervals fall in each bin: (lower, upper or None, count), every bin listed."""
+    clause, params = where(filters, (kind,))
+    rows = dict(
+        _fetch(
+            f"""
+            SELECT width_bucket({filters.value_column}, %s::double precision[]) AS bin, count(*)
+              FROM inbox_responseinterval ri
+             WHERE {clause}
+             GROUP BY 1
+            """,
+            [list(DISTRIBUTION_BOUNDS), *params],
+        )
+    )
+    lowers = (0, *DISTRIBUTION_BOUNDS)
+    uppers = (*DISTRIBUTION_BOUNDS, None)
+    return [
+        (lo, hi, int(rows.get(i, 0))) for i, (lo, hi) in enumerate(zip(lowers, uppers, strict=True))
+    ]
+
+
+# --- hour-of-week heatmap ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    weekday: int  # ISO: 1 = Monday
+    hour: int
+    waits: int  # customer waits that began in this hour of the week
+    answered: int
+    median: float | None  # of the answered ones
+
+
+def heatmap(filters: MetricFilters) -> list[HeatCell]:
+    """Incoming volume (customer waits begun, by local hour of the week) and how long they took,
+    for waits that *started* in the period."""
+    clause, params = where(filters, (IntervalKind.REPLY,), by="started_at")
+    v = filters.value_column
+    rows = _fetch(
+        f"""
+        SELECT extract(isodow FROM ri.started_at AT TIME ZONE %s)::int AS dow,
+               extract(hour FROM ri.started_at AT TIME ZONE %s)::int AS hour,
+               count(*),
+               count(*) FILTER (WHERE ri.ended_by IN ('agent', 'native')),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY {v})
+                   FILTER (WHERE ri.ended_by IN ('agent', 'native'))
+          FROM inbox_responseinterval ri
+         WHERE {clause}
+         GROUP BY 1, 2
+        """,
+        [filters.time_zone, filters.time_zone, *params],
+    )
+    found = {(r[0], r[1]): r for r in rows}
+    cells = []
+    for dow in range(1, 8):
+        for hour in range(24):
+            r = found.get((dow, hour))
+            cells.append(
+                HeatCell(dow, hour, int(r[2]), int(r[3]), r[4])
+                if r
+                else HeatCell(dow, hour, 0, 0, None)
+            )
+    return cells
+
+
+# --- the conversations behind a figure --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DrillDown:
+    """Narrows a figure to its intervals: a dimension's value, a bin, a heatmap cell, breaches."""
+
+    kind: str
+    dimension: Dimension | None = None
+    key: str | None = None  # "none" selects the null key (replies outside Svar)
+    min_seconds: float | None = None
+    max_seconds: float | None = None
+    weekday: int | None = None
+    hour: int | None = None
+    breached: bool = False
+
+
+def interval_rows(
+    filters: MetricFilters, drill: DrillDown, *, limit: int = 200, offset: int = 0
+) -> list[dict[str, Any]]:
+    by_start = drill.weekday is not None
+    clause, params = where(filters, (drill.kind,), by="started_at" if by_start else "ended_at")
+    extra: list[str] = []
+    v = filters.value_column
+    if drill.dimension is not None and drill.key is not None:
+        column, _ = _GROUP_SQL[drill.dimension]
+        if drill.dimension == Dimension.TAG:
+            extra.append(
+                "EXISTS (SELECT 1 FROM inbox_conversation_tags dt JOIN inbox_tag t"
+                " ON t.id = dt.tag_id WHERE dt.conversation_id = ri.conversation_id"
+                " AND t.name = %s)"
+            )
+            params.append(drill.key)
+        elif drill.key == "none":
+            extra.append(f"{column} IS NULL")
+        else:
+            extra.append(f"{column}::text = %s")
+            params.append(drill.key)
+    if drill.min_seconds is not None:
+        extra.append(f"{v} >= %s")
+        params.append(drill.min_seconds)
+    if drill.max_seconds is not None:
+        extra.append(f"{v} < %s")
+        params.append(drill.max_seconds)
+    if by_start:
+        extra.append("extract(isodow FROM ri.started_at AT TIME ZONE %s) = %s")
+        extra.append("extract(hour FROM ri.started_at AT TIME ZONE %s) = %s")
+        params += [filters.time_zone, drill.weekday, filters.time_zone, drill.hour]
+    if drill.breached:
+        extra.append(
+            "CASE WHEN st.business_hours THEN ri.business_seconds ELSE ri.calendar_seconds END"
+            " > st.target_seconds"
+        )
+    sql = f"""
+        SELECT ri.id, ri.conversation_id, ri.kind, ri.opening, ri.started_at, ri.ended_at,
+               ri.ended_by, ri.calendar_seconds, ri.business_seconds, ri.platform,
+               a.display_name, ag.public_name, cu.name, cu.handle, tm.name,
+               CASE WHEN st.id IS NULL THEN NULL
+                    ELSE (CASE WHEN st.business_hours THEN ri.business_seconds
+                               ELSE ri.calendar_seconds END) > st.target_seconds END
+          FROM inbox_responseinterval ri
+          JOIN inbox_channelaccount a ON a.id = ri.account_id
+          JOIN inbox_team tm ON tm.id = ri.team_id
+          JOIN inbox_conversation c ON c.id = ri.conversation_id
+          JOIN inbox_contact cu ON cu.id = c.contact_id
+          LEFT JOIN inbox_agent ag ON ag.id = ri.agent_id
+          {"" if drill.breached else "LEFT"} JOIN inbox_slatarget st
+               ON st.team_id = ri.team_id AND st.kind = ri.kind
+         WHERE {" AND ".join([clause, *extra])}
+         ORDER BY {v} DESC NULLS LAST, ri.id
+         LIMIT %s OFFSET %s
+    """
+    names = (
+        "id", "conversation_id", "kind", "opening", "started_at", "ended_at", "ended_by",
+        "calendar_seconds", "business_seconds", "platform", "account", "agent",
+        "contact_name", "contact_handle", "team", "breached",
+    )  # fmt: skip
+    return [dict(zip(names, row, strict=True)) for row in _fetch(sql, [*params, limit, offset])]
+
+
+def tag_names() -> list[str]:
+    return list(Tag.objects.order_by("name").values_list("name", flat=True))
