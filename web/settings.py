@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.middleware.AgentLanguageMiddleware",  # the profile's language over the browser's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -139,14 +140,15 @@ RQ_QUEUES = {
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Pub/sub: one PUBLISH per group_send, fanned out to local consumers inside each web
+        # process, instead of one Redis list entry per consumer (core layer). Both are
+        # at-most-once; the event log makes that harmless (DESIGN.md §5, docs/realtime.md).
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             # redis-py 8 defaults socket_timeout to 5 s, which kills idle receive() calls
             # (DESIGN.md §5); a blocking read must be allowed to wait forever.
             "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
             "prefix": os.environ.get("SVAR_CHANNEL_PREFIX", "svar"),
-            "capacity": 1000,
-            "expiry": 60,
         },
     }
 }
@@ -159,7 +161,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inbox"
+LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

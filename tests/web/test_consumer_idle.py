@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from inbox.services import conversation_tag
 from tests.web.live import connected, next_frame, run, session_cookie
@@ -23,7 +23,7 @@ IDLE_SECONDS = 65
 
 
 def test_a_consumer_idle_for_over_a_minute_still_receives_the_next_event(agent, team, conversation):
-    assert isinstance(get_channel_layer(), RedisChannelLayer)  # the real layer, not InMemory
+    assert isinstance(get_channel_layer(), RedisPubSubChannelLayer)  # real Redis, not InMemory
     cookie = session_cookie(agent.user)
 
     async def scenario() -> None:
