@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from web.api import composer
@@ -35,6 +35,7 @@ urlpatterns = [
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
+    path("metrics/", include("web.api.metrics_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", api_not_found),
