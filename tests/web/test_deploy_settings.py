@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "q7-Vb1!zR4s^Kp0x@Lm9&Tg3*Wc8(Yd2)Hn6=Jf5+Ue#Ao$Ni%Sr_Bk~Xw.Zt,Qy"
+CREDENTIALS_KEY = "3q2-7wAAd7O0iXy2bRQz6Q6GqmvA9b8lZ2cJ7T4G1nE="  # a Fernet key (32 bytes)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -27,6 +28,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "CSRF_TRUSTED_ORIGINS": "https://svar.example.com",
         "DATABASE_URL": "postgresql://svar@db.invalid:5432/svar",
         "REDIS_URL": "redis://redis.invalid:6379/0",
+        "SVAR_CREDENTIALS_KEYS": CREDENTIALS_KEY,
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -58,3 +60,19 @@ def test_production_refuses_a_missing_or_short_secret_key(secret_key: str | None
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set to at least 50 random characters" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("keys", "complaint"),
+    [
+        ("", "SVAR_CREDENTIALS_KEYS must be set in production"),
+        ("not-a-key", "key 1 is not a Fernet key"),
+        (f"{CREDENTIALS_KEY},short", "key 2 is not a Fernet key"),
+    ],
+)
+def test_production_refuses_missing_or_malformed_credential_keys(keys: str, complaint: str):
+    result = _manage("check", SECRET_KEY=STRONG_KEY, SVAR_CREDENTIALS_KEYS=keys)
+
+    assert result.returncode != 0
+    assert complaint in result.stderr
+    assert "not-a-key" not in result.stderr  # a key, even a wrong one, is never echoed
