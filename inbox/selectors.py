@@ -25,6 +25,7 @@ from inbox.events import LIST_ROW_FIELDS
 from inbox.exceptions import InvalidInput
 from inbox.models import (
     AccountHealth,
+    Agent,
     CannedResponse,
     ChannelAccount,
     Conversation,
@@ -282,3 +283,9 @@ def canned_response_list(*, team_id: int, language: str) -> list[CannedResponse]
         .filter(Q(language="") | Q(language=language))
         .order_by("title", "id")
     )
+
+
+
+def team_agent_list(*, team_id: int) -> list[Agent]:
+    """The agents a conversation of this team can be assigned or handed over to."""
+    return list(Agent.objects.filter(teams=team_id).order_by("public_name", "id"))

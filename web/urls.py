@@ -1,16 +1,34 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.defaults import server_error
 
 from web import health
 from web.api.errors import api_server_error
+from web.views import inbox, profile
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("web.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The agent's web inbox.
+    path("", inbox.inbox_page, name="inbox"),
+    path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),
+    path("conversations/<int:conversation_id>/", inbox.conversation_page, name="conversation"),
+    path(
+        "conversations/<int:conversation_id>/pane",
+        inbox.conversation_pane,
+        name="conversation-pane",
+    ),
+    path("profile/", profile.profile_page, name="profile"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
 

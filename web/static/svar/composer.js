@@ -1,0 +1,241 @@
+// The composer: shows exactly what the customer will see (body + signature, from the server's
+// one rendering function), counts it as the platform does, and guards what is sent.
+import { api, ApiError } from "./api.js";
+import { t } from "./i18n.js";
+
+const PREVIEW_DELAY_MS = 150;
+const TYPING_IDLE_MS = 4000;
+
+export class Composer {
+  constructor(pane, { conversationId, onTyping, onSent, collisions, refresh, version }) {
+    this.pane = pane;
+    this.id = conversationId;
+    this.onTyping = onTyping;
+    this.onSent = onSent;
+    this.collisions = collisions; // () => [message, …] for the collision warning
+    this.refresh = refresh;
+    this.version = version; // () => the version the pane shows
+    this.preview = null; // {body, result}
+    this.pending = null;
+    this.controller = null;
+    this.bind();
+    this.requestPreview();
+  }
+
+  get el() { return this.pane.querySelector("#composer"); }
+  get textarea() { return this.pane.querySelector("#composer-body"); }
+  get mode() { return this.pane.querySelector('#composer input[name="mode"]:checked')?.value || "reply"; }
+
+  bind() {
+    const composer = this.el;
+    if (!composer || composer.dataset.bound) return;
+    composer.dataset.bound = "1";
+    this.textarea.addEventListener("input", () => {
+      this.message("");
+      this.requestPreview();
+      this.onTyping(this.mode);
+      clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.onTyping(null), TYPING_IDLE_MS);
+    });
+    this.textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    composer.addEventListener("change", (event) => {
+      if (event.target.name === "mode") {
+        composer.classList.toggle("note-mode", this.mode === "note");
+        this.renderCounter();
+      }
+      if (event.target.dataset.input === "canned") this.insertCanned(event.target);
+    });
+  }
+
+  insertCanned(select) {
+    const option = select.selectedOptions[0];
+    if (!option?.dataset.text) return;
+    const area = this.textarea;
+    const start = area.selectionStart ?? area.value.length;
+    area.setRangeText(option.dataset.text, start, area.selectionEnd ?? start, "end");
+    select.value = "";
+    area.focus();
+    this.requestPreview();
+  }
+
+  requestPreview() {
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => this.fetchPreview(), PREVIEW_DELAY_MS);
+  }
+
+  async fetchPreview() {
+    clearTimeout(this.pending);
+    const body = this.textarea.value;
+    if (this.preview?.body === body) return this.preview.result;
+    this.controller?.abort();
+    this.controller = new AbortController();
+    try {
+      const result = await api(`conversations/${this.id}/reply/preview`, { body }, { signal: this.controller.signal });
+      this.preview = { body, result };
+      if (this.textarea.value === body) this.render(result);
+      return result;
+    } catch (error) {
+      if (error.name === "AbortError") return null;
+      this.message(t("error", { message: error.message }), true);
+      return null;
+    }
+  }
+
+  render(result) {
+    const box = this.pane.querySelector("#preview");
+    const bodyEl = box.querySelector(".preview-body");
+    bodyEl.replaceChildren();
+    let at = 0;
+    for (const finding of result.personal_data) {
+      bodyEl.append(document.createTextNode(result.text.slice(at, finding.start)));
+      const mark = document.createElement("mark");
+      mark.textContent = result.text.slice(finding.start, finding.end);
+      mark.title = t(`kind_${finding.kind}`);
+      bodyEl.append(mark);
+      at = finding.end;
+    }
+    bodyEl.append(document.createTextNode(result.body.slice(at)));
+    box.querySelector(".preview-signature").textContent = result.signature;
+    this.renderCounter();
+  }
+
+  renderCounter() {
+    const counter = this.pane.querySelector("#counter");
+    const send = this.pane.querySelector("#send");
+    const result = this.preview?.result;
+    if (this.mode === "note" || !result) {
+      counter.textContent = "";
+      counter.classList.remove("over");
+      send.disabled = false;
+      return;
+    }
+    const over = result.length - result.limit;
+    counter.textContent = t("counter", { length: result.length, limit: result.limit })
+      + (over > 0 ? ` · ${t("overBy", { n: over })}` : "");
+    counter.classList.toggle("over", over > 0);
+    send.disabled = over > 0;
+  }
+
+  message(text, bad = false) {
+    const el = this.pane.querySelector("#composer-msg");
+    if (!el) return;
+    el.textContent = text;
+    el.classList.toggle("bad", bad);
+  }
+
+  async send() {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      if (this.mode === "note") await this.sendNote();
+      else await this.sendReply();
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async sendNote() {
+    const body = this.textarea.value;
+    if (!body.trim()) { this.message(t("empty"), true); return; }
+    try {
+      await api(`conversations/${this.id}/notes`, { body });
+    } catch (error) {
+      this.message(t("error", { message: error.message }), true);
+      return;
+    }
+    this.cleared(t("noteSaved"));
+  }
+
+  async sendReply() {
+    const result = await this.fetchPreview();
+    if (!result) return;
+    if (result.length === 0) { this.message(t("empty"), true); return; }
+    if (!result.fits) {
+      this.message(t("tooLong", { length: result.length, limit: result.limit }), true);
+      return;
+    }
+    const warnings = this.collisions();
+    if (warnings.length && !(await this.confirmCollision(warnings))) return;
+    if (result.public && result.personal_data.length) {
+      const choice = await this.guard(result);
+      if (choice === "private") {
+        this.textarea.value = this.pane.querySelector("#private-ask").content.textContent.trim();
+        this.textarea.focus();
+        await this.fetchPreview();
+        return;
+      }
+      if (choice !== "send") {
+        const first = result.personal_data[0];
+        this.textarea.focus();
+        this.textarea.setSelectionRange(first.start, first.end);
+        return;
+      }
+    }
+    this.message(t("sending"));
+    try {
+      await api(`conversations/${this.id}/reply`, { body: this.preview.body, version: this.version() });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "stale_version") {
+        this.message(t("stale"), true);
+        await this.refresh();
+        return;
+      }
+      if (error instanceof ApiError && error.code === "reply_too_long") {
+        this.message(t("tooLong", error.details), true);
+        return;
+      }
+      this.message(t("error", { message: error.message }), true);
+      return;
+    }
+    this.cleared(t("sent"));
+  }
+
+  cleared(text) {
+    this.textarea.value = "";
+    this.preview = null;
+    this.requestPreview();
+    clearTimeout(this.idle);
+    this.onTyping(null);
+    this.message(text);
+    this.onSent();
+  }
+
+  dialogChoice(dialog, attribute) {
+    return new Promise((resolve) => {
+      const onClick = (event) => {
+        const button = event.target.closest(`[${attribute}]`);
+        if (!button) return;
+        dialog.removeEventListener("click", onClick);
+        dialog.close(button.getAttribute(attribute));
+      };
+      dialog.addEventListener("click", onClick);
+      dialog.addEventListener("close", () => {
+        dialog.removeEventListener("click", onClick);
+        resolve(dialog.returnValue || "cancel");
+      }, { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+  }
+
+  async confirmCollision(warnings) {
+    const dialog = this.pane.querySelector("#collision-dialog");
+    const text = dialog.querySelector("#collision-text");
+    text.replaceChildren(...warnings.map((w) => Object.assign(document.createElement("span"), { textContent: `${w} ` })));
+    return (await this.dialogChoice(dialog, "data-collision")) === "send";
+  }
+
+  async guard(result) {
+    const dialog = this.pane.querySelector("#guard-dialog");
+    const kinds = [...new Set(result.personal_data.map((f) => t(`kind_${f.kind}`)))];
+    dialog.querySelector("#guard-found").textContent = t("guardFound", { what: kinds.join(", ") });
+    // National ids never go out in public; an e-mail or phone number may (e.g. our own).
+    dialog.querySelector("#guard-send").hidden = result.personal_data.some((f) => f.national_id);
+    return this.dialogChoice(dialog, "data-guard");
+  }
+}

@@ -1,0 +1,17 @@
+// The page's translated strings (rendered by the server into #svar-strings).
+
+const strings = JSON.parse(document.getElementById("svar-strings")?.textContent || "{}");
+
+export function t(key, params = {}) {
+  const text = strings[key] ?? key;
+  return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+}
+
+export function waited(since, now = Date.now()) {
+  if (!since) return "";
+  const minutes = Math.floor((now - new Date(since).getTime()) / 60000);
+  if (minutes < 1) return t("justNow");
+  if (minutes < 60) return t("minutes", { n: minutes });
+  if (minutes < 48 * 60) return t("hours", { n: Math.floor(minutes / 60) });
+  return t("days", { n: Math.floor(minutes / 1440) });
+}

@@ -1,0 +1,165 @@
+// The inbox page: list + open conversation, kept live over the WebSocket, driven by keyboard.
+import { fetchFragment } from "./api.js";
+import { t } from "./i18n.js";
+import { ConversationList } from "./list.js";
+import { Live } from "./live.js";
+import { ConversationPane } from "./pane.js";
+
+const config = JSON.parse(document.getElementById("svar-live").textContent);
+const me = config.me;
+const list = new ConversationList({ filter: config.filter, me });
+const presence = new Map(); // conversation id → Map(agent id → {agent, state, mode, expires})
+
+function presenceOf(conversationId) {
+  const now = Date.now();
+  const entries = presence.get(Number(conversationId));
+  if (!entries) return [];
+  for (const [agentId, p] of entries) if (p.expires < now) entries.delete(agentId);
+  return [...entries.values()];
+}
+
+const pane = new ConversationPane(document.getElementById("conversation"), {
+  me,
+  onSnapshot: (snapshot) => list.apply(snapshot),
+  onPresence: (id, state, mode) => live.setPresence(id, state, mode),
+  presenceOf,
+});
+
+const live = new Live({
+  lastSeq: config.last_seq,
+  onEvent: (event) => applyEvent(event),
+  onResync: () => resync(),
+  onPresence: (frame) => applyPresence(frame),
+  onState: (state) => {
+    const el = document.getElementById("live-status");
+    el.dataset.state = state;
+    el.textContent = state === "live" ? t("online") : state === "offline" ? t("offline") : "";
+  },
+});
+
+let refreshTimer = null;
+function refreshPaneSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => pane.refresh(), 100);
+}
+
+function applyEvent(event) {
+  const snapshot = event.conversation;
+  if (snapshot) {
+    list.apply(snapshot);
+    if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
+      refreshPaneSoon();
+    } else if (snapshot.id === pane.id && event.kind === "reply.delivery_changed") {
+      refreshPaneSoon();
+    }
+  }
+  if (event.kind === "account.health_changed" && event.account) {
+    const item = document.querySelector(`.accounts li[data-account="${Number(event.account.id)}"]`);
+    if (item) item.className = `health-${event.account.health}`;
+    if (Number(pane.pane?.dataset.account) === event.account.id) refreshPaneSoon();
+  }
+}
+
+async function resync() {
+  const rows = document.getElementById("rows");
+  try {
+    const body = await fetchFragment(`/conversations/?${rows?.dataset.query || ""}`);
+    document.getElementById("list").replaceChildren(...body.childNodes);
+    list.markOpen(pane.id);
+  } catch { /* the next event or reconnect tries again */ }
+  refreshPaneSoon();
+}
+
+function applyPresence(frame) {
+  if (frame.agent.id === me) return; // my own other tabs
+  const id = Number(frame.conversation_id);
+  const entries = presence.get(id) || new Map();
+  presence.set(id, entries);
+  if (frame.state === "left") entries.delete(frame.agent.id);
+  else entries.set(frame.agent.id, { ...frame, expires: Date.now() + frame.ttl * 1000 });
+  renderPresence(id);
+}
+
+function renderPresence(id) {
+  const people = presenceOf(id);
+  const typing = people.find((p) => p.state === "typing");
+  const text = typing ? `✎ ${typing.agent.initials}` : people.map((p) => p.agent.initials).join(" ");
+  list.setPresence(id, people.length ? (typing ? text : `👁 ${text}`) : "");
+  if (id === pane.id) pane.renderPresence();
+}
+
+// Presence expires unless repeated: sweep what went quiet.
+setInterval(() => { for (const id of presence.keys()) renderPresence(id); }, 3000);
+setInterval(() => list.tick(), 30000);
+
+// --- navigation ------------------------------------------------------------------------------
+
+function listQuery() { return document.getElementById("rows")?.dataset.query || ""; }
+
+async function openConversation(id, { push = true } = {}) {
+  await pane.open(id);
+  document.body.classList.add("has-conversation");
+  list.markOpen(id);
+  if (push) history.pushState({ id }, "", `/conversations/${Number(id)}/${listQuery() ? `?${listQuery()}` : ""}`);
+  document.getElementById("conversation").focus({ preventScroll: true });
+}
+
+function backToList({ push = true } = {}) {
+  document.body.classList.remove("has-conversation");
+  if (push) history.pushState({}, "", `/${listQuery() ? `?${listQuery()}` : ""}`);
+  const row = list.active() || list.rows().find((r) => r.classList.contains("is-open"));
+  document.getElementById("rows")?.focus();
+  if (row) list.setActive(row);
+}
+
+document.addEventListener("click", (event) => {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  const row = event.target.closest("#rows > .row");
+  const other = event.target.closest("[data-open]");
+  const back = event.target.closest('[data-action="back"]');
+  if (row) { event.preventDefault(); list.setActive(row, false); openConversation(row.dataset.id); }
+  else if (other) { event.preventDefault(); openConversation(other.dataset.open); }
+  else if (back) { event.preventDefault(); backToList(); }
+});
+
+window.addEventListener("popstate", () => {
+  const match = location.pathname.match(/^\/conversations\/(\d+)\//);
+  if (match) openConversation(match[1], { push: false });
+  else backToList({ push: false });
+});
+
+function typingInField(target) {
+  return target.closest("input, textarea, select, [contenteditable]");
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (document.querySelector("dialog[open]")) return;
+  if (event.key === "Escape") {
+    if (typingInField(event.target)) event.target.blur();
+    else if (document.body.classList.contains("has-conversation")) backToList();
+    return;
+  }
+  if (typingInField(event.target)) return;
+  const keys = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 };
+  if (event.key in keys) {
+    event.preventDefault();
+    list.move(keys[event.key]);
+    document.getElementById("rows")?.focus({ preventScroll: true });
+  } else if (event.key === "Enter" || event.key === "o") {
+    const row = list.active();
+    if (row) { event.preventDefault(); openConversation(row.dataset.id); }
+  } else if (event.key === "/") {
+    event.preventDefault();
+    document.getElementById("f-q")?.focus();
+  } else if (event.key === "r" && pane.id) {
+    event.preventDefault();
+    document.getElementById("composer-body")?.focus();
+  }
+});
+
+document.getElementById("rows")?.setAttribute("tabindex", "0");
+window.addEventListener("pagehide", () => pane.close());
+if (pane.id) list.markOpen(pane.id);
+live.connect();
+window.svar = { list, pane, live }; // for the browser tests and the curious

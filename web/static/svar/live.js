@@ -1,0 +1,114 @@
+// The live inbox over /ws/inbox (protocol: web/protocol.py, docs/realtime.md).
+// Says hello with the last seq per team the page has applied, so nothing committed between
+// rendering and connecting is lost; drops events it has seen; pings to detect a dead socket;
+// reconnects with back-off and resumes from where it was.
+
+export class Live {
+  constructor({ lastSeq = {}, onEvent, onResync, onPresence, onState }) {
+    this.lastSeq = Object.fromEntries(Object.entries(lastSeq).map(([k, v]) => [String(k), v]));
+    this.onEvent = onEvent;
+    this.onResync = onResync;
+    this.onPresence = onPresence;
+    this.onState = onState || (() => {});
+    this.presence = new Map(); // conversation id → {state, mode}: repeated before it expires
+    this.attempt = 0;
+    this.heartbeat = { interval: 25, timeout: 10 };
+    this.presenceTtl = 15;
+    this.timers = [];
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/inbox`);
+    this.ws = ws;
+    this.onState("connecting");
+    ws.addEventListener("open", () => {
+      ws.send(JSON.stringify({ type: "hello", last_seq: this.lastSeq }));
+    });
+    ws.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
+    ws.addEventListener("close", () => this.closed(ws));
+  }
+
+  receive(frame) {
+    switch (frame.type) {
+      case "welcome":
+        this.heartbeat = frame.heartbeat || this.heartbeat;
+        this.presenceTtl = frame.presence_ttl || this.presenceTtl;
+        break;
+      case "caught_up":
+        Object.assign(this.lastSeq, frame.last_seq);
+        this.attempt = 0;
+        this.startTimers();
+        this.onState("live");
+        for (const [id, p] of this.presence) this.sendPresence(id, p.state, p.mode);
+        break;
+      case "events":
+        for (const event of frame.events) {
+          const team = String(event.team_id);
+          if (event.seq <= (this.lastSeq[team] ?? -1)) continue; // seen already
+          this.lastSeq[team] = event.seq;
+          this.onEvent(event);
+        }
+        break;
+      case "resync":
+        this.lastSeq[String(frame.team_id)] = frame.head_seq;
+        this.onResync(frame.team_id);
+        break;
+      case "presence":
+        this.onPresence(frame);
+        break;
+      case "pong":
+        clearTimeout(this.pongTimer);
+        break;
+      case "error":
+        console.warn("live inbox:", frame.code, frame.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  startTimers() {
+    this.stopTimers();
+    this.timers.push(setInterval(() => {
+      if (this.ws?.readyState !== WebSocket.OPEN) return;
+      this.ws.send(JSON.stringify({ type: "ping", id: Date.now() }));
+      clearTimeout(this.pongTimer);
+      this.pongTimer = setTimeout(() => this.ws?.close(), this.heartbeat.timeout * 1000);
+    }, this.heartbeat.interval * 1000));
+    this.timers.push(setInterval(() => {
+      for (const [id, p] of this.presence) this.sendPresence(id, p.state, p.mode);
+    }, (this.presenceTtl * 1000) / 3));
+  }
+
+  stopTimers() {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    clearTimeout(this.pongTimer);
+  }
+
+  closed(ws) {
+    if (ws !== this.ws) return;
+    this.stopTimers();
+    this.onState("offline");
+    const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    setTimeout(() => this.connect(), delay);
+  }
+
+  // state: "viewing" | "typing" | "left"; mode: "reply" | "note" while typing.
+  setPresence(conversationId, state, mode = undefined) {
+    const current = this.presence.get(conversationId);
+    if (state === "left") this.presence.delete(conversationId);
+    else this.presence.set(conversationId, { state, mode });
+    if (current && current.state === state && current.mode === mode) return;
+    this.sendPresence(conversationId, state, mode);
+  }
+
+  sendPresence(conversationId, state, mode) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    const frame = { type: "presence", conversation_id: conversationId, state };
+    if (state === "typing") frame.mode = mode || "reply";
+    this.ws.send(JSON.stringify(frame));
+  }
+}

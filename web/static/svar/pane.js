@@ -1,0 +1,183 @@
+// The open conversation: server-rendered, swapped in without a reload; actions over the API;
+// refreshed in place (the composer and its text survive) when the live layer reports a change.
+import { api, fetchFragment } from "./api.js";
+import { Composer } from "./composer.js";
+import { t } from "./i18n.js";
+
+export class ConversationPane {
+  constructor(container, { onSnapshot, onPresence, presenceOf, me }) {
+    this.container = container;
+    this.onSnapshot = onSnapshot; // a conversation snapshot from an API answer
+    this.onPresence = onPresence; // (conversationId, state, mode)
+    this.presenceOf = presenceOf; // conversationId → [{agent, state, mode}]
+    this.me = me;
+    this.composer = null;
+    container.addEventListener("click", (event) => this.click(event));
+    container.addEventListener("submit", (event) => this.submit(event));
+    container.addEventListener("change", (event) => {
+      if (event.target.dataset.input === "tell") this.fillHandoverNote(true);
+      if (event.target.id === "handover-to") this.fillHandoverNote(false);
+    });
+    // A refresh that waited for an open dialog runs when it closes (close does not bubble).
+    container.addEventListener("close", () => { if (this.stale) setTimeout(() => this.refresh(), 0); }, true);
+    if (this.pane) this.attach();
+  }
+
+  get pane() { return this.container.querySelector("#pane"); }
+  get id() { return this.pane ? Number(this.pane.dataset.id) : null; }
+  get version() { return this.pane ? Number(this.pane.dataset.version) : null; }
+
+  attach() {
+    const pane = this.pane;
+    this.composer = new Composer(pane, {
+      conversationId: this.id,
+      onTyping: (mode) => this.onPresence(this.id, mode ? "typing" : "viewing", mode || undefined),
+      onSent: () => this.refresh(),
+      collisions: () => this.collisions(),
+      refresh: () => this.refresh(),
+      version: () => this.version,
+    });
+    this.onPresence(this.id, "viewing");
+    this.renderPresence();
+  }
+
+  async open(id) {
+    if (this.id === Number(id)) return;
+    const previous = this.id;
+    let body;
+    try {
+      body = await fetchFragment(`/conversations/${Number(id)}/pane`);
+    } catch {
+      this.container.replaceChildren(Object.assign(document.createElement("p"), { className: "empty-state", textContent: t("loadFailed") }));
+      return;
+    }
+    if (previous) this.onPresence(previous, "left");
+    this.container.replaceChildren(...body.childNodes);
+    this.attach();
+  }
+
+  close() {
+    if (this.id) this.onPresence(this.id, "left");
+    this.composer = null;
+  }
+
+  // Re-render everything but the composer (what the agent is writing stays as it is).
+  async refresh() {
+    const id = this.id;
+    if (!id) return;
+    if (this.pane.querySelector("dialog[open]")) { this.stale = true; return; }
+    let body;
+    try { body = await fetchFragment(`/conversations/${id}/pane`); } catch { return; }
+    const fresh = body.querySelector("#pane");
+    if (!fresh || this.id !== id) return;
+    const old = this.pane;
+    if (old.querySelector("dialog[open]")) { this.stale = true; return; }
+    const scroller = this.container;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    fresh.querySelector("#composer").replaceWith(old.querySelector("#composer"));
+    for (const region of ["[data-region=head]", ".pane-body > .side"]) {
+      old.querySelector(region)?.replaceWith(fresh.querySelector(region));
+    }
+    const column = old.querySelector(".thread-column");
+    const freshColumn = fresh.querySelector(".thread-column");
+    for (const node of [...column.children]) if (node.id !== "composer") node.remove();
+    for (const node of [...freshColumn.children]) if (node.id !== "composer") column.insertBefore(node, column.querySelector("#composer"));
+    Object.assign(old.dataset, fresh.dataset);
+    this.stale = false;
+    this.renderPresence();
+    if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  collisions() {
+    const warnings = [];
+    const pane = this.pane;
+    const assignee = Number(pane.dataset.assignee || 0);
+    for (const p of this.presenceOf(this.id)) {
+      if (p.state === "typing" && p.mode !== "note") warnings.push(t("collisionTyping", { name: p.agent.public_name }));
+    }
+    if (assignee && assignee !== this.me) warnings.push(t("collisionAssigned", { name: pane.dataset.assigneeName }));
+    return warnings;
+  }
+
+  renderPresence() {
+    const line = this.pane?.querySelector("#presence-line");
+    if (!line) return;
+    const parts = this.presenceOf(this.id).map((p) => {
+      if (p.state === "typing") return t(p.mode === "note" ? "typingNote" : "typingReply", { name: p.agent.public_name });
+      return t("viewing", { name: p.agent.public_name });
+    });
+    line.textContent = parts.join(" · ");
+  }
+
+  async act(path, payload) {
+    try {
+      const answer = await api(`conversations/${this.id}/${path}`, payload);
+      const snapshot = answer?.conversation || answer;
+      if (snapshot?.id) this.onSnapshot(snapshot);
+    } catch (error) {
+      this.composer?.message(error.code === "stale_version" ? t("stale") : t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
+  click(event) {
+    const button = event.target.closest("[data-action]");
+    if (!button || !this.pane?.contains(button)) return;
+    const action = button.dataset.action;
+    const version = this.version;
+    if (action === "claim") this.act("claim", { version });
+    else if (action === "assign") {
+      const value = this.pane.querySelector('[data-input="assignee"]').value;
+      this.act("assign", { assignee_id: value ? Number(value) : null, version });
+    } else if (action === "status") this.act("status", { status: button.dataset.status, version });
+    else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
+    else if (action === "retry") this.retry(Number(button.dataset.message), button);
+    else if (action === "open-handover") this.pane.querySelector("#handover-dialog").showModal();
+    else if (action === "close-dialog") button.closest("dialog").close();
+    else if (action === "send") this.composer?.send();
+    else return;
+    event.preventDefault();
+  }
+
+  async retry(messageId, button) {
+    button.disabled = true;
+    button.textContent = t("retrying");
+    try {
+      await api(`messages/${messageId}/retry`, {});
+    } catch (error) {
+      this.composer?.message(t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
+  fillHandoverNote(fromCheckbox) {
+    const dialog = this.pane.querySelector("#handover-dialog");
+    const note = dialog.querySelector("#handover-note");
+    const tell = dialog.querySelector('[data-input="tell"]').checked;
+    const name = dialog.querySelector("#handover-to").selectedOptions[0]?.dataset.name || "";
+    if (tell && (fromCheckbox ? !note.value : note.dataset.filled === "1")) {
+      note.value = note.dataset.template.replace("%(name)s", name);
+      note.dataset.filled = "1";
+    }
+  }
+
+  async submit(event) {
+    const form = event.target.closest("form[data-form]");
+    if (!form) return;
+    event.preventDefault();
+    if (form.dataset.form === "tag") {
+      const input = form.querySelector("input[name=tag]");
+      if (!input.value.trim()) return;
+      await this.act("tags", { add: [input.value] });
+    } else if (form.dataset.form === "handover") {
+      const tell = form.querySelector('[data-input="tell"]').checked;
+      const payload = {
+        assignee_id: Number(form.querySelector("#handover-to").value),
+        note_to_customer: tell ? form.querySelector("#handover-note").value : "",
+        version: this.version,
+      };
+      form.closest("dialog").close();
+      await this.act("handover", payload);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+"""The agent's web pages: server-rendered templates, enhanced by the modules in static/svar."""

@@ -1,0 +1,53 @@
+"""Every string the browser modules show, translated on the server and handed to the page."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+
+def js_strings() -> dict[str, str]:
+    return {
+        "minutes": pgettext("waiting time", "%(n)s min"),
+        "hours": pgettext("waiting time", "%(n)s h"),
+        "days": pgettext("waiting time", "%(n)s d"),
+        "justNow": pgettext("waiting time", "now"),
+        "public": _("Public"),
+        "private": _("Private"),
+        "unassigned": _("Unassigned"),
+        "platform_x": "X",
+        "platform_facebook": "Facebook",
+        "waiting": _("Waiting %(time)s"),
+        "counter": _("%(length)s / %(limit)s characters"),
+        "overBy": _("%(n)s over the limit"),
+        "tooLong": _(
+            "This reply is %(length)s characters as the platform counts them (signature "
+            "included); the limit is %(limit)s. Shorten it to send."
+        ),
+        "empty": _("Write a reply first."),
+        "sending": _("Sending…"),
+        "sent": _("Reply queued for sending."),
+        "noteSaved": _("Note added."),
+        "viewing": _("%(name)s is viewing"),
+        "typingReply": _("%(name)s is typing a reply"),
+        "typingNote": _("%(name)s is writing a note"),
+        "collisionTyping": _("%(name)s is typing a reply to this conversation right now."),
+        "collisionAssigned": _("This conversation is assigned to %(name)s."),
+        "collisionReplied": _("%(name)s replied to this conversation while you were writing."),
+        "kind_cpr": _("a Danish CPR number"),
+        "kind_personnummer": _("a Swedish personnummer"),
+        "kind_fodselsnummer": _("a Norwegian fødselsnummer"),
+        "kind_email": _("an e-mail address"),
+        "kind_phone": _("a phone number"),
+        "guardFound": _("This public reply contains %(what)s."),
+        "stale": _(
+            "The conversation changed while you were writing; it has been updated. "
+            "Check it and send again."
+        ),
+        "offline": _("Live updates paused; reconnecting…"),
+        "online": _("Live"),
+        "newConversations": _("The list changed; it has been updated."),
+        "error": _("Something went wrong: %(message)s"),
+        "retrying": _("Sending again…"),
+        "loadFailed": _("Could not load the conversation."),
+    }
