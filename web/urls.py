@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("web.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics/", include("web.metrics_urls")),
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),

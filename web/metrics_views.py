@@ -1,0 +1,326 @@
+"""The managers' dashboard: headline figures against the previous period, charts, tables, SLA,
+drill-down to the conversations behind any figure, and CSV export of every table."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from inbox import metrics
+from inbox.exceptions import InboxError, InvalidInput, NotFound, PermissionDenied
+from inbox.metrics_filters import MetricFilters, metric_team_ids, parse_filters, parse_kind
+from inbox.metrics_sla import at_risk, sla_summary
+from inbox.models import Agent, ChannelAccount, IntervalKind, Team
+from web import metrics_charts as charts
+from web.api import metrics_payloads as payloads
+from web.metrics_format import change, duration
+
+KIND_LABELS = dict(IntervalKind.choices)
+TABLES = {
+    "agents": metrics.Dimension.AGENT,
+    "channels": metrics.Dimension.ACCOUNT,
+    "platforms": metrics.Dimension.PLATFORM,
+    "teams": metrics.Dimension.TEAM,
+    "tags": metrics.Dimension.TAG,
+}
+STATUS = {InvalidInput: 400, PermissionDenied: 403, NotFound: 404}
+
+
+def _error(request: HttpRequest, error: InboxError) -> HttpResponse:
+    status = next((v for k, v in STATUS.items() if isinstance(error, k)), 400)
+    return render(request, "metrics/error.html", {"message": error.message}, status=status)
+
+
+def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InboxError as error:
+            return _error(request, error)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+class Links:
+    """URLs from a figure to its rows and exports, keeping every filter."""
+
+    def __init__(self, filters: MetricFilters, kind: str, bucket: str) -> None:
+        self.base = {**filters.as_query(), "kind": kind, "bucket": bucket}
+
+    def to(self, name: str, *, args: tuple[Any, ...] = (), **extra: Any) -> str:
+        query = {**self.base, **{k: v for k, v in extra.items() if v is not None}}
+        return f"{reverse(name, args=args)}?{urlencode(query)}"
+
+    def export(self, table: str, **extra: Any) -> str:
+        return self.to("metrics-export", args=(table,), **extra)
+
+
+def conversation_url(conversation_id: int) -> str:
+    """The conversation in the agent inbox, or its API view if the inbox page is absent."""
+    try:
+        return reverse("conversation", args=[conversation_id])
+    except NoReverseMatch:
+        return f"/api/conversations/{conversation_id}"
+
+
+def _bucket_range(at: Any, bucket: metrics.Bucket) -> dict[str, str] | None:
+    day = at.date()
+    if bucket == metrics.Bucket.DAY:
+        return {"from": day.isoformat(), "to": day.isoformat()}
+    if bucket == metrics.Bucket.WEEK:
+        return {"from": day.isoformat(), "to": (day + timedelta(days=6)).isoformat()}
+    return None
+
+
+def _bin_label(lo: float, hi: float | None) -> str:
+    return f"≥ {duration(lo)}" if hi is None else f"< {duration(hi)}"
+
+
+def _choices(team_ids: Iterable[int]) -> dict[str, Any]:
+    ids = list(team_ids)
+    return {
+        "teams": Team.objects.filter(pk__in=ids).order_by("name"),
+        "agents": Agent.objects.filter(teams__in=ids).distinct().order_by("public_name"),
+        "accounts": ChannelAccount.objects.filter(team_id__in=ids).order_by("display_name"),
+        "tags": metrics.tag_names(),
+    }
+
+
+@_guarded
+def dashboard(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    filters = parse_filters(request.user, params)
+    kind = parse_kind(params)
+    bucket = metrics.parse_bucket(params.get("bucket"))
+    links = Links(filters, kind, bucket.value)
+
+    summary = metrics.summary(filters)
+    headline = [
+        {
+            "kind": k,
+            "label": KIND_LABELS[k],
+            "current": s["current"],
+            "previous": s["previous"],
+            "median": duration(s["current"].median),
+            "p90": duration(s["current"].p90),
+            "mean": duration(s["current"].mean),
+            "change": change(s["current"].median, s["previous"].median),
+            "href": links.to("metrics-intervals", kind=k),
+        }
+        for k, s in summary.items()
+    ]
+    points = metrics.series(filters, kind, bucket)
+    series_chart = charts.line_chart(
+        [
+            charts.Point(
+                label=at.strftime("%H:%M %d/%m" if bucket == metrics.Bucket.HOUR else "%d/%m"),
+                values=(s.median, s.p90),
+                href=(
+                    links.to("metrics-intervals", **r) if (r := _bucket_range(at, bucket)) else None
+                ),
+            )
+            for at, s in points
+        ],
+        ["median", "p90"],
+        title=f"{KIND_LABELS[kind]} per {bucket.value}: median and p90",
+    )
+    bins = metrics.distribution(filters, kind)
+    distribution_chart = charts.bar_chart(
+        [
+            charts.Bar(
+                _bin_label(lo, hi),
+                n,
+                links.to("metrics-intervals", min_seconds=lo, max_seconds=hi),
+            )
+            for lo, hi, n in bins
+        ],
+        title=f"{KIND_LABELS[kind]}: distribution",
+    )
+    heat = metrics.heatmap(filters)
+    heatmap_chart = charts.heatmap(
+        [
+            charts.Cell(
+                c.weekday,
+                c.hour,
+                c.waits,
+                c.median,
+                links.to("metrics-intervals", kind="reply", weekday=c.weekday, hour=c.hour),
+            )
+            for c in heat
+        ],
+        title="Customer waits begun per hour of the week",
+    )
+    tables = []
+    for name, dimension in TABLES.items():
+        rows = metrics.breakdown(filters, kind, dimension)
+        tables.append(
+            {
+                "name": name,
+                "title": f"{KIND_LABELS[kind]} per {dimension.value}",
+                "export": links.export(name),
+                "rows": [
+                    {
+                        "label": r.label,
+                        "stats": r.stats,
+                        "median": duration(r.stats.median),
+                        "p90": duration(r.stats.p90),
+                        "mean": duration(r.stats.mean),
+                        "href": links.to(
+                            "metrics-intervals",
+                            by=dimension.value,
+                            key="none" if r.key is None else str(r.key),
+                        ),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    running = at_risk(filters.team_ids)
+    sla_rows = [
+        {
+            **row.as_dict(),
+            "target": duration(row.target_seconds),
+            "label": KIND_LABELS[row.kind],
+            "href": links.to("metrics-intervals", kind=row.kind, breached=1, team=row.team_id),
+        }
+        for row in sla_summary(filters)
+    ]
+    context = {
+        "filters": filters,
+        "params": params,
+        "kind": kind,
+        "kinds": IntervalKind.choices,
+        "bucket": bucket.value,
+        "start_day": filters.as_query()["from"],
+        "end_day": filters.as_query()["to"],
+        "headline": headline,
+        "series_chart": series_chart,
+        "distribution_chart": distribution_chart,
+        "heatmap_chart": heatmap_chart,
+        "tables": tables,
+        "sla_rows": sla_rows,
+        "sla_export": links.export("sla"),
+        "series_export": links.export("series"),
+        "distribution_export": links.export("distribution"),
+        "heatmap_export": links.export("heatmap"),
+        "at_risk": [
+            {
+                **r.as_dict(),
+                "elapsed": duration(r.elapsed_seconds),
+                "target": duration(r.target_seconds),
+                "label": KIND_LABELS[r.kind],
+                "href": conversation_url(r.conversation_id),
+            }
+            for r in running[:50]
+        ],
+        **_choices(metric_team_ids(request.user)),
+    }
+    return render(request, "metrics/dashboard.html", context)
+
+
+@_guarded
+def intervals_page(request: HttpRequest) -> HttpResponse:
+    """The conversations behind a figure: each interval, longest first."""
+    params = request.GET
+    filters = parse_filters(request.user, params)
+    kind = parse_kind(params)
+    drill = payloads.drill_down(params, kind)
+    rows = metrics.interval_rows(filters, drill, limit=200)
+    links = Links(filters, kind, params.get("bucket") or "day")
+    narrowing = {
+        k: params[k]
+        for k in ("by", "key", "min_seconds", "max_seconds", "weekday", "hour", "breached")
+        if params.get(k)
+    }
+    for row in rows:
+        row["href"] = conversation_url(row["conversation_id"])
+        row["calendar"] = duration(row["calendar_seconds"])
+        row["business"] = duration(row["business_seconds"])
+    context = {
+        "rows": rows,
+        "kind_label": KIND_LABELS[kind],
+        "filters": filters,
+        "narrowing": narrowing,
+        "export": links.export("intervals", **narrowing),
+        "back": links.to("metrics-dashboard"),
+    }
+    return render(request, "metrics/intervals.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(r) for r in [header, *rows])
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+STAT_HEADER = ["count", "median_seconds", "p90_seconds", "mean_seconds"]
+
+
+def _stat_cells(s: metrics.Stats) -> list[Any]:
+    return [s.count, s.median, s.p90, s.mean]
+
+
+@_guarded
+def export_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """Every dashboard table as CSV, with the dashboard's filters (seconds, unrounded)."""
+    params = request.GET
+    filters = parse_filters(request.user, params)
+    kind = parse_kind(params)
+    stem = f"svar-{table}-{kind}-{filters.as_query()['from']}-{filters.as_query()['to']}"
+    if table in TABLES:
+        rows = metrics.breakdown(filters, kind, TABLES[table])
+        return _csv(
+            f"{stem}.csv",
+            ["key", "label", *STAT_HEADER],
+            ([r.key, r.label, *_stat_cells(r.stats)] for r in rows),
+        )
+    if table == "series":
+        bucket = metrics.parse_bucket(params.get("bucket"))
+        points = metrics.series(filters, kind, bucket)
+        return _csv(
+            f"{stem}.csv",
+            ["bucket_start", *STAT_HEADER],
+            ([at.isoformat(), *_stat_cells(s)] for at, s in points),
+        )
+    if table == "distribution":
+        bins = metrics.distribution(filters, kind)
+        return _csv(f"{stem}.csv", ["lower_seconds", "upper_seconds", "count"], bins)
+    if table == "heatmap":
+        cells = metrics.heatmap(filters)
+        return _csv(
+            f"{stem}.csv",
+            ["iso_weekday", "hour", "waits", "answered", "median_seconds"],
+            ([c.weekday, c.hour, c.waits, c.answered, c.median] for c in cells),
+        )
+    if table == "sla":
+        return _csv(
+            f"{stem}.csv",
+            ["team", "kind", "target_seconds", "business_hours", "total", "breached",
+             "met_share", "running_breached"],
+            ([r.team, r.kind, r.target_seconds, r.business_hours, r.total, r.breached,
+              r.met_share, r.running_breached] for r in sla_summary(filters)),
+        )  # fmt: skip
+    if table == "intervals":
+        drill = payloads.drill_down(params, kind)
+        rows = metrics.interval_rows(filters, drill, limit=100_000)
+        names = list(rows[0]) if rows else ["id"]
+        return _csv(f"{stem}.csv", names, ([r[n] for n in names] for r in rows))
+    return _error(request, NotFound(f"There is no table {table!r} to export."))
