@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from connectors.base import Platform
@@ -146,6 +147,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         ],
         "canned": canned,
         "signature_platform": conversation.account.platform,
+        "handover_template": _("My colleague %(name)s will take over from here."),
     }
 
 
