@@ -56,6 +56,11 @@ def team_group(team_id: int) -> str:
     return f"team.{team_id}"
 
 
+def agent_group(agent_id: int) -> str:
+    """One agent's connections, for what concerns that agent alone (never a global group)."""
+    return f"agent.{agent_id}"
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -236,3 +241,25 @@ def ring(rows: Sequence[InboxEvent]) -> None:
             async_to_sync(layer.group_send)(team_group(team_id), message)
         except Exception:  # the log is the truth; a lost doorbell is recovered by catch-up
             logger.warning("doorbell for team %s failed", team_id, exc_info=True)
+    for row in rows:
+        _notify_assignee(layer, row)
+
+
+def _notify_assignee(layer: Any, row: InboxEvent) -> None:
+    """Tell the agent whom someone else gave the conversation to ("assigned to you").
+    A convenience, not replayed: the team stream carries the same event durably."""
+    if row.kind != EventKind.CONVERSATION_ASSIGNED:
+        return
+    assignee = (row.payload.get("conversation") or {}).get("assignee")
+    if not assignee or assignee["id"] == row.actor_id:
+        return
+    notice = {
+        "type": "inbox.notice",
+        "kind": "assigned_to_you",
+        "body": {"team_id": row.team_id, "seq": row.seq, "by_agent_id": row.actor_id,
+                 "conversation": row.payload["conversation"]},
+    }  # fmt: skip
+    try:
+        async_to_sync(layer.group_send)(agent_group(assignee["id"]), notice)
+    except Exception:
+        logger.warning("notice to agent %s failed", assignee["id"], exc_info=True)

@@ -25,11 +25,6 @@ REPLAY_MAX_EVENTS = 2_000
 REPLAY_MAX_AGE = timedelta(hours=24)
 
 
-def agent_group(agent_id: int) -> str:
-    """The group of one agent's connections, for what concerns that agent alone."""
-    return f"agent.{agent_id}"
-
-
 class ResyncReason(StrEnum):
     AHEAD_OF_SERVER = "ahead_of_server"  # the client claims a seq the log has not reached
     TOO_FAR_BEHIND = "too_far_behind"  # more than REPLAY_MAX_EVENTS missed

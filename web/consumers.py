@@ -17,9 +17,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from inbox import access, realtime
-from inbox.events import team_group
+from inbox.events import agent_group, team_group
 from inbox.exceptions import InboxError
-from inbox.realtime import agent_group
 from web import protocol
 from web.protocol import Hello, Ping, Presence, PresenceState, ProtocolError
 

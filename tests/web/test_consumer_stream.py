@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inbox import events, realtime
 from inbox.models import InboxEvent, Team
-from inbox.services import conversation_tag, note_create
+from inbox.services import conversation_assign, conversation_claim, conversation_tag, note_create
 from tests.web.live import (
     connected,
     frames_until,
@@ -236,6 +236,37 @@ def test_an_admin_streams_every_team_and_an_agent_only_their_own(
         assert (await next_frame(mine))["team_id"] == team.pk
         assert await theirs.receive_nothing(timeout=0.3)
         for socket in (admin, mine, theirs):
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_an_agent_given_a_conversation_by_someone_else_gets_a_notice_of_their_own(
+    agent, colleague, team, conversation
+):
+    mette_cookie, lars_cookie = session_cookie(agent.user), session_cookie(colleague.user)
+
+    async def scenario() -> None:
+        mette, lars = await connected(mette_cookie), await connected(lars_cookie)
+        await sync_to_async(conversation_assign)(
+            user=colleague.user, conversation_id=conversation.pk, assignee_id=agent.pk
+        )
+        frames = [await next_frame(mette), await next_frame(mette)]
+        assert [f["type"] for f in frames] == ["events", "notice"]
+        notice = frames[1]
+        assert notice["kind"] == "assigned_to_you"
+        assert notice["by_agent_id"] == colleague.pk
+        assert notice["seq"] == frames[0]["events"][0]["seq"]
+        assert notice["conversation"]["assignee"]["id"] == agent.pk
+        assert (await next_frame(lars))["type"] == "events"
+        assert await lars.receive_nothing(timeout=0.3)  # the one who assigned gets no notice
+
+        await sync_to_async(conversation_claim)(
+            user=colleague.user, conversation_id=conversation.pk
+        )
+        assert (await next_frame(lars))["type"] == "events"
+        assert await lars.receive_nothing(timeout=0.3)  # claiming for oneself: no notice
+        for socket in (mette, lars):
             await socket.disconnect()
 
     run(scenario)
