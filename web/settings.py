@@ -79,12 +79,14 @@ MIDDLEWARE = [
     # First: probes bypass host validation and the HTTPS redirect (see web/health.py).
     "web.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.login_throttle.LoginThrottleMiddleware",  # before any login view checks a password
     "web.middleware.AgentLanguageMiddleware",  # the profile's language over the browser's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -242,12 +244,23 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
+    # __Host-: the browser accepts it only over HTTPS, for this exact host, path "/".
+    SESSION_COOKIE_NAME = "__Host-svar-session"
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Failed logins allowed per account and per address in the window (web/login_throttle.py).
+SVAR_LOGIN_PATHS = ["/login/", "/admin/login/"]
+SVAR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ACCOUNT", 5))
+SVAR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ADDRESS", 20))
+SVAR_LOGIN_WINDOW_SECONDS = int(os.environ.get("SVAR_LOGIN_WINDOW_SECONDS", 15 * 60))
+
 # --- Svar -------------------------------------------------------------------------------------
+
+# Prefix of Svar's own Redis keys (throttle counters), shared with the channel layer's.
+SVAR_REDIS_PREFIX = CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
 
 # inbox hands committed replies to the connectors' delivery queue through this hook, so the
 # domain does not import the job layer.
