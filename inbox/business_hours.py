@@ -109,6 +109,8 @@ def open_intervals(
 
 def business_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
     """Seconds of [start, end] that fall inside the schedule's opening hours."""
+    # In UTC: Python subtracts two datetimes of the same zone by wall clock, ignoring DST.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return 0.0
     if schedule.always_open:
@@ -123,6 +125,7 @@ def business_seconds(schedule: Schedule, start: datetime, end: datetime) -> floa
 
 def business_deadline(schedule: Schedule, start: datetime, seconds: float) -> datetime | None:
     """When ``seconds`` of business time will have passed after ``start`` (None: > 1 year)."""
+    start = start.astimezone(UTC)
     if schedule.always_open:
         return start + timedelta(seconds=seconds)
     remaining = seconds

@@ -84,6 +84,20 @@ def metric_team_ids(user: AbstractBaseUser) -> list[int]:
     return sorted(visible)
 
 
+def at_risk_team_ids(user: AbstractBaseUser, team: str | None) -> tuple[int, ...]:
+    """Whose running waits the user may see flagged: every agent, for their own teams."""
+    if not user.has_perm("inbox.view_conversation"):
+        raise PermissionDenied("Your role does not allow reading conversations.")
+    visible = visible_team_ids(user)
+    allowed = list(Team.objects.values_list("pk", flat=True)) if visible is None else list(visible)
+    team_id = _int({"team": team or ""}, "team")
+    if team_id is None:
+        return tuple(sorted(allowed))
+    if team_id not in allowed:
+        raise NotFound(f"Team {team_id} was not found.")
+    return (team_id,)
+
+
 def _int(params: Mapping[str, str], name: str) -> int | None:
     raw = (params.get(name) or "").strip()
     if not raw:

@@ -17,7 +17,7 @@ current state, applies the new steps and saves what changed; the rebuild
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from inbox.models.metrics import IntervalEnd, IntervalKind
 
@@ -43,7 +43,9 @@ class Interval:
     def calendar_seconds(self) -> float | None:
         if self.ended_at is None:
             return None
-        return max(0.0, (self.ended_at - self.started_at).total_seconds())
+        # In UTC: Python subtracts two datetimes of the same zone by wall clock, ignoring DST.
+        elapsed = self.ended_at.astimezone(UTC) - self.started_at.astimezone(UTC)
+        return max(0.0, elapsed.total_seconds())
 
 
 @dataclass(slots=True)

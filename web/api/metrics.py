@@ -10,7 +10,13 @@ from rest_framework.views import APIView
 
 from inbox import metrics
 from inbox.exceptions import InvalidInput, NotFound
-from inbox.metrics_filters import metric_team_ids, parse_filters, parse_kind
+from inbox.metrics_filters import (
+    at_risk_team_ids,
+    metric_team_ids,
+    parse_filters,
+    parse_kind,
+)
+from inbox.metrics_sla import at_risk
 from inbox.models import BusinessSchedule
 from inbox.services.metrics_settings import business_schedule_set, sla_target_set
 from web.api import metrics_payloads as p
@@ -93,9 +99,13 @@ class MetricsAtRiskApi(APIView):
         parameters=s.FILTER_PARAMETERS[2:3],
         responses={200: s.AtRiskResponse, **ERRORS},
         summary="Running waits past 80 % of their SLA target (or past it), most overdue first",
+        description=(
+            "For the inbox too: any agent may ask, and sees only conversations of their teams."
+        ),
     )
     def get(self, request: Request) -> Response:
-        return Response(p.at_risk_payload(parse_filters(request.user, request.query_params)))
+        team_ids = at_risk_team_ids(request.user, request.query_params.get("team"))
+        return Response({"results": [r.as_dict() for r in at_risk(team_ids)]})
 
 
 class MetricsIntervalsApi(APIView):

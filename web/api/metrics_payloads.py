@@ -7,7 +7,7 @@ from typing import Any
 
 from inbox import metrics
 from inbox.metrics_filters import MetricFilters
-from inbox.metrics_sla import at_risk, sla_summary
+from inbox.metrics_sla import sla_summary
 
 
 def period(filters: MetricFilters) -> dict[str, Any]:
@@ -75,10 +75,6 @@ def heatmap_payload(filters: MetricFilters) -> dict[str, Any]:
 
 def sla_payload(filters: MetricFilters) -> dict[str, Any]:
     return {"period": period(filters), "rows": [r.as_dict() for r in sla_summary(filters)]}
-
-
-def at_risk_payload(filters: MetricFilters) -> dict[str, Any]:
-    return {"results": [r.as_dict() for r in at_risk(filters.team_ids)]}
 
 
 def _iso(value: Any) -> Any:
