@@ -72,4 +72,4 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         token = form.cleaned_data.get("new_token")
         if token:
-            set_token_locked(account=obj, token=token)
+            set_token_locked(user=request.user, account=obj, token=token)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: probes bypass host validation and the HTTPS redirect (see web/health.py).
     "web.health.ProbeMiddleware",
+    "web.request_context.RequestContextMiddleware",  # request id, client address, user
     "django.middleware.security.SecurityMiddleware",
     "web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,3 +1,4 @@
+from inbox.models.audit import AuditAction, AuditEntry
 from inbox.models.canned import CannedResponse
 from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
 from inbox.models.contacts import Contact
@@ -16,6 +17,8 @@ from inbox.models.teams import Agent, Team
 __all__ = [
     "AccountHealth",
     "Agent",
+    "AuditAction",
+    "AuditEntry",
     "AgentPersona",
     "BusinessSchedule",
     "CannedResponse",

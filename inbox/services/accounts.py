@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.base import FetchResult, Platform
+from inbox.audit import audit
 from inbox.credentials import seal
 from inbox.events import EventKind, PendingEvent, account_snapshot, record
 from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
-from inbox.models import AccountHealth, ChannelAccount, Team
+from inbox.models import AccountHealth, AuditAction, ChannelAccount, Team
 from inbox.services.credentials import clean_token
 from inbox.services.ingest import IngestResult, ingest_locked
 
@@ -139,6 +140,15 @@ def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAcco
     _save_and_announce(
         account, ["health", "consecutive_failures", "next_poll_at", "last_error"], before
     )
+    audit(
+        AuditAction.ACCOUNT_RECONNECTED,
+        actor=getattr(user, "agent", None),
+        user=user,
+        object_type="channel_account",
+        object_id=account.pk,
+        team_id=account.team_id,
+        details={"health_before": before},
+    )
     return account
 
 
@@ -175,7 +185,7 @@ def channel_account_create(
     if poll_interval_seconds < 5:
         raise InvalidInput("Poll at most every 5 seconds.", field="poll_interval_seconds")
     team, _ = Team.objects.get_or_create(name=team_name)
-    account, _ = ChannelAccount.objects.update_or_create(
+    account, created = ChannelAccount.objects.update_or_create(
         platform=platform,
         external_id=external_id,
         defaults={
@@ -187,6 +197,20 @@ def channel_account_create(
             "credentials_updated_at": timezone.now() if sealed else None,
             "base_url": base_url,
             "poll_interval_seconds": poll_interval_seconds,
+        },
+    )
+    # The command line: no agent. The token itself is never part of an entry.
+    audit(
+        AuditAction.ACCOUNT_CREATED,
+        actor=None,
+        object_type="channel_account",
+        object_id=account.pk,
+        team_id=team.pk,
+        details={
+            "platform": platform,
+            "external_id": external_id,
+            "created": created,
+            "credentials": "stored" if sealed else f"variable {credentials_ref}",
         },
     )
     return account

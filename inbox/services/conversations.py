@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.access import access_conversation, agent_of, sees_all_teams
+from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, agent_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
 from inbox.metrics_recording import record_reopened, record_resolved
-from inbox.models import Agent, Conversation, ConversationStatus, Tag
+from inbox.models import Agent, AuditAction, Conversation, ConversationStatus, Tag
 from inbox.services._common import check_version, touch
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -61,6 +62,14 @@ def assign_locked(*, actor: Agent, conversation: Conversation, assignee_id: int 
     previous = conversation.assignee
     conversation.assignee = assignee
     touch(conversation, "assignee")
+    audit(
+        AuditAction.CONVERSATION_ASSIGNED,
+        actor=actor,
+        object_type="conversation",
+        object_id=conversation.pk,
+        team_id=conversation.team_id,
+        details={"from": previous.pk if previous else None, "to": assignee_id},
+    )
     _announce(
         EventKind.CONVERSATION_ASSIGNED,
         conversation,
@@ -120,6 +129,14 @@ def conversation_set_status(
         conversation.opened_at = now  # reopened by hand: a new resolution clock starts
         conversation.resolved_at = None
     touch(conversation, "status", "resolved_at", "opened_at", "waiting_since")
+    audit(
+        AuditAction.CONVERSATION_STATUS,
+        actor=actor,
+        object_type="conversation",
+        object_id=conversation.pk,
+        team_id=conversation.team_id,
+        details={"from": previous, "to": status},
+    )
     if status == ConversationStatus.RESOLVED:  # response-time intervals
         record_resolved(conversation, at=now, agent_id=actor.pk)
     elif previous == ConversationStatus.RESOLVED:
@@ -164,6 +181,14 @@ def conversation_tag(
     Tag.objects.bulk_create([Tag(name=n) for n in to_add], ignore_conflicts=True)
     conversation.tags.set(Tag.objects.filter(name__in=wanted))
     touch(conversation)
+    audit(
+        AuditAction.CONVERSATION_TAGGED,
+        actor=actor,
+        object_type="conversation",
+        object_id=conversation.pk,
+        team_id=conversation.team_id,
+        details={"added": sorted(wanted - current), "removed": sorted(current - wanted)},
+    )
     _announce(
         EventKind.CONVERSATION_TAGGED,
         conversation,

@@ -13,9 +13,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.credentials import TOKEN_MAX_LENGTH, CredentialsUnreadable, reseal, seal
+from inbox.audit import audit
+from inbox.credentials import (
+    TOKEN_MAX_LENGTH,
+    CredentialsUnreadable,
+    credentials_source,
+    reseal,
+    seal,
+)
 from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
-from inbox.models import ChannelAccount
+from inbox.models import AuditAction, ChannelAccount
 
 
 def clean_token(token: str) -> str:
@@ -50,17 +57,23 @@ def channel_account_set_token(
         account = ChannelAccount.objects.select_for_update().get(pk=account_id)
     except ChannelAccount.DoesNotExist:
         raise NotFound(f"Channel account {account_id} was not found.") from None
-    return set_token_locked(account=account, token=token)
+    return set_token_locked(user=user, account=account, token=token)
 
 
-def set_token_locked(*, account: ChannelAccount, token: str) -> ChannelAccount:
+def set_token_locked(
+    *, user: AbstractBaseUser | None, account: ChannelAccount, token: str
+) -> ChannelAccount:
     """The body of :func:`channel_account_set_token`, for callers already inside a transaction
     holding the account's row (the Django admin's save)."""
+    previous = credentials_source(account)
     account.credentials_encrypted = seal(clean_token(token))
     account.credentials_ref = ""
     account.credentials_updated_at = timezone.now()
     account.save(update_fields=["credentials_encrypted", "credentials_ref",
                                 "credentials_updated_at"])  # fmt: skip
+    audit(AuditAction.ACCOUNT_CREDENTIALS_SET, actor=getattr(user, "agent", None), user=user,
+          object_type="channel_account", object_id=account.pk, team_id=account.team_id,
+          details={"replaced": previous})  # fmt: skip
     return account
 
 

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.access import access_conversation, agent_of
+from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidTransition, NotFound
-from inbox.models import AgentPersona, DeliveryState, Direction, Message
+from inbox.models import AgentPersona, AuditAction, DeliveryState, Direction, Message
 from inbox.services.replies import enqueue_delivery
 
 
@@ -136,7 +137,7 @@ def reply_delivery_deferred(*, message_id: int, reason: str) -> Message:
 @transaction.atomic(durable=True)
 def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
     """An agent asks to send a failed reply again."""
-    agent_of(user)
+    actor = agent_of(user)
     conversation_id = (
         Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND)
         .values_list("conversation_id", flat=True)
@@ -153,6 +154,14 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
         )
     message.delivery_state = DeliveryState.QUEUED
     message.save(update_fields=["delivery_state"])
+    audit(
+        AuditAction.REPLY_RETRIED,
+        actor=actor,
+        object_type="message",
+        object_id=message.pk,
+        team_id=message.conversation.team_id,
+        details={"conversation_id": conversation_id, "error": message.delivery_error},
+    )
     _announce(message)
     transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message

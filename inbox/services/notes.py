@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.access import access_conversation, agent_of
+from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, note_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidInput
-from inbox.models import Note
+from inbox.models import AuditAction, Note
 
 NOTE_MAX_LENGTH = 10_000
 
@@ -30,6 +31,14 @@ def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> N
     conversation = access_conversation(user, conversation_id, for_update=True)
     note = Note.objects.create(
         conversation=conversation, author=author, body=body, created_at=timezone.now()
+    )
+    audit(
+        AuditAction.NOTE_CREATED,
+        actor=author,
+        object_type="note",
+        object_id=note.pk,
+        team_id=conversation.team_id,
+        details={"conversation_id": conversation.pk},
     )
     # Notes do not change the conversation's version: its snapshot is unchanged.
     record(

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from inbox.access import access_conversation, agent_of
+from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.exceptions import ReplyEmpty, ReplyTooLong
 from inbox.metrics_recording import record_reply
-from inbox.models import Agent, Conversation, DeliveryState, Direction, Message
+from inbox.models import Agent, AuditAction, Conversation, DeliveryState, Direction, Message
 from inbox.rendering import RenderedReply, render_reply
 from inbox.services._common import check_version, touch
 
@@ -93,6 +94,14 @@ def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Messa
         fields.append("assignee")
     touch(conversation, *fields)
     record_reply(conversation, at=now, agent_id=agent.pk)  # response-time intervals
+    audit(
+        AuditAction.REPLY_SENT,
+        actor=agent,
+        object_type="message",
+        object_id=message.pk,
+        team_id=conversation.team_id,
+        details={"conversation_id": conversation.pk, "text": message.text},
+    )
     record(
         [
             PendingEvent(

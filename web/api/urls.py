@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from web.api import composer
 from web.api import conversations as c
 from web.api.accounts import AccountListApi, AccountReconnectApi
+from web.api.audit import AuditListApi
 from web.api.errors import api_not_found
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
@@ -34,6 +35,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
+    path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
     path("metrics/", include("web.api.metrics_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

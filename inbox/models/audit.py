@@ -1,0 +1,48 @@
+"""The audit log: who sent, assigned, changed, connected and exported what, from where."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    REPLY_SENT = "reply.sent", "Reply sent"
+    REPLY_RETRIED = "reply.retried", "Failed reply sent again"
+    CONVERSATION_ASSIGNED = "conversation.assigned", "Conversation assigned"
+    CONVERSATION_STATUS = "conversation.status_changed", "Status changed"
+    CONVERSATION_TAGGED = "conversation.tagged", "Tags changed"
+    NOTE_CREATED = "note.created", "Note added"
+    ACCOUNT_CREATED = "account.created", "Channel account connected"
+    ACCOUNT_RECONNECTED = "account.reconnected", "Channel account reconnected"
+    ACCOUNT_CREDENTIALS_SET = "account.credentials_set", "Access token set"
+    EXPORT = "export", "Data exported"
+
+
+class AuditEntry(models.Model):
+    """Append-only. ``actor_label`` keeps the name even if the agent is deleted later; a
+    command-line action has no agent and the label ``manage.py``."""
+
+    actor = models.ForeignKey(
+        "inbox.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    team = models.ForeignKey(
+        "inbox.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team", "-id"], name="audit_team_recent"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_recent"),
+        ]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.object_type} {self.object_id}"
