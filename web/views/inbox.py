@@ -44,7 +44,7 @@ def _filters(params: dict[str, str]) -> ConversationFilters:
     platform = params.get("platform")
     if team is not None and not team.isdigit():
         raise InvalidInput("team must be a number", field="team")
-    if platform is not None and platform not in Platform.values:
+    if platform is not None and platform not in {p.value for p in Platform}:
         raise InvalidInput("unknown platform", field="platform")
     return ConversationFilters(
         status=view.statuses,
