@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -32,6 +33,27 @@ CLOSE_TOO_LARGE = 1009
 REJOIN_AFTER_SECONDS = 3600
 CONVERSATION_CACHE_MAX = 1000
 EVENTS_PER_FRAME = 500
+
+
+def _events_frame(team_id: int, events: list[dict[str, Any]]) -> str:
+    return protocol.dumps({"type": "events", "team_id": team_id, "events": events})
+
+
+# A doorbell reaches every consumer of a team in this process; serialise its frame once.
+# The key holds the first event's commit time too, so a seq reused in another database
+# (tests, benchmarks) never hits a stale entry.
+_FRAME_CACHE_SIZE = 64
+_frame_cache: OrderedDict[tuple[int, int, int, str], str] = OrderedDict()
+
+
+def shared_events_frame(team_id: int, events: list[dict[str, Any]]) -> str:
+    key = (team_id, events[0]["seq"], events[-1]["seq"], events[0]["created_at"])
+    frame = _frame_cache.get(key)
+    if frame is None:
+        frame = _frame_cache[key] = _events_frame(team_id, events)
+        if len(_frame_cache) > _FRAME_CACHE_SIZE:
+            _frame_cache.popitem(last=False)
+    return frame
 
 
 class InboxConsumer(AsyncWebsocketConsumer):
@@ -191,7 +213,11 @@ class InboxConsumer(AsyncWebsocketConsumer):
         if sent is None or message["last_seq"] <= sent:
             return  # not subscribed yet, or replay delivered these already
         inline = message.get("events")
-        if inline is not None and message["first_seq"] <= sent + 1:
+        if inline is not None and message["first_seq"] == sent + 1:
+            # The usual case: exactly the next events, the same frame for every local client.
+            self.cursors[team_id] = message["last_seq"]
+            await self.send(text_data=shared_events_frame(team_id, inline))
+        elif inline is not None and message["first_seq"] <= sent:
             await self._deliver(team_id, [e for e in inline if e["seq"] > sent])
         else:
             await self._catch_up(team_id)
@@ -229,7 +255,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         for start in range(0, len(events), EVENTS_PER_FRAME):
             chunk = events[start : start + EVENTS_PER_FRAME]
             self.cursors[team_id] = chunk[-1]["seq"]
-            await self._send({"type": "events", "team_id": team_id, "events": chunk})
+            await self.send(text_data=_events_frame(team_id, chunk))
 
     async def _broadcast_presence(self, team_id: int, frame: Presence) -> None:
         await self.channel_layer.group_send(

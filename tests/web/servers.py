@@ -44,9 +44,12 @@ def channel_prefix() -> str:
 class AsgiServer:
     """``uvicorn web.asgi:application`` in a subprocess; restartable on the same port."""
 
-    def __init__(self, *, port: int | None = None, workers: int = 1) -> None:
+    def __init__(
+        self, *, port: int | None = None, workers: int = 1, python_options: tuple[str, ...] = ()
+    ) -> None:
         self.port = port or free_port()
         self.workers = workers
+        self.python_options = python_options  # e.g. ("-m", "cProfile", "-o", path) to profile
         self.process: subprocess.Popen[bytes] | None = None
         self.log = Path(f"/tmp/svar-uvicorn-{self.port}.log")
 
@@ -68,7 +71,7 @@ class AsgiServer:
             "LOG_LEVEL": "WARNING",
         }
         command = [
-            sys.executable, "-m", "uvicorn", "web.asgi:application",
+            sys.executable, *self.python_options, "-m", "uvicorn", "web.asgi:application",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--lifespan", "off", "--no-access-log", "--log-level", "warning",
             "--timeout-graceful-shutdown", "3", "--workers", str(self.workers),
