@@ -21,3 +21,15 @@ def change(current: float | None, previous: float | None) -> str | None:
     if current is None or previous is None or previous == 0:
         return None
     return f"{(current - previous) / previous * 100:+.0f} %"
+
+
+def short_duration(seconds: float) -> str:
+    """A bin edge: "90 s", "5 min", "2 h", "3 d" (rounded to the unit)."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{round(s / 60)} min"
+    if s < 86400:
+        return f"{round(s / 3600)} h"
+    return f"{round(s / 86400)} d"

@@ -21,7 +21,7 @@ from inbox.metrics_sla import at_risk, sla_summary
 from inbox.models import Agent, ChannelAccount, IntervalKind, Team
 from web import metrics_charts as charts
 from web.api import metrics_payloads as payloads
-from web.metrics_format import change, duration
+from web.metrics_format import change, duration, short_duration
 
 KIND_LABELS = dict(IntervalKind.choices)
 TABLES = {
@@ -84,7 +84,7 @@ def _bucket_range(at: Any, bucket: metrics.Bucket) -> dict[str, str] | None:
 
 
 def _bin_label(lo: float, hi: float | None) -> str:
-    return f"≥ {duration(lo)}" if hi is None else f"< {duration(hi)}"
+    return f"≥ {short_duration(lo)}" if hi is None else f"< {short_duration(hi)}"
 
 
 def _choices(team_ids: Iterable[int]) -> dict[str, Any]:
