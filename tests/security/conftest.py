@@ -10,6 +10,7 @@ import pytest
 from inbox.models import Conversation
 from inbox.services import messages_ingest
 from tests.factories import inbound
+from tests.web.conftest import channel_prefix  # noqa: F401 (a fixture for the live specs)
 
 
 @pytest.fixture(autouse=True)
