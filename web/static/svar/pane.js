@@ -74,7 +74,6 @@ export class ConversationPane {
     if (old.querySelector("dialog[open]")) { this.stale = true; return; }
     const scroller = this.container;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
-    fresh.querySelector("#composer").replaceWith(old.querySelector("#composer"));
     for (const region of ["[data-region=head]", ".pane-body > .side"]) {
       old.querySelector(region)?.replaceWith(fresh.querySelector(region));
     }
