@@ -62,6 +62,8 @@ class FetchResult:
     rejected: tuple[RejectedItem, ...] = ()
     rate_limit_remaining: int | None = None
     rate_limit_reset_at: datetime | None = None
+    # The fetch stopped at its page cap with unread items left: poll again at once.
+    more_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class _Stream:
     rejected: list[RejectedItem] = field(default_factory=list)
     cursor: dict[str, str] = field(default_factory=dict)
     rate: RateInfo = field(default_factory=RateInfo)
+    more_pending: bool = False  # stopped at the page cap with a next page left
 
     def add(self, page: ParsedPage) -> None:
         self.messages.extend(page.messages)
@@ -112,6 +113,7 @@ class XConnector:
             rejected=(*mentions.rejected, *dms.rejected),
             rate_limit_remaining=tightest.remaining,
             rate_limit_reset_at=tightest.reset_at,
+            more_pending=mentions.more_pending or dms.more_pending,
         )
 
     def _read_mentions(self, cursor: Mapping[str, str]) -> _Stream:
@@ -147,6 +149,7 @@ class XConnector:
         stream.cursor = _only(
             mentions_since_id=since, mentions_until_id=oldest, mentions_pending_newest_id=pending
         )
+        stream.more_pending = True
         return stream
 
     def _read_dms(self, cursor: Mapping[str, str]) -> _Stream:
@@ -185,6 +188,7 @@ class XConnector:
             dm_resume_token=token,
             dm_pending_newest_id=pending,
         )
+        stream.more_pending = True
         return stream
 
     def _dm_page(self, token: str | None) -> tuple[dict[str, Any], RateInfo]:

@@ -58,7 +58,7 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     account.health = AccountHealth.HEALTHY
     account.last_polled_at = now
     account.consecutive_failures = 0
-    account.next_poll_at = now + timedelta(seconds=account.poll_interval_seconds)
+    account.next_poll_at = _next_poll(account, result, now)
     account.rate_limit_remaining = result.rate_limit_remaining
     account.rate_limit_reset_at = result.rate_limit_reset_at
     if result.messages:
@@ -74,6 +74,17 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
         fields += ["last_error", "last_error_at"]
     _save_and_announce(account, fields, before)
     return ingested
+
+
+def _next_poll(account: ChannelAccount, result: FetchResult, now: datetime) -> datetime:
+    """A backlog left unread is read again at once (within the platform's budget); otherwise
+    the account waits its interval."""
+    if not result.more_pending:
+        return now + timedelta(seconds=account.poll_interval_seconds)
+    reset_at = result.rate_limit_reset_at
+    if result.rate_limit_remaining == 0 and reset_at is not None and reset_at > now:
+        return reset_at
+    return now
 
 
 @transaction.atomic(durable=True)

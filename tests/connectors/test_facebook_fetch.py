@@ -117,7 +117,7 @@ def test_messenger_conversations_are_read_across_pages_within_the_rate_limit(gra
     ]
     expected |= {m["id"] for m in long_talk}
 
-    result = graph.connector().fetch({})
+    result = graph.connector(conversations_page_size=25).fetch({})
 
     assert ids(result) == expected
     assert {m.kind for m in result.messages} == {ThreadKind.PRIVATE}
