@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django.utils import timezone
 
+from inbox.bulk import insert_rows
 from inbox.models import Agent, ChannelAccount, Conversation, InboxEvent, Message, Note
 
 logger = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ def record(events: Sequence[PendingEvent]) -> list[InboxEvent]:
             )
             for offset, event in enumerate(team_events)
         )
-    InboxEvent.objects.bulk_create(rows)
+    insert_rows(rows)
     transaction.on_commit(lambda: ring(rows))
     return rows
 
