@@ -9,8 +9,13 @@ nothing and a crashed poll or delivery resumes quickly.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rq import Worker
 from rq.job import Job
+from rq.queue import Queue
+
+from inbox import context
 
 RQ_HEARTBEAT_GRACE = 60  # what RQ adds to the monitoring interval
 
@@ -26,6 +31,11 @@ class SvarWorker(Worker):
             dispatch()
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
+
+    def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
+        # Every log line of the job names it (LOG_FORMAT=json: "job_id").
+        with context.bound(job_id=job.id):
+            return super().perform_job(job, queue, *args, **kwargs)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         rq_ttl = super().get_heartbeat_ttl(job, working_time)
