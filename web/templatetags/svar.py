@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 register = template.Library()
 
@@ -34,3 +34,24 @@ def platform_label(platform: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, "")
+
+
+# The inbox's words for stored states (the models' choice labels are not translated).
+LABELS = {
+    "open": pgettext_lazy("conversation status", "Open"),
+    "pending": pgettext_lazy("conversation status", "Pending"),
+    "resolved": pgettext_lazy("conversation status", "Resolved"),
+    "healthy": pgettext_lazy("account health", "Healthy"),
+    "degraded": pgettext_lazy("account health", "Degraded"),
+    "unhealthy": pgettext_lazy("account health", "Unhealthy"),
+    "received": pgettext_lazy("delivery", "Received"),
+    "queued": pgettext_lazy("delivery", "Queued"),
+    "sending": pgettext_lazy("delivery", "Sending"),
+    "sent": pgettext_lazy("delivery", "Sent"),
+    "failed": pgettext_lazy("delivery", "Failed"),
+}
+
+
+@register.filter
+def label(value: str) -> str:
+    return str(LABELS.get(value, value))

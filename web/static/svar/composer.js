@@ -4,7 +4,6 @@ import { api, ApiError } from "./api.js";
 import { t } from "./i18n.js";
 
 const PREVIEW_DELAY_MS = 150;
-const TYPING_IDLE_MS = 4000;
 
 export class Composer {
   constructor(pane, { conversationId, onTyping, onSent, collisions, refresh, version }) {
@@ -33,9 +32,8 @@ export class Composer {
     this.textarea.addEventListener("input", () => {
       this.message("");
       this.requestPreview();
-      this.onTyping(this.mode);
-      clearTimeout(this.idle);
-      this.idle = setTimeout(() => this.onTyping(null), TYPING_IDLE_MS);
+      // docs/realtime.md: "typing" while the composer holds unsent text, else "viewing".
+      this.onTyping(this.textarea.value.trim() ? this.mode : null);
     });
     this.textarea.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -46,6 +44,7 @@ export class Composer {
     composer.addEventListener("change", (event) => {
       if (event.target.name === "mode") {
         composer.classList.toggle("note-mode", this.mode === "note");
+        if (this.textarea.value.trim()) this.onTyping(this.mode);
         this.renderCounter();
       }
       if (event.target.dataset.input === "canned") this.insertCanned(event.target);
@@ -199,7 +198,6 @@ export class Composer {
     this.textarea.value = "";
     this.preview = null;
     this.requestPreview();
-    clearTimeout(this.idle);
     this.onTyping(null);
     this.message(text);
     this.onSent();

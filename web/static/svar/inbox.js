@@ -47,6 +47,10 @@ function applyEvent(event) {
   const snapshot = event.conversation;
   if (snapshot) {
     list.apply(snapshot);
+    const author = event.message?.author_agent;
+    if (event.kind === "reply.created" && snapshot.id === pane.id && author && author.id !== me) {
+      pane.colleagueReplied(author.public_name);
+    }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
     } else if (snapshot.id === pane.id && event.kind === "reply.delivery_changed") {

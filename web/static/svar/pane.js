@@ -29,10 +29,11 @@ export class ConversationPane {
 
   attach() {
     const pane = this.pane;
+    this.repliedBy = new Set(); // colleagues who replied since this conversation was opened
     this.composer = new Composer(pane, {
       conversationId: this.id,
       onTyping: (mode) => this.onPresence(this.id, mode ? "typing" : "viewing", mode || undefined),
-      onSent: () => this.refresh(),
+      onSent: () => { this.repliedBy.clear(); this.refresh(); },
       collisions: () => this.collisions(),
       refresh: () => this.refresh(),
       version: () => this.version,
@@ -94,8 +95,14 @@ export class ConversationPane {
     for (const p of this.presenceOf(this.id)) {
       if (p.state === "typing" && p.mode !== "note") warnings.push(t("collisionTyping", { name: p.agent.public_name }));
     }
+    for (const name of this.repliedBy) warnings.push(t("collisionReplied", { name }));
     if (assignee && assignee !== this.me) warnings.push(t("collisionAssigned", { name: pane.dataset.assigneeName }));
     return warnings;
+  }
+
+  // A colleague's reply arrived while this conversation was open (docs/realtime.md, rule 2).
+  colleagueReplied(name) {
+    this.repliedBy?.add(name);
   }
 
   renderPresence() {
