@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_LARGE = 1009
-# channels-redis forgets group members after a day; a longer connection joins again.
+# The core channels-redis layer forgets group members after a day (group_expiry); joining
+# again keeps a long-lived connection subscribed whichever Redis layer is configured.
 REJOIN_AFTER_SECONDS = 3600
 CONVERSATION_CACHE_MAX = 1000
 EVENTS_PER_FRAME = 500
@@ -248,14 +249,20 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 }
             )
             return
-        # Doorbells handled during this read were already dropped or will be, by seq.
-        await self._deliver(team_id, [e for e in replay.events if e["seq"] > self.cursors[team_id]])
-
-    async def _deliver(self, team_id: int, events: list[dict[str, Any]]) -> None:
+        events = replay.events  # the cursor cannot move during the read: dispatch is serial
         for start in range(0, len(events), EVENTS_PER_FRAME):
             chunk = events[start : start + EVENTS_PER_FRAME]
-            self.cursors[team_id] = chunk[-1]["seq"]
-            await self.send(text_data=_events_frame(team_id, chunk))
+            self.cursors[team_id] = chunk[-1].seq
+            await self.send(
+                text_data=f'{{"type":"events","team_id":{team_id},"events":['
+                + ",".join(e.json for e in chunk)
+                + "]}"
+            )
+
+    async def _deliver(self, team_id: int, events: list[dict[str, Any]]) -> None:
+        if events:
+            self.cursors[team_id] = events[-1]["seq"]
+            await self.send(text_data=_events_frame(team_id, events))
 
     async def _broadcast_presence(self, team_id: int, frame: Presence) -> None:
         await self.channel_layer.group_send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -74,6 +74,31 @@ def test_a_returning_client_gets_exactly_what_it_missed_in_order(agent, team, co
         assert seqs(frames) == [seen + 1, seen + 2, seen + 3]
         assert frames[-1]["last_seq"] == {str(team.pk): seen + 3}
         await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_replayed_event_is_the_event_that_was_sent_live(agent, team, conversation):
+    cookie = session_cookie(agent.user)
+    seen = head(team)
+
+    async def scenario() -> None:
+        live = await connected(cookie)
+        await sync_to_async(note_create)(
+            user=agent.user, conversation_id=conversation.pk, body='Æblegrød & "citat"'
+        )
+        [sent_live] = (await next_frame(live))["events"]
+        replay = await opened(cookie)
+        await replay.send_json_to({"type": "hello", "last_seq": {str(team.pk): seen}})
+        [replayed] = [
+            e for f in await frames_until(replay, "caught_up") for e in f.get("events", [])
+        ]
+        assert datetime.fromisoformat(replayed.pop("created_at")) == datetime.fromisoformat(
+            sent_live.pop("created_at")
+        )
+        assert replayed == sent_live
+        for socket in (live, replay):
+            await socket.disconnect()
 
     run(scenario)
 
