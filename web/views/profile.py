@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Platform, ThreadKind
@@ -72,6 +73,8 @@ def profile_page(request: HttpRequest) -> HttpResponse:
                 field = error.details.get("field")
                 form.add_error(field if field in form.fields else None, error.message)
             else:
+                if data["language"]:  # say it in the language just chosen
+                    translation.activate(data["language"])
                 messages.success(request, _("Your profile is saved."))
                 return redirect("profile")
     else:
