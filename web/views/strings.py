@@ -50,4 +50,7 @@ def js_strings() -> dict[str, str]:
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
         "loadFailed": _("Could not load the conversation."),
+        "health_healthy": pgettext("account health", "Healthy"),
+        "health_degraded": pgettext("account health", "Degraded"),
+        "health_unhealthy": pgettext("account health", "Unhealthy"),
     }

@@ -59,7 +59,10 @@ function applyEvent(event) {
   }
   if (event.kind === "account.health_changed" && event.account) {
     const item = document.querySelector(`.accounts li[data-account="${Number(event.account.id)}"]`);
-    if (item) item.className = `health-${event.account.health}`;
+    if (item) {
+      item.className = `health-${event.account.health}`;
+      item.querySelector(".health-label").textContent = t(`health_${event.account.health}`);
+    }
     if (Number(pane.pane?.dataset.account) === event.account.id) refreshPaneSoon();
   }
 }
