@@ -169,3 +169,10 @@ def test_the_browser_language_is_used_when_the_profile_sets_none(browser):
     page = browser.get("/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Indbakke" in page
     assert 'lang="da"' in page
+
+
+def test_a_user_without_an_agent_profile_is_refused(db):
+    user = User.objects.create_user("visitor", password="x" * 12)
+    client = Client()
+    client.force_login(user)
+    assert client.get("/").status_code == 403

@@ -7,9 +7,11 @@ import re
 
 import pytest
 
+from connectors.simulator import demo
 from inbox.models import Conversation, DeliveryState, Message
 from tests.web import browser_support
 from tests.web.browser_support import (
+    CUSTOMER,
     LIVE_TIMEOUT_MS,
     PHONE,
     expect,
@@ -55,7 +57,7 @@ def test_login_and_an_inbound_message_appears_live(stack, chromium, contexts):
 
 
 def test_a_reply_is_posted_with_the_agents_signature(stack, chromium, contexts):
-    stack.mention("Hvornår kommer min årsopgørelse?")
+    first = stack.mention("Hvornår kommer min årsopgørelse?")
     page = log_in(new_page(chromium, contexts), stack, "mette")
     expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     open_conversation(page, "Kirsten Madsen")
@@ -72,6 +74,18 @@ def test_a_reply_is_posted_with_the_agents_signature(stack, chromium, contexts):
     expect(outbound).to_have_attribute("data-state", "sent", timeout=LIVE_TIMEOUT_MS)
     assert [text for text in stack.posted() if text.endswith("Den kommer i marts. /Mette")]
     expect(page.locator(".pane-facts")).to_contain_text("Assigned to Mette Jensen")
+
+    # The customer answers in the same thread: it appears in the open conversation, live,
+    # and the draft being written stays as it is.
+    page.locator("#composer-body").fill("Et udkast")
+    stack.sim.add_mention(
+        demo.X_ACCOUNT_ID, CUSTOMER, "Tak for svaret!",
+        conversation_id=first["conversation_id"], in_reply_to_tweet_id=first["id"],
+    )  # fmt: skip
+    expect(page.locator(".entry.inbound", has_text="Tak for svaret!")).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
+    expect(page.locator("#composer-body")).to_have_value("Et udkast")
     shot(page, "conversation")
 
 

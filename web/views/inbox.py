@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +21,8 @@ from connectors.base import Platform
 from inbox import selectors
 from inbox.access import agent_of, visible_team_ids
 from inbox.canned import fill_placeholders
-from inbox.exceptions import InboxError, InvalidInput, NotFound
+from inbox.exceptions import InvalidInput, NotFound
+from inbox.exceptions import PermissionDenied as DomainPermissionDenied
 from inbox.models import Direction, Tag, Team
 from inbox.realtime import team_heads
 from inbox.reply_window import reply_window
@@ -156,6 +158,8 @@ def _page(request: HttpRequest, conversation_id: int | None) -> HttpResponse:
         context = _list_context(request)
     except InvalidInput as error:
         return HttpResponseBadRequest(error.message)
+    except DomainPermissionDenied:
+        raise PermissionDenied from None  # e.g. a user without an agent profile
     context["js_strings"] = js_strings()
     context["open_id"] = conversation_id
     if conversation_id is not None:
@@ -186,8 +190,8 @@ def conversation_pane(request: HttpRequest, conversation_id: int) -> HttpRespons
         context = _conversation_context(request, conversation_id)
     except NotFound:
         raise Http404 from None
-    except InboxError as error:
-        return HttpResponseBadRequest(error.message)
+    except DomainPermissionDenied:
+        raise PermissionDenied from None
     return render(request, "inbox/_conversation.html", context)
 
 

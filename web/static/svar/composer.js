@@ -175,13 +175,22 @@ export class Composer {
         return;
       }
     }
+    await this.post(this.preview.body, true);
+  }
+
+  // The server checks the version (409 stale_version when the conversation changed since the
+  // agent looked): show what changed, then let the agent send anyway on the new version.
+  async post(body, mayConfirm) {
     this.message(t("sending"));
     try {
-      await api(`conversations/${this.id}/reply`, { body: this.preview.body, version: this.version() });
+      await api(`conversations/${this.id}/reply`, { body, version: this.version() });
     } catch (error) {
       if (error instanceof ApiError && error.code === "stale_version") {
-        this.message(t("stale"), true);
         await this.refresh();
+        this.message(t("stale"), true);
+        if (mayConfirm && (await this.confirmCollision([t("stale"), ...this.collisions()]))) {
+          await this.post(body, false);
+        }
         return;
       }
       if (error instanceof ApiError && error.code === "reply_too_long") {
