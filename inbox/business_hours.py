@@ -9,6 +9,7 @@ time that does not exist (the hour skipped in spring) resolves as ``zoneinfo`` d
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -142,3 +143,74 @@ def business_deadline(schedule: Schedule, start: datetime, seconds: float) -> da
             remaining -= span
         horizon = window_end
     return None
+
+
+class BusinessTimeline:
+    """A schedule's opening intervals over a span, with running totals, so that many
+    measurements over the same span cost a binary search each (recomputes, at-risk lists)."""
+
+    def __init__(self, schedule: Schedule, start: datetime, end: datetime) -> None:
+        self.schedule = schedule
+        self.start, self.end = start.astimezone(UTC), end.astimezone(UTC)
+        self._opens: list[datetime] = []
+        self._lengths: list[float] = []
+        self._before: list[float] = []  # business seconds before each opening interval
+        total = 0.0
+        if not schedule.always_open:
+            for open_at, close_at in open_intervals(schedule, self.start, self.end):
+                length = (close_at - open_at).total_seconds()
+                if length <= 0:
+                    continue
+                self._opens.append(open_at)
+                self._lengths.append(length)
+                self._before.append(total)
+                total += length
+        self._after = [b + n for b, n in zip(self._before, self._lengths, strict=True)]
+
+    def _covers(self, *instants: datetime) -> bool:
+        return all(self.start <= t <= self.end for t in instants)
+
+    def _clock(self, instant: datetime) -> float:
+        """Business seconds from the first opening interval to ``instant``."""
+        i = bisect_right(self._opens, instant) - 1
+        if i < 0:
+            return 0.0
+        return self._before[i] + min((instant - self._opens[i]).total_seconds(), self._lengths[i])
+
+    def seconds(self, start: datetime, end: datetime) -> float:
+        """Same as :func:`business_seconds` (which it falls back to outside the span)."""
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if end <= start:
+            return 0.0
+        if self.schedule.always_open:
+            return (end - start).total_seconds()
+        if not self._covers(start, end):
+            return business_seconds(self.schedule, start, end)
+        return max(0.0, self._clock(end) - self._clock(start))
+
+    def latest_start(self, end: datetime, seconds: float) -> datetime | None:
+        """The latest start from which ``seconds`` of business time have passed by ``end``
+        (None if that is before the span): every interval started by then has reached it."""
+        end = end.astimezone(UTC)
+        if self.schedule.always_open:
+            return end - timedelta(seconds=seconds)
+        target = self._clock(end) - seconds
+        if target < 0:
+            return None
+        # The clock stands still while closed: the latest start is where it passes ``target``.
+        i = bisect_right(self._after, target)
+        if i >= len(self._opens):
+            return end
+        return self._opens[i] + timedelta(seconds=max(0.0, target - self._before[i]))
+
+    def deadline(self, start: datetime, seconds: float) -> datetime | None:
+        """Same as :func:`business_deadline`, by binary search when it falls in the span."""
+        start = start.astimezone(UTC)
+        if self.schedule.always_open:
+            return start + timedelta(seconds=seconds)
+        if self._covers(start):
+            target = self._clock(start) + seconds
+            i = bisect_left(self._after, target)
+            if i < len(self._opens):
+                return self._opens[i] + timedelta(seconds=max(0.0, target - self._before[i]))
+        return business_deadline(self.schedule, start, seconds)

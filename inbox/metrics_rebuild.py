@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 
-from inbox.business_hours import business_seconds
+from inbox.business_hours import BusinessTimeline
 from inbox.events import EventKind
 from inbox.metrics_ledger import ConversationLedger
 from inbox.metrics_recording import interval_row, team_schedules
@@ -168,6 +169,11 @@ def intervals_rebuild(*, team_id: int | None = None) -> int:
 def business_seconds_recompute(*, team_id: int) -> int:
     """Recompute the business time of a team's closed intervals (after its schedule changed)."""
     schedule = team_schedules([team_id])[team_id]
+    closed = ResponseInterval.objects.filter(team_id=team_id, ended_at__isnull=False)
+    span = closed.aggregate(first=Min("started_at"), last=Max("ended_at"))
+    if span["first"] is None:
+        return 0
+    timeline = BusinessTimeline(schedule, span["first"], span["last"])
     last_id = 0
     updated = 0
     while True:
@@ -179,7 +185,7 @@ def business_seconds_recompute(*, team_id: int) -> int:
         if not rows:
             return updated
         ids = [r[0] for r in rows]
-        values = [business_seconds(schedule, r[1], r[2]) for r in rows]
+        values = [timeline.seconds(r[1], r[2]) for r in rows]
         with connection.cursor() as cursor:
             cursor.execute(
                 """

@@ -8,19 +8,20 @@ and *breached* once all of it has.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import Min
 from django.utils import timezone
 
-from inbox.business_hours import business_deadline, business_seconds
+from inbox.business_hours import ALWAYS_OPEN, BusinessTimeline, Schedule
 from inbox.metrics_filters import MetricFilters, where
 from inbox.metrics_recording import team_schedules
 from inbox.models import IntervalKind, ResponseInterval, SlaTarget
 
 AT_RISK_SHARE = 0.8
-AT_RISK_LIMIT = 500
+AT_RISK_LIMIT = 200  # per target: the longest-running ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def sla_summary(filters: MetricFilters) -> list[SlaRow]:
             [*params, list(filters.team_ids)],
         )
         rows = cursor.fetchall()
-    running = _running_breaches(filters)
+    running = running_breaches(filters.team_ids)
     return [SlaRow(*r, running_breached=running.get((r[0], r[2]), 0)) for r in rows]
 
 
@@ -106,33 +107,65 @@ class RunningInterval:
         }
 
 
-def at_risk(team_ids: tuple[int, ...], *, now: datetime | None = None) -> list[RunningInterval]:
-    """Running intervals past ``AT_RISK_SHARE`` of their target, the most overdue first.
+def _cutoffs(
+    target: SlaTarget, schedule: Schedule, now: datetime
+) -> tuple[BusinessTimeline, datetime | None, datetime | None]:
+    """The timeline, and the latest start times at which a running interval is at risk and
+    breached now. Business time never runs faster than calendar time and only grows, so
+    every interval started by a cutoff is past it: one indexed range query each."""
+    running = ResponseInterval.objects.filter(
+        team_id=target.team_id, kind=target.kind, ended_at__isnull=True
+    )
+    first = running.aggregate(first=Min("started_at"))["first"] or now
+    clock = schedule if target.business_hours else ALWAYS_OPEN
+    timeline = BusinessTimeline(clock, min(first, now), now)
+    return (
+        timeline,
+        timeline.latest_start(now, target.target_seconds * AT_RISK_SHARE),
+        timeline.latest_start(now, target.target_seconds),
+    )
 
-    Business time never runs faster than calendar time, so rows that have not been running for
-    ``AT_RISK_SHARE`` of the target in calendar time are skipped in SQL.
-    """
+
+def running_breaches(
+    team_ids: tuple[int, ...], *, now: datetime | None = None
+) -> dict[tuple[int, str], int]:
+    """How many running intervals are already past their target, per team and kind (exact)."""
+    now = now or timezone.now()
+    schedules = team_schedules(team_ids)
+    counts: dict[tuple[int, str], int] = {}
+    for target in SlaTarget.objects.filter(team_id__in=team_ids):
+        _, _, breach = _cutoffs(target, schedules[target.team_id], now)
+        if breach is None:
+            continue
+        counts[(target.team_id, target.kind)] = ResponseInterval.objects.filter(
+            team_id=target.team_id, kind=target.kind, ended_at__isnull=True,
+            started_at__lt=breach,
+        ).count()  # fmt: skip
+    return counts
+
+
+def at_risk(
+    team_ids: tuple[int, ...], *, now: datetime | None = None, limit: int = AT_RISK_LIMIT
+) -> list[RunningInterval]:
+    """Running intervals past ``AT_RISK_SHARE`` of their target, the most overdue first
+    (the ``limit`` longest-running per target)."""
     now = now or timezone.now()
     schedules = team_schedules(team_ids)
     result: list[RunningInterval] = []
     for target in SlaTarget.objects.filter(team_id__in=team_ids):
-        threshold = target.target_seconds * AT_RISK_SHARE
-        candidates = ResponseInterval.objects.filter(
-            team_id=target.team_id,
-            kind=target.kind,
-            ended_at__isnull=True,
-            started_at__lte=now - timedelta(seconds=threshold),
-        ).values_list("pk", "conversation_id", "started_at")
-        schedule = schedules[target.team_id]
-        for pk, conversation_id, started_at in candidates.order_by("started_at")[:AT_RISK_LIMIT]:
-            if target.business_hours:
-                elapsed = business_seconds(schedule, started_at, now)
-                due = business_deadline(schedule, started_at, target.target_seconds)
-            else:
-                elapsed = max(0.0, (now - started_at).total_seconds())
-                due = started_at + timedelta(seconds=target.target_seconds)
-            if elapsed < threshold:
-                continue
+        timeline, risk, _ = _cutoffs(target, schedules[target.team_id], now)
+        if risk is None:
+            continue
+        rows = (
+            ResponseInterval.objects.filter(
+                team_id=target.team_id, kind=target.kind, ended_at__isnull=True,
+                started_at__lte=risk,
+            )
+            .order_by("started_at")
+            .values_list("pk", "conversation_id", "started_at")[:limit]
+        )  # fmt: skip
+        for pk, conversation_id, started_at in rows:
+            elapsed = timeline.seconds(started_at, now)
             result.append(
                 RunningInterval(
                     interval_id=pk,
@@ -143,17 +176,9 @@ def at_risk(team_ids: tuple[int, ...], *, now: datetime | None = None) -> list[R
                     elapsed_seconds=elapsed,
                     target_seconds=target.target_seconds,
                     business_hours=target.business_hours,
-                    due_at=due,
+                    due_at=timeline.deadline(started_at, target.target_seconds),
                     state="breached" if elapsed > target.target_seconds else "at_risk",
                 )
             )
     result.sort(key=lambda r: r.elapsed_seconds / r.target_seconds, reverse=True)
     return result
-
-
-def _running_breaches(filters: MetricFilters) -> dict[tuple[int, str], int]:
-    counts: dict[tuple[int, str], int] = {}
-    for row in at_risk(filters.team_ids):
-        if row.state == "breached":
-            counts[(row.team_id, row.kind)] = counts.get((row.team_id, row.kind), 0) + 1
-    return counts

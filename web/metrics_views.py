@@ -186,7 +186,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    running = at_risk(filters.team_ids)
+    running = at_risk(filters.team_ids, limit=50)
     sla_rows = [
         {
             **row.as_dict(),

@@ -7,8 +7,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from inbox.business_hours import business_deadline, business_seconds, parse_schedule
+from inbox.business_hours import (
+    BusinessTimeline,
+    business_deadline,
+    business_seconds,
+    parse_schedule,
+)
 from inbox.exceptions import InvalidInput
 from inbox.models import Conversation, ResponseInterval
 from inbox.roles import Role
@@ -127,3 +134,22 @@ def test_changing_the_schedule_recomputes_business_time(monkeypatch, team, x_acc
     clock.at(local(2026, 4, 8, 13, 15) + timedelta(0))
     reply_create(user=agent.user, conversation_id=conversation.pk, body="Mere")
     assert business() == [45 * 60, 9 * HOUR]
+
+
+instants = st.integers(0, 60 * 24 * 3600).map(lambda s: local(2026, 3, 1) + timedelta(seconds=s))
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=instants, b=instants, seconds=st.integers(1, 20 * 3600))
+def test_the_timeline_agrees_with_the_direct_computation(a, b, seconds):
+    """BusinessTimeline answers by binary search what business_seconds computes day by day."""
+    start, end = min(a, b), max(a, b)
+    schedule = office(holidays=("2026-04-06",))
+    timeline = BusinessTimeline(schedule, local(2026, 3, 1), local(2026, 5, 1))
+    assert timeline.seconds(start, end) == pytest.approx(business_seconds(schedule, start, end))
+    assert timeline.deadline(start, seconds) == business_deadline(schedule, start, seconds)
+    latest = timeline.latest_start(end, seconds)
+    if latest is not None:
+        assert business_seconds(schedule, latest, end) == pytest.approx(seconds)
+        later = latest + timedelta(seconds=1)
+        assert later > end or business_seconds(schedule, later, end) < seconds

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from inbox import metrics
 from inbox.metrics_filters import parse_filters
 from inbox.metrics_rebuild import intervals_rebuild
-from inbox.metrics_sla import sla_summary
+from inbox.metrics_sla import at_risk, running_breaches, sla_summary
 from inbox.models import Conversation, ResponseInterval, SlaTarget
 from inbox.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, note_create, reply_create
@@ -139,3 +139,22 @@ def test_sla_breaches_and_the_list_behind_them(story, manager, team):
 def test_series_buckets_by_local_day(story, manager):
     points = metrics.series(period(manager, tz="Europe/Copenhagen"), "reply", metrics.Bucket.DAY)
     assert [(p[0].isoformat(), p[1].count) for p in points] == [("2026-03-02T00:00:00+01:00", 3)]
+
+
+def test_running_waits_near_their_target_are_flagged(clock, x_account, team, agent):
+    SlaTarget.objects.create(team=team, kind="reply", target_seconds=3600, business_hours=False)
+    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="late", at=minutes(0))])
+    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="soon", at=minutes(20))])
+    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="fresh", at=minutes(40))])
+    now = minutes(70)
+    flagged = at_risk((team.pk,), now=now)
+    # 70 min > 60: breached; 50 min ≥ 80 % of 60: at risk; 30 min: not yet.
+    assert [(r.elapsed_seconds, r.state, r.due_at) for r in flagged] == [
+        (4200, "breached", minutes(60)),
+        (3000, "at_risk", minutes(80)),
+    ]
+    assert running_breaches((team.pk,), now=now) == {(team.pk, "reply"): 1}
+    late = Conversation.objects.get(external_thread_id="late")
+    clock.at(minutes(71))
+    reply_create(user=agent.user, conversation_id=late.pk, body="Undskyld ventetiden")
+    assert [r.state for r in at_risk((team.pk,), now=minutes(71))] == ["at_risk"]
