@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import close_old_connections
 from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
@@ -28,9 +29,17 @@ class SvarWorker(Worker):
         from connectors.jobs import dispatch  # the job layer imports Django models
 
         try:
+            close_old_connections()
             dispatch()
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
+
+    def fork_work_horse(self, job: Job, queue: Queue) -> None:
+        # The horse inherits this process's database connection. Django checks a connection
+        # only at a request's start (CONN_HEALTH_CHECKS): mark each pass and each job as one,
+        # or a connection cut by a PostgreSQL restart stays dead for the worker's life.
+        close_old_connections()
+        super().fork_work_horse(job, queue)
 
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
         # Every log line of the job names it (LOG_FORMAT=json: "job_id").
