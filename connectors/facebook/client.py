@@ -49,7 +49,12 @@ class GraphAdapter(HTTPAdapter):
 
 
 class Pacer:
-    """Spaces calls at least ``interval`` seconds apart (per client)."""
+    """Spaces calls at least ``interval`` seconds apart (per client).
+
+    Measured from the end of the previous call, not its start: Graph counts a call when it
+    arrives, and a request that took long to arrive (a busy host, a slow network) would
+    otherwise land within ``interval`` of the next one and overrun the budget (error 32).
+    """
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
@@ -61,6 +66,11 @@ class Pacer:
             delay = self._last + self.interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            self._last = time.monotonic()
+
+    def done(self) -> None:
+        """The paced call has returned (its request reached Graph before this moment)."""
+        with self._lock:
             self._last = time.monotonic()
 
 
@@ -117,6 +127,9 @@ class GraphClient:
             raise PlatformUnavailable(f"Graph unreachable: {error!r}") from error
         except KeyError as error:  # facebook-sdk reads headers["content-type"] unguarded
             raise PlatformUnavailable(f"Graph response without {error}") from error
+        finally:
+            if pacer is not None:
+                pacer.done()
         if not isinstance(result, dict):
             raise PlatformUnavailable(f"Graph sent {type(result).__name__}, not an object")
         return result
