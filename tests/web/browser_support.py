@@ -123,13 +123,19 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+PAGE_ERRORS: list[str] = []  # uncaught script errors of the current test's pages
+
+
 @pytest.fixture
 def contexts(chromium: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts a test opens (one per agent); closed afterwards."""
+    """Browser contexts a test opens (one per agent); closed afterwards. A script error on
+    any page fails the test."""
     opened: list[BrowserContext] = []
+    PAGE_ERRORS.clear()
     yield opened
     for context in opened:
         context.close()
+    assert not PAGE_ERRORS, f"script errors in the browser: {PAGE_ERRORS}"
 
 
 def new_page(
@@ -143,7 +149,7 @@ def new_page(
     context.set_default_timeout(10_000)
     contexts.append(context)
     page = context.new_page()
-    page.on("pageerror", lambda error: print(f"browser error: {error}"))  # noqa: T201
+    page.on("pageerror", lambda error: PAGE_ERRORS.append(str(error)))
     return page
 
 

@@ -200,6 +200,9 @@ def test_the_inbox_works_on_a_phone(stack, chromium, contexts):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing wider than the screen
     shot(page, "phone-conversation")
+    page.reload()  # the conversation's own address renders it directly
+    expect(page.locator("#pane-title")).to_contain_text("Kirsten Madsen")
+    expect(page.locator("#counter")).not_to_be_empty()
     page.get_by_role("link", name="Back to the list").click()
     expect(page.locator("#list")).to_be_visible()
     assert Conversation.objects.count() == 1

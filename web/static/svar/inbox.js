@@ -18,13 +18,6 @@ function presenceOf(conversationId) {
   return [...entries.values()];
 }
 
-const pane = new ConversationPane(document.getElementById("conversation"), {
-  me,
-  onSnapshot: (snapshot) => list.apply(snapshot),
-  onPresence: (id, state, mode) => live.setPresence(id, state, mode),
-  presenceOf,
-});
-
 const live = new Live({
   lastSeq: config.last_seq,
   onEvent: (event) => applyEvent(event),
@@ -35,6 +28,13 @@ const live = new Live({
     el.dataset.state = state;
     el.textContent = state === "live" ? t("online") : state === "offline" ? t("offline") : "";
   },
+});
+
+const pane = new ConversationPane(document.getElementById("conversation"), {
+  me,
+  onSnapshot: (snapshot) => list.apply(snapshot),
+  onPresence: (id, state, mode) => live.setPresence(id, state, mode),
+  presenceOf,
 });
 
 let refreshTimer = null;
