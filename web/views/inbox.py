@@ -24,7 +24,6 @@ from inbox.canned import fill_placeholders
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.exceptions import PermissionDenied as DomainPermissionDenied
 from inbox.models import Direction, Tag, Team
-from inbox.realtime import team_heads
 from inbox.reply_window import reply_window
 from inbox.selectors import ConversationFilters, ListOrder
 from web.views.inbox_views import VIEWS, inbox_view
@@ -64,10 +63,11 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     team_ids = visible_team_ids(user)
     teams = Team.objects.all() if team_ids is None else Team.objects.filter(id__in=team_ids)
-    teams = list(teams.order_by("name"))
-    # Heads first, list second: whatever commits in between is replayed to the live layer,
-    # and a replayed change the list already shows is dropped by its version.
-    heads = team_heads([t.pk for t in teams])
+    # Each team's log head is read with it, before the list: whatever commits in between is
+    # replayed to the live layer, and a replayed change the list already shows is dropped by
+    # its version.
+    teams = list(teams.order_by("name").only("id", "name", "event_seq"))
+    heads = {t.pk: t.event_seq for t in teams}
     page = selectors.conversation_list(
         user=user, filters=_filters(params), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
