@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 
 from inbox.exceptions import InvalidInput
 from inbox.metrics_filters import MetricFilters, where
@@ -60,8 +60,15 @@ def _stats(row: Sequence[Any]) -> Stats:
     return Stats(int(count), median, p90, None if mean is None else float(mean))
 
 
-def _fetch(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+# percentile_cont sorts each group's values: at 100,000+ intervals the default work_mem (4 MB)
+# sends that sort to disk, and the query takes three times as long (bench/metrics_dashboard.py).
+SORT_MEMORY = "64MB"
+
+
+def fetch(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    """Run one metrics query with enough sort memory for its percentiles."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [SORT_MEMORY])
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -73,7 +80,7 @@ def summary(filters: MetricFilters) -> dict[str, dict[str, Stats]]:
     """Per kind: this period's and the previous period's stats (one query, one scan)."""
     both = replace(filters, start=filters.previous().start)
     clause, params = where(both, tuple(IntervalKind.values))
-    rows = _fetch(
+    rows = fetch(
         f"""
         SELECT ri.kind, ri.ended_at >= %s AS current, {STATS_SQL.format(v=filters.value_column)}
           FROM inbox_responseinterval ri
@@ -139,7 +146,7 @@ def breakdown(filters: MetricFilters, kind: str, dimension: Dimension) -> list[R
     tags), busiest first."""
     column, join = _GROUP_SQL[dimension]
     clause, params = where(filters, (kind,))
-    rows = _fetch(
+    rows = fetch(
         f"""
         SELECT {column}, {STATS_SQL.format(v=filters.value_column)}
           FROM inbox_responseinterval ri {join}
@@ -166,7 +173,7 @@ def parse_bucket(raw: str | None) -> Bucket:
 def series(filters: MetricFilters, kind: str, bucket: Bucket) -> list[tuple[datetime, Stats]]:
     """Stats per hour, day or ISO week (Monday) of the teams' time zone, by end time."""
     clause, params = where(filters, (kind,))
-    rows = _fetch(
+    rows = fetch(
         f"""
         SELECT date_trunc(%s, ri.ended_at AT TIME ZONE %s) AS bucket,
                {STATS_SQL.format(v=filters.value_column)}
@@ -188,7 +195,7 @@ def distribution(filters: MetricFilters, kind: str) -> list[tuple[float, float |
     """How many intervals fall in each bin: (lower, upper or None, count), every bin listed."""
     clause, params = where(filters, (kind,))
     rows = dict(
-        _fetch(
+        fetch(
             f"""
             SELECT width_bucket({filters.value_column}, %s::double precision[]) AS bin, count(*)
               FROM inbox_responseinterval ri
@@ -222,19 +229,22 @@ def heatmap(filters: MetricFilters) -> list[HeatCell]:
     for waits that *started* in the period."""
     clause, params = where(filters, (IntervalKind.REPLY,), by="started_at")
     v = filters.value_column
-    rows = _fetch(
+    rows = fetch(
         f"""
-        SELECT extract(isodow FROM ri.started_at AT TIME ZONE %s)::int AS dow,
-               extract(hour FROM ri.started_at AT TIME ZONE %s)::int AS hour,
-               count(*),
-               count(*) FILTER (WHERE ri.ended_by IN ('agent', 'native')),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {v})
-                   FILTER (WHERE ri.ended_by IN ('agent', 'native'))
-          FROM inbox_responseinterval ri
-         WHERE {clause}
-         GROUP BY 1, 2
+        SELECT w.hour_of_week / 24 + 1, w.hour_of_week %% 24, count(*),
+               count(*) FILTER (WHERE w.ended_by IN ('agent', 'native')),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY w.v)
+                   FILTER (WHERE w.ended_by IN ('agent', 'native'))
+          FROM (SELECT ri.ended_by, {v} AS v,
+                       -- hours since Monday 00:00 local: one time-zone conversion per row
+                       floor(extract(epoch FROM l.at - date_trunc('week', l.at)) / 3600)::int
+                           AS hour_of_week
+                  FROM inbox_responseinterval ri,
+                       LATERAL (SELECT ri.started_at AT TIME ZONE %s AS at) l
+                 WHERE {clause}) w
+         GROUP BY w.hour_of_week
         """,
-        [filters.time_zone, filters.time_zone, *params],
+        [filters.time_zone, *params],
     )
     found = {(r[0], r[1]): r for r in rows}
     cells = []
@@ -326,7 +336,7 @@ def interval_rows(
         "calendar_seconds", "business_seconds", "platform", "account", "agent",
         "contact_name", "contact_handle", "team", "breached",
     )  # fmt: skip
-    return [dict(zip(names, row, strict=True)) for row in _fetch(sql, [*params, limit, offset])]
+    return [dict(zip(names, row, strict=True)) for row in fetch(sql, [*params, limit, offset])]
 
 
 def tag_names() -> list[str]:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
 from inbox.business_hours import ALWAYS_OPEN, BusinessTimeline, Schedule
+from inbox.metrics import fetch
 from inbox.metrics_filters import MetricFilters, where
 from inbox.metrics_recording import team_schedules
 from inbox.models import IntervalKind, ResponseInterval, SlaTarget
@@ -57,24 +57,24 @@ class SlaRow:
 def sla_summary(filters: MetricFilters) -> list[SlaRow]:
     """Per team and kind with a target: intervals ended in the period, how many breached."""
     clause, params = where(filters, tuple(IntervalKind.values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT st.team_id, tm.name, st.kind, st.target_seconds, st.business_hours,
-                   count(ri.id),
-                   count(ri.id) FILTER (WHERE CASE WHEN st.business_hours
-                        THEN ri.business_seconds ELSE ri.calendar_seconds END > st.target_seconds)
-              FROM inbox_slatarget st
-              JOIN inbox_team tm ON tm.id = st.team_id
-              LEFT JOIN inbox_responseinterval ri
-                     ON ri.team_id = st.team_id AND ri.kind = st.kind AND {clause}
-             WHERE st.team_id = ANY(%s)
-             GROUP BY 1, 2, 3, 4, 5
-             ORDER BY 2, 3
-            """,
-            [*params, list(filters.team_ids)],
-        )
-        rows = cursor.fetchall()
+    rows = fetch(
+        f"""
+        SELECT st.team_id, tm.name, st.kind, st.target_seconds, st.business_hours,
+               m.total, m.breached
+          FROM inbox_slatarget st
+          JOIN inbox_team tm ON tm.id = st.team_id
+         CROSS JOIN LATERAL (
+               SELECT count(*) AS total,
+                      count(*) FILTER (WHERE CASE WHEN st.business_hours
+                          THEN ri.business_seconds ELSE ri.calendar_seconds END
+                          > st.target_seconds) AS breached
+                 FROM inbox_responseinterval ri
+                WHERE ri.team_id = st.team_id AND ri.kind = st.kind AND {clause}) AS m
+         WHERE st.team_id = ANY(%s)
+         ORDER BY 2, 3
+        """,
+        [*params, list(filters.team_ids)],
+    )
     running = running_breaches(filters.team_ids)
     return [SlaRow(*r, running_breached=running.get((r[0], r[2]), 0)) for r in rows]
 

@@ -21,6 +21,7 @@ from inbox.metrics_sla import at_risk, sla_summary
 from inbox.models import Agent, ChannelAccount, IntervalKind, Team
 from web import metrics_charts as charts
 from web.api import metrics_payloads as payloads
+from web.metrics_concurrent import run_all
 from web.metrics_format import change, duration, short_duration
 
 KIND_LABELS = dict(IntervalKind.choices)
@@ -31,6 +32,8 @@ TABLES = {
     "teams": metrics.Dimension.TEAM,
     "tags": metrics.Dimension.TAG,
 }
+# On the page by default: per agent and per channel; one more on request (``more=``).
+EXTRA_TABLES = ("platforms", "teams", "tags")
 STATUS = {InvalidInput: 400, PermissionDenied: 403, NotFound: 404}
 
 
@@ -104,8 +107,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     kind = parse_kind(params)
     bucket = metrics.parse_bucket(params.get("bucket"))
     links = Links(filters, kind, bucket.value)
-
-    summary = metrics.summary(filters)
+    shown = ["agents", "channels"]
+    extra = params.get("more") or ""
+    if extra:
+        if extra not in TABLES or extra in shown:
+            raise InvalidInput(f"more must be one of {', '.join(EXTRA_TABLES)}.", field="more")
+        shown.append(extra)
+    tasks: dict[str, Callable[[], Any]] = {
+        "summary": lambda: metrics.summary(filters),
+        "series": lambda: metrics.series(filters, kind, bucket),
+        "distribution": lambda: metrics.distribution(filters, kind),
+        "heatmap": lambda: metrics.heatmap(filters),
+        "sla": lambda: sla_summary(filters),
+        "at_risk": lambda: at_risk(filters.team_ids, limit=50),
+        **{name: (lambda d=TABLES[name]: metrics.breakdown(filters, kind, d)) for name in shown},
+    }
+    figures = run_all(tasks)
+    summary = figures["summary"]
     headline = [
         {
             "kind": k,
@@ -120,7 +138,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for k, s in summary.items()
     ]
-    points = metrics.series(filters, kind, bucket)
+    points = figures["series"]
     series_chart = charts.line_chart(
         [
             charts.Point(
@@ -135,7 +153,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ["median", "p90"],
         title=f"{KIND_LABELS[kind]} per {bucket.value}: median and p90",
     )
-    bins = metrics.distribution(filters, kind)
+    bins = figures["distribution"]
     distribution_chart = charts.bar_chart(
         [
             charts.Bar(
@@ -147,7 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         title=f"{KIND_LABELS[kind]}: distribution",
     )
-    heat = metrics.heatmap(filters)
+    heat = figures["heatmap"]
     heatmap_chart = charts.heatmap(
         [
             charts.Cell(
@@ -162,8 +180,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         title="Customer waits begun per hour of the week",
     )
     tables = []
-    for name, dimension in TABLES.items():
-        rows = metrics.breakdown(filters, kind, dimension)
+    for name in shown:
+        dimension = TABLES[name]
+        rows = figures[name]
         tables.append(
             {
                 "name": name,
@@ -186,7 +205,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    running = at_risk(filters.team_ids, limit=50)
+    running = figures["at_risk"]
     sla_rows = [
         {
             **row.as_dict(),
@@ -194,7 +213,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "label": KIND_LABELS[row.kind],
             "href": links.to("metrics-intervals", kind=row.kind, breached=1, team=row.team_id),
         }
-        for row in sla_summary(filters)
+        for row in figures["sla"]
     ]
     context = {
         "filters": filters,
@@ -202,6 +221,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "kinds": IntervalKind.choices,
         "bucket": bucket.value,
+        "more": extra,
+        "extra_tables": EXTRA_TABLES,
         "start_day": filters.as_query()["from"],
         "end_day": filters.as_query()["to"],
         "headline": headline,

@@ -158,3 +158,11 @@ def test_running_waits_near_their_target_are_flagged(clock, x_account, team, age
     clock.at(minutes(71))
     reply_create(user=agent.user, conversation_id=late.pk, body="Undskyld ventetiden")
     assert [r.state for r in at_risk((team.pk,), now=minutes(71))] == ["at_risk"]
+
+
+def test_heatmap_counts_waits_by_local_hour_of_the_week(story, manager):
+    cells = metrics.heatmap(period(manager, tz="Europe/Copenhagen"))
+    busy = {(c.weekday, c.hour): (c.waits, c.answered, c.median) for c in cells if c.waits}
+    # Waits began Monday 10:00 and 10:30 (answered in 20 and 45 min) and 12:00 (5 min), CET.
+    assert busy == {(1, 10): (2, 2, 1950), (1, 12): (1, 1, 300)}
+    assert len(cells) == 7 * 24

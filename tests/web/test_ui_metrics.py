@@ -115,7 +115,7 @@ def test_manager_filters_by_team_drills_down_and_exports(server, browser, world)
     expect(first).to_contain_text("3 measured")  # both teams
     shot(page, "1-dashboard-both-teams")
 
-    page.get_by_label("Team").select_option(label="Skat")
+    page.locator("select[name=team]").select_option(label="Skat")
     page.get_by_role("button", name="Apply").click()
     expect(first).to_contain_text("2 measured")
     # Median of 12 and 40 minutes: 26 minutes.
