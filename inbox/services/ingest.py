@@ -24,6 +24,7 @@ from inbox.models import (
     Direction,
     Message,
 )
+from inbox.storable import storable_message
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
@@ -68,7 +69,7 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
         # magnitude: ~1 s of compiling for a query that runs in 2 ms, once per poll.
         cursor.execute("SET LOCAL jit = off")
     now = timezone.now()
-    unique = list({m.external_id: m for m in messages}.values())
+    unique = list({m.external_id: storable_message(m) for m in messages}.values())
     known = set(
         Message.objects.filter(
             account=account, external_id__in=[m.external_id for m in unique]
