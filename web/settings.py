@@ -276,7 +276,7 @@ SVAR_DEFAULT_AVATAR_URL = os.environ.get(
 )
 # How many conversations one page of the list API holds at most.
 SVAR_PAGE_SIZE_MAX = 200
-# Demo and test channel accounts read their access tokens from these variables (never the DB).
+# Accounts that name a variable (credentials_ref) instead of storing a token use this prefix.
 SVAR_CREDENTIALS_ENV_PREFIX = "SVAR_CREDENTIAL_"
 
 LOGGING = {
