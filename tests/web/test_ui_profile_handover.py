@@ -68,3 +68,32 @@ def test_a_handover_with_a_note_to_the_customer(stack, chromium, contexts):
     assert any(t.endswith("My colleague Lars Holm will take over from here. /Mette")
                for t in stack.posted())  # fmt: skip
     assert Conversation.objects.get().assignee == stack.lars
+
+
+def test_notes_tags_and_status(stack, chromium, contexts):
+    stack.mention("Min forskudsopgørelse er forkert")
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    open_conversation(page, "Kirsten Madsen")
+
+    page.get_by_label("Internal note").check()
+    page.locator("#composer-body").fill("Ring til Skat Erhverv først")
+    page.get_by_role("button", name="Send", exact=True).click()
+    note = page.locator(".entry.note", has_text="Ring til Skat Erhverv først")
+    expect(note).to_contain_text("Internal note")
+    expect(note).to_contain_text("Mette Jensen")
+
+    page.get_by_placeholder("Add a tag").fill("Forskud")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".tag-list")).to_contain_text("forskud")
+    shot(page, "note-and-tag")
+
+    page.get_by_role("button", name="Resolve").first.click()
+    expect(page.locator(".pane-facts")).to_contain_text("Resolved")
+    expect(row(page, "Kirsten Madsen")).to_have_count(0)  # it left "All open"
+    page.get_by_role("link", name="Resolved", exact=True).click()
+    expect(row(page, "Kirsten Madsen")).to_be_visible()
+    conversation = Conversation.objects.get()
+    assert conversation.status == "resolved"
+    assert list(conversation.tags.values_list("name", flat=True)) == ["forskud"]
+    assert not conversation.messages.filter(direction="out").exists()  # a note is no reply
