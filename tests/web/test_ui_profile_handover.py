@@ -78,7 +78,7 @@ def test_notes_tags_and_status(stack, chromium, contexts):
 
     page.get_by_label("Internal note").check()
     page.locator("#composer-body").fill("Ring til Skat Erhverv først")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Add note").click()
     note = page.locator(".entry.note", has_text="Ring til Skat Erhverv først")
     expect(note).to_contain_text("Internal note")
     expect(note).to_contain_text("Mette Jensen")

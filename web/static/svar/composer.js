@@ -43,7 +43,12 @@ export class Composer {
     });
     composer.addEventListener("change", (event) => {
       if (event.target.name === "mode") {
-        composer.classList.toggle("note-mode", this.mode === "note");
+        const note = this.mode === "note";
+        composer.classList.toggle("note-mode", note);
+        const area = this.textarea;
+        area.dataset.replyPlaceholder ??= area.placeholder;
+        area.placeholder = note ? t("notePlaceholder") : area.dataset.replyPlaceholder;
+        this.pane.querySelector("#send").textContent = note ? t("addNote") : t("send");
         if (this.textarea.value.trim()) this.onTyping(this.mode);
         this.renderCounter();
       }
