@@ -144,6 +144,20 @@ async def _baseline(agents: int, rate: float, seconds: float) -> list[float]:
     return samples
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its direct children (uvicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 class Writer:
     """Real services committing events at a steady rate (in a thread of its own, as a worker
     would); records each commit's time."""
@@ -285,7 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"fan-out: {count} events to {args.agents} WebSockets …", flush=True)
         writer = Writer(user, conversation, args.rate, count)
+        server_cpu, bench_cpu = _cpu_seconds(server.process.pid), time.process_time()
         fanout, delivery = asyncio.run(_fanout(server, cookies, writer))
+        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
+        bench_cpu = time.process_time() - bench_cpu
+        delivery["server_cpu_us_per_delivery"] = round(server_cpu / delivery["deliveries"] * 1e6)
+        delivery["bench_process_cpu_us_per_delivery_clients_and_writer"] = round(
+            bench_cpu / delivery["deliveries"] * 1e6
+        )
 
         print(f"catch-up: {CATCH_UP_EVENTS} missed events …", flush=True)
         for n in range(CATCH_UP_EVENTS):
