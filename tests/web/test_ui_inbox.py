@@ -42,6 +42,7 @@ def test_login_and_an_inbound_message_appears_live(stack, chromium, contexts):
 
     new_row = row(page, "Kirsten Madsen")
     expect(new_row).to_be_visible(timeout=LIVE_TIMEOUT_MS)  # no reload: pushed live
+    expect(page.locator("#announcer")).to_have_text("New conversation from Kirsten Madsen")
     expect(new_row).to_contain_text("X")
     expect(new_row).to_contain_text("Public")
     expect(new_row).to_contain_text("Unassigned")

@@ -36,7 +36,11 @@ export class ConversationList {
     const row = existing || this.newRow();
     this.fill(row, s);
     this.place(row);
-    if (!existing) row.classList.add("is-new");
+    if (!existing) {
+      row.classList.add("is-new");
+      const announcer = document.getElementById("announcer");
+      if (announcer) announcer.textContent = t("newConversation", { name: s.contact.name || s.contact.handle });
+    }
     this.updateEmpty();
     return true;
   }
