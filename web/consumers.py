@@ -67,6 +67,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.groups_joined_at = 0.0
         self.presence: dict[int, tuple[int, Presence]] = {}  # conversation → (team, frame)
         self.conversation_teams: dict[int, int] = {}
+        self.presence_budget = protocol.TokenBucket(protocol.PRESENCE_BURST, protocol.PRESENCE_RATE)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -171,6 +172,12 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 await self._catch_up(team_id)
 
     async def _on_presence(self, frame: Presence) -> None:
+        if not self.presence_budget.take():
+            raise ProtocolError(
+                "rate_limited",
+                f"At most {protocol.PRESENCE_RATE:g} presence frames a second; this one was "
+                "dropped.",
+            )
         team_id = await self._team_of(frame.conversation_id)
         if frame.state == PresenceState.LEFT:
             self.presence.pop(frame.conversation_id, None)

@@ -6,6 +6,7 @@ Pure functions, no I/O; ``docs/realtime.md`` is the reader's version of this mod
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,10 @@ HEARTBEAT_TIMEOUT = 10
 # Presence lives this long unless the client repeats it; clients refresh every third of it.
 PRESENCE_TTL = 15
 PRESENCE_PER_CONNECTION_MAX = 20
+# Presence frames are broadcast to a whole team: a connection may send a burst of this many,
+# refilled at PRESENCE_RATE a second; the rest are refused (``rate_limited``).
+PRESENCE_BURST = 10
+PRESENCE_RATE = 2.0
 
 
 class ProtocolError(Exception):
@@ -29,6 +34,24 @@ class ProtocolError(Exception):
         self.code = code
         self.message = message
         self.details = details
+
+
+class TokenBucket:
+    """``burst`` tokens, refilled at ``rate`` a second; ``take`` says whether one was left."""
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens = float(burst)
+        self.checked = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.checked) * self.rate)
+        self.checked = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class PresenceState(StrEnum):

@@ -72,7 +72,10 @@ def test_leaving_and_disconnecting_tell_the_others(agent, colleague, conversatio
     run(scenario)
 
 
-def test_one_connection_holds_a_bounded_number_of_presences(agent, x_account, conversation):
+def test_one_connection_holds_a_bounded_number_of_presences(
+    agent, x_account, conversation, monkeypatch
+):
+    monkeypatch.setattr(protocol, "PRESENCE_BURST", 100)  # this test is about the count
     messages_ingest(
         account_id=x_account.pk,
         messages=[
@@ -94,5 +97,24 @@ def test_one_connection_holds_a_bounded_number_of_presences(agent, x_account, co
         )
         assert (await next_frame(socket))["code"] == "too_many_presences"
         await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_flood_of_presence_frames_is_cut_to_the_budget(agent, colleague, conversation):
+    cookies = [session_cookie(a.user) for a in (agent, colleague)]
+    flood = protocol.PRESENCE_BURST * 3
+
+    async def scenario() -> None:
+        mette, lars = [await connected(c) for c in cookies]
+        for _ in range(flood):
+            await mette.send_json_to(presence(conversation, "typing"))
+        refusals = [await next_frame(mette) for _ in range(flood - protocol.PRESENCE_BURST)]
+        assert {f["code"] for f in refusals} == {"rate_limited"}
+        broadcast = [await next_frame(lars) for _ in range(protocol.PRESENCE_BURST)]
+        assert {f["state"] for f in broadcast} == {"typing"}
+        assert await lars.receive_nothing(timeout=0.3)  # only the burst went out
+        for socket in (mette, lars):
+            await socket.disconnect()
 
     run(scenario)
