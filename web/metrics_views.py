@@ -60,10 +60,15 @@ class Links:
 
     def __init__(self, filters: MetricFilters, kind: str, bucket: str) -> None:
         self.base = {**filters.as_query(), "kind": kind, "bucket": bucket}
+        self._paths: dict[tuple[str, tuple[Any, ...]], str] = {}
 
     def to(self, name: str, *, args: tuple[Any, ...] = (), **extra: Any) -> str:
+        # A page links a few hundred figures (the heatmap alone 168): reverse each route once.
+        path = self._paths.get((name, args))
+        if path is None:
+            path = self._paths[(name, args)] = reverse(name, args=args)
         query = {**self.base, **{k: v for k, v in extra.items() if v is not None}}
-        return f"{reverse(name, args=args)}?{urlencode(query)}"
+        return f"{path}?{urlencode(query)}"
 
     def export(self, table: str, **extra: Any) -> str:
         return self.to("metrics-export", args=(table,), **extra)
@@ -91,11 +96,12 @@ def _bin_label(lo: float, hi: float | None) -> str:
 
 
 def _choices(team_ids: Iterable[int]) -> dict[str, Any]:
+    """What the filter form offers: the user's teams and their agents, channels; all tags."""
     ids = list(team_ids)
     return {
-        "teams": Team.objects.filter(pk__in=ids).order_by("name"),
-        "agents": Agent.objects.filter(teams__in=ids).distinct().order_by("public_name"),
-        "accounts": ChannelAccount.objects.filter(team_id__in=ids).order_by("display_name"),
+        "teams": list(Team.objects.filter(pk__in=ids).order_by("name")),
+        "agents": list(Agent.objects.filter(teams__in=ids).distinct().order_by("public_name")),
+        "accounts": list(ChannelAccount.objects.filter(team_id__in=ids).order_by("display_name")),
         "tags": metrics.tag_names(),
     }
 
@@ -113,8 +119,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if extra not in TABLES or extra in shown:
             raise InvalidInput(f"more must be one of {', '.join(EXTRA_TABLES)}.", field="more")
         shown.append(extra)
+    allowed = metric_team_ids(request.user)
     tasks: dict[str, Callable[[], Any]] = {
-        "summary": lambda: metrics.summary(filters),
+        "choices": lambda: _choices(allowed),
+        "current": lambda: metrics.period_stats(filters),
+        "previous": lambda: metrics.period_stats(filters.previous()),
         "series": lambda: metrics.series(filters, kind, bucket),
         "distribution": lambda: metrics.distribution(filters, kind),
         "heatmap": lambda: metrics.heatmap(filters),
@@ -123,7 +132,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **{name: (lambda d=TABLES[name]: metrics.breakdown(filters, kind, d)) for name in shown},
     }
     figures = run_all(tasks)
-    summary = figures["summary"]
+    summary = metrics.combine(figures["current"], figures["previous"])
     headline = [
         {
             "kind": k,
@@ -245,7 +254,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for r in running[:50]
         ],
-        **_choices(metric_team_ids(request.user)),
+        **figures["choices"],
     }
     return render(request, "metrics/dashboard.html", context)
 

@@ -6,10 +6,12 @@ sent from the platform's own app (docs/metrics.md).
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
 
 from inbox import metrics
 from inbox.metrics_filters import parse_filters
@@ -166,3 +168,9 @@ def test_heatmap_counts_waits_by_local_hour_of_the_week(story, manager):
     # Waits began Monday 10:00 and 10:30 (answered in 20 and 45 min) and 12:00 (5 min), CET.
     assert busy == {(1, 10): (2, 2, 1950), (1, 12): (1, 1, 300)}
     assert len(cells) == 7 * 24
+
+
+def test_the_rebuild_command_reports_what_it_wrote(story):
+    out = io.StringIO()
+    call_command("svar_metrics_rebuild", stdout=out)
+    assert out.getvalue().startswith("rebuilt 7 intervals")
