@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -26,8 +27,9 @@ from connectors.facebook.usage import UsageMeter
 GRAPH_VERSION = "v21.0"
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_TIMEOUT = 10.0
-# The Conversations API allows 2 calls/s per Page; keep a little under it.
+# The Conversations API allows 2 calls/s per Page; keep a little under it (2 per 1.1 s).
 CONVERSATIONS_MIN_INTERVAL = 0.55
+CONVERSATIONS_BURST = 2
 
 T = TypeVar("T")
 
@@ -49,29 +51,30 @@ class GraphAdapter(HTTPAdapter):
 
 
 class Pacer:
-    """Spaces calls at least ``interval`` seconds apart (per client).
+    """At most ``burst`` calls in any ``burst * interval`` seconds (per client).
 
-    Measured from the end of the previous call, not its start: Graph counts a call when it
-    arrives, and a request that took long to arrive (a busy host, a slow network) would
-    otherwise land within ``interval`` of the next one and overrun the budget (error 32).
+    Counted from each call's end, not its start: Graph counts a call when it arrives, which is
+    before its answer is back but may be long after it was sent (a busy host, a slow network);
+    calls spaced from their start could land closer together than allowed (error 32).
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, burst: int = 1) -> None:
         self.interval = interval
+        self.burst = burst
         self._lock = threading.Lock()
-        self._last = float("-inf")
+        self._ends: deque[float] = deque([float("-inf")] * burst, maxlen=burst)
 
     def wait(self) -> None:
         with self._lock:
-            delay = self._last + self.interval - time.monotonic()
+            delay = self._ends[0] + self.burst * self.interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            self._last = time.monotonic()
+            self._ends.append(time.monotonic())  # until done() records the call's end
 
     def done(self) -> None:
         """The paced call has returned (its request reached Graph before this moment)."""
         with self._lock:
-            self._last = time.monotonic()
+            self._ends[-1] = time.monotonic()
 
 
 class GraphClient:
@@ -87,7 +90,7 @@ class GraphClient:
         self.graph = facebook.GraphAPI(access_token=access_token, session=self.session)
         self.graph.version = GRAPH_VERSION
         self.graph.timeout = timeout
-        self.conversations_pacer = Pacer(CONVERSATIONS_MIN_INTERVAL)
+        self.conversations_pacer = Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
         self.blocked_until: datetime | None = None
 
     def get(self, path: str, pacer: Pacer | None = None, **args: Any) -> dict[str, Any]:
