@@ -16,8 +16,6 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]
 HANDLER_ATTRIBUTE = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 JAVASCRIPT_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
-# Known and reported to their authors: Chromium ignores these under style-src 'self'.
-INLINE_STYLE_PENDING = {"metrics/layout.html"}
 
 
 def _templates() -> list[str]:
@@ -55,14 +53,7 @@ def test_templates_have_no_inline_script(template):
     assert not JAVASCRIPT_URL.search(text)
 
 
-@pytest.mark.parametrize(
-    "template",
-    [
-        pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="inline <style> reported"))
-        if t in INLINE_STYLE_PENDING
-        else t
-        for t in _templates()
-    ],
-)
+@pytest.mark.parametrize("template", _templates())
 def test_templates_have_no_inline_style(template):
+    # Chromium ignores inline styles under style-src 'self': they would silently not apply.
     assert not INLINE_STYLE.search((TEMPLATES / template).read_text())
