@@ -285,7 +285,6 @@ def canned_response_list(*, team_id: int, language: str) -> list[CannedResponse]
     )
 
 
-
 def team_agent_list(*, team_id: int) -> list[Agent]:
     """The agents a conversation of this team can be assigned or handed over to."""
     return list(Agent.objects.filter(teams=team_id).order_by("public_name", "id"))
