@@ -69,6 +69,21 @@ def test_a_request_gets_an_id_that_its_log_lines_and_response_carry(json_lines, 
     assert bad["X-Request-ID"] != '"><script>'
 
 
+def test_each_request_has_an_access_line_naming_the_token_user(json_lines, agent):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=agent.user)
+    Client().get(
+        "/api/me", HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_REQUEST_ID="req-me-0001"
+    )
+
+    (access,) = [e for e in lines(json_lines) if e["logger"] == "web.access"]
+    assert access["message"].startswith("GET /api/me 200 ")
+    assert (access["status"], access["method"]) == (200, "GET")
+    assert access["user_id"] == agent.user.pk
+    assert access["request_id"] == "req-me-0001"
+
+
 def report_job_id() -> str:
     return context.current().job_id
 
