@@ -33,4 +33,5 @@ RUN useradd --system --user-group --home-dir /app --no-create-home --shell /usr/
 USER svar
 
 EXPOSE 8000
-CMD ["uvicorn", "web.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "off"]
+# No uvicorn access log: Svar logs one line per request with its user and request id.
+CMD ["uvicorn", "web.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "off", "--no-access-log"]
