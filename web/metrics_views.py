@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from inbox import metrics
+from inbox.audit import audit_export
 from inbox.exceptions import InboxError, InvalidInput, NotFound, PermissionDenied
 from inbox.metrics_filters import MetricFilters, metric_team_ids, parse_filters, parse_kind
 from inbox.metrics_sla import at_risk, sla_summary
@@ -293,7 +294,23 @@ class _Echo:
         return value
 
 
-def _csv(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+def _csv(
+    request: HttpRequest,
+    filters: MetricFilters,
+    filename: str,
+    header: list[str],
+    rows: Iterable[list[Any]],
+) -> StreamingHttpResponse:
+    """The table as CSV, after recording in the audit log who exported how many rows of it."""
+    rows = [list(r) for r in rows]
+    teams = filters.team_ids
+    audit_export(
+        user=request.user,
+        what=filename,
+        team_id=teams[0] if len(teams) == 1 else None,
+        rows=len(rows),
+        filters={**filters.as_query(), "team_ids": list(teams)},
+    )
     writer = csv.writer(_Echo())
     lines = (writer.writerow(r) for r in [header, *rows])
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -318,6 +335,8 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table in TABLES:
         rows = metrics.breakdown(filters, kind, TABLES[table])
         return _csv(
+            request,
+            filters,
             f"{stem}.csv",
             ["key", "label", *STAT_HEADER],
             ([r.key, r.label, *_stat_cells(r.stats)] for r in rows),
@@ -326,22 +345,30 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         bucket = metrics.parse_bucket(params.get("bucket"))
         points = metrics.series(filters, kind, bucket)
         return _csv(
+            request,
+            filters,
             f"{stem}.csv",
             ["bucket_start", *STAT_HEADER],
             ([at.isoformat(), *_stat_cells(s)] for at, s in points),
         )
     if table == "distribution":
         bins = metrics.distribution(filters, kind)
-        return _csv(f"{stem}.csv", ["lower_seconds", "upper_seconds", "count"], bins)
+        return _csv(
+            request, filters, f"{stem}.csv", ["lower_seconds", "upper_seconds", "count"], bins
+        )
     if table == "heatmap":
         cells = metrics.heatmap(filters)
         return _csv(
+            request,
+            filters,
             f"{stem}.csv",
             ["iso_weekday", "hour", "waits", "answered", "median_seconds"],
             ([c.weekday, c.hour, c.waits, c.answered, c.median] for c in cells),
         )
     if table == "sla":
         return _csv(
+            request,
+            filters,
             f"{stem}.csv",
             ["team", "kind", "target_seconds", "business_hours", "total", "breached",
              "met_share", "running_breached"],
@@ -352,5 +379,5 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
         drill = payloads.drill_down(params, kind)
         rows = metrics.interval_rows(filters, drill, limit=100_000)
         names = list(rows[0]) if rows else ["id"]
-        return _csv(f"{stem}.csv", names, ([r[n] for n in names] for r in rows))
+        return _csv(request, filters, f"{stem}.csv", names, ([r[n] for n in names] for r in rows))
     return _error(request, NotFound(f"There is no table {table!r} to export."))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 
-from inbox.models import Conversation, SlaTarget
+from inbox.models import AuditEntry, Conversation, SlaTarget
 from inbox.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, reply_create
 from tests.conftest import api_client_for
@@ -166,6 +166,10 @@ def test_every_table_exports_as_csv(browser_session, answered, team, table):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) >= 2, rows
+    # Who exported what is in the audit log, with the number of data rows.
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.object_id.startswith(f"svar-{table}-reply-")
+    assert entry.details["rows"] == len(rows) - 1
 
 
 def test_channel_filter_keeps_other_channels_out(manager, answered, team):
