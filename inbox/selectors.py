@@ -288,3 +288,16 @@ def canned_response_list(*, team_id: int, language: str) -> list[CannedResponse]
 def team_agent_list(*, team_id: int) -> list[Agent]:
     """The agents a conversation of this team can be assigned or handed over to."""
     return list(Agent.objects.filter(teams=team_id).order_by("public_name", "id"))
+
+
+def tag_names_visible_to(*, user: AbstractBaseUser, limit: int) -> list[str]:
+    """Tag names in use on conversations the user may see (every tag for admins): another
+    team's tags can name its cases, so they are not offered across teams."""
+    tags = Tag.objects.order_by("name")
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        used = Conversation.tags.through.objects.filter(
+            tag_id=OuterRef("pk"), conversation__team_id__in=team_ids
+        )
+        tags = tags.filter(Exists(used))
+    return list(tags.values_list("name", flat=True)[:limit])

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from inbox.models import CannedResponse, Conversation
-from inbox.services import messages_ingest, note_create, reply_create
+from inbox.services import conversation_tag, messages_ingest, note_create, reply_create
 from tests.factories import ChannelAccountFactory, inbound
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,16 @@ def test_the_conversation_shows_the_thread_with_authors_and_notes_apart(
     assert page.index("Vi kigger på det.") < page.index("Ring til ham i morgen")
     assert 'class="entry note"' in page
     assert "Mette Jensen" in page
+
+
+def test_tags_of_another_teams_conversations_are_not_offered(browser, agent, outsider, other_team):
+    theirs = ChannelAccountFactory(team=other_team)
+    messages_ingest(account_id=theirs.pk, messages=[inbound(thread="t9")])
+    conversation_tag(user=outsider.user, conversation_id=Conversation.objects.get().pk,
+                     add=["sag-4711-fortrolig"])  # fmt: skip
+
+    assert "sag-4711-fortrolig" not in browser.get("/").content.decode()
+    assert "sag-4711-fortrolig" in logged_in(outsider).get("/").content.decode()
 
 
 def test_another_teams_conversation_is_not_found(outsider, conversation):

@@ -23,7 +23,7 @@ from inbox.access import agent_of, visible_team_ids
 from inbox.canned import fill_placeholders
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.exceptions import PermissionDenied as DomainPermissionDenied
-from inbox.models import Direction, Tag, Team
+from inbox.models import Direction, Team
 from inbox.reply_window import reply_window
 from inbox.selectors import ConversationFilters, ListOrder
 from web.views.inbox_views import VIEWS, inbox_view
@@ -86,7 +86,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "conversations": page.items,
         "next_url": next_url,
         "teams": teams,
-        "tags": list(Tag.objects.order_by("name").values_list("name", flat=True)[:TAG_CHOICES_MAX]),
+        "tags": selectors.tag_names_visible_to(user=user, limit=TAG_CHOICES_MAX),
         "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
         "accounts": selectors.channel_account_list(user=user),
         "live": {
