@@ -77,11 +77,29 @@ class Pacer:
             self._ends[-1] = time.monotonic()
 
 
+_PACERS: dict[tuple[str | None, str], Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def conversations_pacer_for(page_id: str, base_url: str | None) -> Pacer:
+    """The Page's Conversations API pacer, one per Page in this process: every poll builds a new
+    connector, and a backlog's next poll follows at once, inside the same per-second budget."""
+    with _PACERS_LOCK:
+        key = (base_url, page_id)
+        if key not in _PACERS:
+            _PACERS[key] = Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
+        return _PACERS[key]
+
+
 class GraphClient:
     """The only place that calls facebook-sdk; every failure leaves as a ``ConnectorError``."""
 
     def __init__(
-        self, access_token: str, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        access_token: str,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        page_id: str | None = None,
     ) -> None:
         self.session = requests.Session()
         self.session.mount(GRAPH_URL + "/", GraphAdapter(base_url, timeout))
@@ -90,7 +108,11 @@ class GraphClient:
         self.graph = facebook.GraphAPI(access_token=access_token, session=self.session)
         self.graph.version = GRAPH_VERSION
         self.graph.timeout = timeout
-        self.conversations_pacer = Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
+        self.conversations_pacer = (
+            conversations_pacer_for(page_id, base_url)
+            if page_id
+            else Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
+        )
         self.blocked_until: datetime | None = None
 
     def get(self, path: str, pacer: Pacer | None = None, **args: Any) -> dict[str, Any]:

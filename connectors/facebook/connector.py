@@ -136,7 +136,7 @@ class FacebookConnector:
         max_pages: int = MAX_PAGES,
     ) -> None:
         self.page_id = page_id
-        self.client = GraphClient(access_token, base_url, timeout)
+        self.client = GraphClient(access_token, base_url, timeout, page_id=page_id)
         self.persona_picture_url = persona_picture_url
         self.initial_lookback = initial_lookback
         self.page_size = page_size

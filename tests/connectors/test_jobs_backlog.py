@@ -103,13 +103,6 @@ def test_an_x_backlog_drains_in_consecutive_polls_queued_at_once(x_sim, team, mo
     _stored_once(account, expected | {late["id"]})
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="KNOWN BUG, open in issue #3: the Conversations API pacer (2 calls/s per Page) lives "
-    "in one connector instance, and every poll builds a new one; when polls run fast (a quiet "
-    "machine), the backlog's next poll calls within the same second, gets Graph error 32 and "
-    "waits for the reset instead of draining. Fix: one pacer per Page shared across polls.",
-)
 def test_a_facebook_backlog_drains_in_consecutive_polls(graph, team, monkeypatch, queues):
     monkeypatch.setenv(FB_CREDENTIAL, TOKEN)
     page = ChannelAccount.objects.create(
