@@ -42,7 +42,7 @@ from connectors.errors import (
 from connectors.factory import connector_for
 from inbox import selectors
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
-from inbox.models import ChannelAccount, Message
+from inbox.models import AccountHealth, ChannelAccount, Message
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
 
@@ -182,7 +182,7 @@ def _poll_locked(account_id: int) -> tuple[str, bool]:
         account = selectors.channel_account_get(account_id=account_id)
         if account is None or not account.is_active:
             return "skipped: account gone or inactive", False
-        if account.health == "unhealthy":
+        if account.health == AccountHealth.UNHEALTHY:
             return "skipped: paused until reconnected", False
         reset_at = account.rate_limit_reset_at
         if account.rate_limit_remaining == 0 and reset_at and reset_at > timezone.now():
