@@ -69,3 +69,48 @@ def db_value(field: models.Field, obj: models.Model) -> Any:
         # Choices are str (or int) enums: psycopg would send an Enum member's name.
         return value.value if isinstance(value, Enum) else value
     return field.get_db_prep_save(value, connection)
+
+
+def insert_columns(
+    model: type[models.Model], columns: dict[str, Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """INSERT rows given column by column, as database values (no model instances): the
+    statement of :func:`insert_rows` for callers that never need the objects. Columns left out
+    take their database default; returns the new ids in row order."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    statement = sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) RETURNING {}").format(
+        sql.Identifier(meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        sql.SQL(", ").join(
+            sql.SQL("%b::{}[]").format(sql.SQL(f.db_type(connection))) for f in fields
+        ),
+        sql.Identifier(meta.pk.column),
+    )
+    return server_bound(statement, list(columns.values()))
+
+
+def update_columns(
+    model: type[models.Model], pks: Sequence[Any], columns: dict[str, Sequence[Any]]
+) -> None:
+    """UPDATE each row ``pks[i]`` to the i-th value of every column: one statement from arrays
+    (``bulk_update`` builds a CASE WHEN per row and field in Python)."""
+    if not pks:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    statement = sql.SQL(
+        "UPDATE {table} AS r SET {sets} FROM unnest({arrays}) AS v(pk, {names}) WHERE r.{pk} = v.pk"
+    ).format(
+        table=sql.Identifier(meta.db_table),
+        sets=sql.SQL(", ").join(
+            sql.SQL("{} = v.{}").format(sql.Identifier(f.column), sql.Identifier(f.column))
+            for f in fields
+        ),
+        arrays=sql.SQL(", ").join(
+            sql.SQL("%b::{}[]").format(sql.SQL(f.db_type(connection))) for f in [meta.pk, *fields]
+        ),
+        names=sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        pk=sql.Identifier(meta.pk.column),
+    )
+    server_bound(statement, [list(pks), *columns.values()])

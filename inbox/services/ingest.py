@@ -86,7 +86,7 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
         )
         stored = _insert_messages(account, fresh, contacts, conversations, now)
         reopened = _apply_to_conversations(conversations, stored, settled)
-        record_ingested(conversations.values(), stored)  # response-time intervals
+        record_ingested(conversations.values(), stored, new=settled)  # response times
         _record_events(conversations, stored, created_threads)
 
     return IngestResult(
@@ -104,24 +104,38 @@ def _order(message: InboundMessage) -> tuple[datetime, str]:
 def _upsert_contacts(
     account: ChannelAccount, messages: Sequence[InboundMessage]
 ) -> dict[str, Contact]:
+    """Insert new customers and refresh the name and handle of known ones, in one statement
+    whose RETURNING gives every contact of the batch (no second query to read them back)."""
     latest = {m.author.external_id: m.author for m in messages if not m.from_account}
     # A thread started by the account itself still needs a customer: the one it answers.
     for m in messages:
         if m.from_account and m.author.external_id not in latest:
             latest.setdefault(m.author.external_id, m.author)
-    Contact.objects.bulk_create(
+    refs = sorted(latest.values(), key=lambda ref: ref.external_id)  # a fixed lock order
+    now = timezone.now()
+    rows = server_bound(
+        sql.SQL("""
+            INSERT INTO inbox_contact (platform, external_id, name, handle, created_at, updated_at)
+            SELECT %b, t.external_id, t.name, t.handle, %b, %b
+              FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(external_id, name, handle)
+            ON CONFLICT (platform, external_id) DO UPDATE
+               SET name = EXCLUDED.name, handle = EXCLUDED.handle, updated_at = EXCLUDED.updated_at
+            RETURNING id, external_id, name, handle
+        """),
         [
-            Contact(platform=account.platform, external_id=ref.external_id, name=ref.name,
-                    handle=ref.handle)
-            for ref in latest.values()
+            str(account.platform),
+            now,
+            now,
+            [ref.external_id for ref in refs],
+            [ref.name for ref in refs],
+            [ref.handle for ref in refs],
         ],
-        update_conflicts=True,
-        unique_fields=["platform", "external_id"],
-        update_fields=["name", "handle", "updated_at"],
-    )  # fmt: skip
+    )
     return {
-        c.external_id: c
-        for c in Contact.objects.filter(platform=account.platform, external_id__in=list(latest))
+        external_id: Contact(
+            id=pk, platform=account.platform, external_id=external_id, name=name, handle=handle
+        )
+        for pk, external_id, name, handle in rows
     }
 
 
@@ -142,19 +156,33 @@ def _upsert_conversations(
             "external_thread_id", flat=True
         )
     )
-    new = [t for t in threads if t not in existing]
-    settled = _insert_conversations(
-        [_new_conversation(account, by_thread[t], contacts) for t in new],
-        [" ".join(m.body for m in by_thread[t]) for t in new],
-    )
-    conversations = {
-        c.external_thread_id: c
-        for c in Conversation.objects.select_for_update(of=("self",))
-        .select_related("account", "contact", "assignee")
-        .filter(account=account, external_thread_id__in=threads)
-        .order_by("pk")  # a fixed lock order
+    new = {
+        t: _new_conversation(account, by_thread[t], contacts) for t in threads if t not in existing
     }
-    return conversations, set(new), settled
+    inserted = _insert_conversations(
+        list(new.values()), [" ".join(m.body for m in by_thread[t]) for t in new]
+    )
+    # The rows inserted now are ours (locked, invisible to others until commit) and already
+    # in memory; only the others are read, locked in a fixed order.
+    conversations: dict[str, Conversation] = {}
+    for thread, pk in inserted.items():
+        conversation = new[thread]
+        conversation.pk = pk
+        conversation._state.adding = False
+        conversation._state.db = connection.alias
+        conversations[thread] = conversation
+    others = [t for t in threads if t not in inserted]
+    if others:
+        for c in (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("contact", "assignee")
+            .defer("search_vector")
+            .filter(account=account, external_thread_id__in=others)
+            .order_by("pk")  # a fixed lock order
+        ):
+            c.account = account
+            conversations[c.external_thread_id] = c
+    return conversations, set(inserted), set(inserted.values())
 
 
 def _new_conversation(
@@ -179,15 +207,15 @@ def _new_conversation(
     return conversation
 
 
-def _insert_conversations(rows: Sequence[Conversation], texts: Sequence[str]) -> set[int]:
-    """INSERT new conversations with their search text; returns the ids of those inserted
-    (a thread another transaction created first is skipped, and updated like any other).
+def _insert_conversations(rows: Sequence[Conversation], texts: Sequence[str]) -> dict[str, int]:
+    """INSERT new conversations with their search text; returns the ids of those inserted by
+    thread (a thread another transaction created first is skipped, and updated like any other).
 
     In their final state, so each row and its many indexes are written once, not inserted
     and then updated in the same transaction.
     """
     if not rows:
-        return set()
+        return {}
     fields = [
         f for f in Conversation._meta.concrete_fields
         if not f.primary_key and f.column != "search_vector"
@@ -201,7 +229,7 @@ def _insert_conversations(rows: Sequence[Conversation], texts: Sequence[str]) ->
           JOIN inbox_contact AS ct ON ct.id = t.contact_id
          ORDER BY t.n
         ON CONFLICT DO NOTHING
-        RETURNING id
+        RETURNING external_thread_id, id
     """).format(
         names=names,
         source=sql.SQL(", ").join(sql.Identifier("t", f.column) for f in fields),
@@ -210,7 +238,7 @@ def _insert_conversations(rows: Sequence[Conversation], texts: Sequence[str]) ->
         ),
     )
     values = [SEARCH_TEXT_PER_BATCH, *([db_value(f, r) for r in rows] for f in fields), texts]
-    return {row[0] for row in server_bound(statement, values)}
+    return dict(server_bound(statement, values))
 
 
 def _insert_messages(
