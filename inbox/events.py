@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from django.db import connection, transaction
@@ -131,7 +131,22 @@ def account_snapshot(account: ChannelAccount) -> dict[str, Any]:
     }
 
 
-def message_snapshot(message: Message) -> dict[str, Any]:
+class MessageLike(Protocol):
+    """What a message snapshot reads: a ``Message``, or ingest's record of one it stored."""
+
+    pk: int
+    direction: str
+    external_id: str | None
+    text: str
+    author_contact_id: int | None
+    author_agent_id: int | None
+    platform_time: Any
+    delivery_state: str
+    delivery_error: str
+    delivery_attempts: int
+
+
+def message_snapshot(message: Message | MessageLike) -> dict[str, Any]:
     return {
         "id": message.pk,
         "direction": message.direction,
@@ -155,16 +170,21 @@ def note_snapshot(note: Note) -> dict[str, Any]:
     }
 
 
-def snapshots_for(conversations: Iterable[Conversation]) -> dict[int, dict[str, Any]]:
-    """Snapshots of several conversations with one query for all their tags."""
+def snapshots_for(
+    conversations: Iterable[Conversation], *, untagged: Collection[int] = ()
+) -> dict[int, dict[str, Any]]:
+    """Snapshots of several conversations with one query for all their tags. ``untagged``:
+    ids known to have no tags (created in the caller's transaction), not looked up."""
     conversations = list(conversations)
     tags: dict[int, list[str]] = defaultdict(list)
-    through = Conversation.tags.through
-    rows = through.objects.filter(conversation_id__in=[c.pk for c in conversations]).values_list(
-        "conversation_id", "tag__name"
-    )
-    for conversation_id, name in rows:
-        tags[conversation_id].append(name)
+    lookup = [c.pk for c in conversations if c.pk not in untagged]
+    if lookup:
+        through = Conversation.tags.through
+        rows = through.objects.filter(conversation_id__in=lookup).values_list(
+            "conversation_id", "tag__name"
+        )
+        for conversation_id, name in rows:
+            tags[conversation_id].append(name)
     return {c.pk: conversation_snapshot(c, tags[c.pk]) for c in conversations}
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Max, OuterRef, Q, Subquery
 
@@ -25,7 +25,6 @@ from inbox.models import (
     Conversation,
     Direction,
     IntervalKind,
-    Message,
     ResponseInterval,
 )
 
@@ -211,12 +210,24 @@ def _record(
     save_ledgers(by_id, ledgers)
 
 
+class IngestedMessage(Protocol):
+    """What the ledger reads of a stored message (a ``Message``, or ingest's lighter record)."""
+
+    conversation_id: int
+    direction: str
+    platform_time: datetime
+    author_agent_id: int | None
+
+
 def record_ingested(
-    conversations: Iterable[Conversation], stored: Sequence[Message], *, new: Collection[int] = ()
+    conversations: Iterable[Conversation],
+    stored: Sequence[IngestedMessage],
+    *,
+    new: Collection[int] = (),
 ) -> None:
     """New platform messages (already in time order): customer messages and native replies.
     ``new``: ids of the conversations created in this transaction (nothing to load)."""
-    by_conversation: dict[int, list[Message]] = {}
+    by_conversation: dict[int, list[IngestedMessage]] = {}
     for message in stored:
         by_conversation.setdefault(message.conversation_id, []).append(message)
     touched = [c for c in conversations if c.pk in by_conversation]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from connectors.base import InboundMessage
-from inbox.bulk import db_value, insert_rows, server_bound
+from inbox.bulk import db_value, insert_columns, server_bound
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.metrics_recording import record_ingested
 from inbox.models import (
@@ -87,7 +87,7 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
         stored = _insert_messages(account, fresh, contacts, conversations, now)
         reopened = _apply_to_conversations(conversations, stored, settled)
         record_ingested(conversations.values(), stored, new=settled)  # response times
-        _record_events(conversations, stored, created_threads)
+        _record_events(conversations, stored, created_threads, settled)
 
     return IngestResult(
         created=len(fresh),
@@ -241,38 +241,91 @@ def _insert_conversations(rows: Sequence[Conversation], texts: Sequence[str]) ->
     return dict(server_bound(statement, values))
 
 
+@dataclass(slots=True)
+class StoredMessage:
+    """A message as this ingest stored it: what the conversation update, the response-time
+    ledger and the event read (the attributes ``message_snapshot`` reads, named as on
+    ``Message``). Not a model instance: building one per message cost more than its INSERT."""
+
+    pk: int
+    conversation_id: int
+    direction: str
+    external_id: str
+    body: str
+    author_contact_id: int | None
+    platform_time: datetime
+    delivery_state: str
+    author_agent_id: None = None
+    delivery_error: str = ""
+    delivery_attempts: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.body
+
+
 def _insert_messages(
     account: ChannelAccount,
     messages: Sequence[InboundMessage],
     contacts: Mapping[str, Contact],
     conversations: Mapping[str, Conversation],
     now: datetime,
-) -> list[Message]:
-    rows = [
-        Message(
-            conversation=conversations[m.thread_external_id],
-            account=account,
-            direction=Direction.OUTBOUND if m.from_account else Direction.INBOUND,
+) -> list[StoredMessage]:
+    """INSERT the new messages from column arrays (every column: no database defaults)."""
+    conversation_ids = [conversations[m.thread_external_id].pk for m in messages]
+    directions = [
+        (Direction.OUTBOUND if m.from_account else Direction.INBOUND).value for m in messages
+    ]
+    authors = [None if m.from_account else contacts[m.author.external_id].pk for m in messages]
+    states = [
+        (DeliveryState.SENT if m.from_account else DeliveryState.RECEIVED).value for m in messages
+    ]
+    bodies = [m.body for m in messages]
+    count = len(messages)
+    ids = insert_columns(
+        Message,
+        {
+            "conversation": conversation_ids,
+            "account": [account.pk] * count,
+            "direction": directions,
+            "external_id": [m.external_id for m in messages],
+            "body": bodies,
+            "signature": [""] * count,
+            "text": bodies,
+            "author_contact": authors,
+            "author_agent": [None] * count,
+            "in_reply_to_external_id": [m.in_reply_to_external_id or "" for m in messages],
+            "platform_time": [m.sent_at for m in messages],
+            "received_at": [now] * count,
+            "delivery_state": states,
+            "delivery_error": [""] * count,
+            "delivery_attempts": [0] * count,
+            "delivery_started_at": [None] * count,
+        },
+    )
+    return [
+        StoredMessage(
+            pk=pk,
+            conversation_id=conversation_id,
+            direction=direction,
             external_id=m.external_id,
             body=m.body,
-            text=m.body,
-            author_contact=None if m.from_account else contacts[m.author.external_id],
-            in_reply_to_external_id=m.in_reply_to_external_id or "",
+            author_contact_id=author,
             platform_time=m.sent_at,
-            received_at=now,
-            delivery_state=DeliveryState.SENT if m.from_account else DeliveryState.RECEIVED,
+            delivery_state=state,
         )
-        for m in messages
+        for (pk,), m, conversation_id, direction, author, state in zip(
+            ids, messages, conversation_ids, directions, authors, states, strict=True
+        )
     ]
-    return insert_rows(rows)
 
 
 def _apply_to_conversations(
-    conversations: Mapping[str, Conversation], stored: Sequence[Message], settled: set[int]
+    conversations: Mapping[str, Conversation], stored: Sequence[StoredMessage], settled: set[int]
 ) -> int:
     """Advance each touched conversation through its new messages, in time order (those
     created in their final state already are)."""
-    by_conversation: dict[int, list[Message]] = defaultdict(list)
+    by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
     for message in stored:
         by_conversation[message.conversation_id].append(message)
     reopened = 0
@@ -316,7 +369,7 @@ def _advance(conversation: Conversation, messages: Sequence[tuple[datetime, bool
 
 
 def _save_conversations(
-    changed: Sequence[Conversation], by_conversation: Mapping[int, Sequence[Message]]
+    changed: Sequence[Conversation], by_conversation: Mapping[int, Sequence[StoredMessage]]
 ) -> None:
     """Write the touched conversations' new state and fold their new message text (and, for
     new threads, the customer's name) into the search index, in one UPDATE from arrays.
@@ -366,14 +419,15 @@ def _save_conversations(
 
 def _record_events(
     conversations: Mapping[str, Conversation],
-    stored: Sequence[Message],
+    stored: Sequence[StoredMessage],
     created_threads: set[str],
+    settled: set[int],
 ) -> None:
-    by_conversation: dict[int, list[Message]] = defaultdict(list)
+    by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
     for message in stored:
         by_conversation[message.conversation_id].append(message)
     touched = [c for c in conversations.values() if c.pk in by_conversation]
-    snapshots = snapshots_for(touched)
+    snapshots = snapshots_for(touched, untagged=settled)  # created now: no tags yet
     record(
         [
             PendingEvent(
