@@ -4,6 +4,25 @@ import { api, fetchFragment } from "./api.js";
 import { Composer } from "./composer.js";
 import { t } from "./i18n.js";
 
+// What the agent typed into the re-rendered regions (a tag not yet added) and where the focus
+// was survive a refresh: the server's copy of those fields is empty.
+function keepTyped(old, fresh) {
+  for (const input of old.querySelectorAll("input[type=text][id], input:not([type])[id]")) {
+    const twin = fresh.querySelector(`#${CSS.escape(input.id)}`);
+    if (twin && input.value !== input.defaultValue) twin.value = input.value;
+  }
+  const focused = document.activeElement;
+  if (focused?.id && old.contains(focused) && !focused.closest("#composer")) {
+    const twin = fresh.querySelector(`#${CSS.escape(focused.id)}`);
+    if (twin) queueMicrotask(() => {
+      twin.focus({ preventScroll: true });
+      if (typeof focused.selectionStart === "number" && "setSelectionRange" in twin) {
+        try { twin.setSelectionRange(focused.selectionStart, focused.selectionEnd); } catch { /* not a text field */ }
+      }
+    });
+  }
+}
+
 export class ConversationPane {
   constructor(container, { onSnapshot, onPresence, presenceOf, me }) {
     this.container = container;
@@ -12,6 +31,8 @@ export class ConversationPane {
     this.presenceOf = presenceOf; // conversationId → [{agent, state, mode}]
     this.me = me;
     this.composer = null;
+    this.tickets = 0; // pane requests started
+    this.shown = 0; // the ticket of the request on screen
     container.addEventListener("click", (event) => this.click(event));
     container.addEventListener("submit", (event) => this.submit(event));
     container.addEventListener("change", (event) => {
@@ -44,14 +65,19 @@ export class ConversationPane {
 
   async open(id) {
     if (this.id === Number(id)) return;
-    const previous = this.id;
+    const ticket = ++this.tickets;
     let body;
     try {
       body = await fetchFragment(`/conversations/${Number(id)}/pane`);
     } catch {
+      if (ticket < this.shown) return;
+      this.shown = ticket;
       this.container.replaceChildren(Object.assign(document.createElement("p"), { className: "empty-state", textContent: t("loadFailed") }));
       return;
     }
+    if (ticket < this.shown) return; // another conversation was opened meanwhile
+    this.shown = ticket;
+    const previous = this.id;
     if (previous) this.onPresence(previous, "left");
     this.container.replaceChildren(...body.childNodes);
     this.attach();
@@ -63,16 +89,25 @@ export class ConversationPane {
   }
 
   // Re-render everything but the composer (what the agent is writing stays as it is).
+  // Refreshes overlap (an action's own, the live layer's, the composer's), and their answers
+  // may arrive in any order. Each request takes a ticket when it starts; an answer is shown
+  // only if no later-started request has been shown already and its version is not older
+  // than the one on screen. A request started after a change reads that change, so the last
+  // one started always wins and a slow answer read before the change can never undo it.
   async refresh() {
     const id = this.id;
     if (!id) return;
     if (this.pane.querySelector("dialog[open]")) { this.stale = true; return; }
+    const ticket = ++this.tickets;
     let body;
     try { body = await fetchFragment(`/conversations/${id}/pane`); } catch { return; }
     const fresh = body.querySelector("#pane");
     if (!fresh || this.id !== id) return;
+    if (ticket < this.shown || Number(fresh.dataset.version) < this.version) return;
     const old = this.pane;
     if (old.querySelector("dialog[open]")) { this.stale = true; return; }
+    this.shown = ticket;
+    keepTyped(old, fresh);
     const scroller = this.container;
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     for (const region of ["[data-region=head]", ".pane-body > .side"]) {
@@ -115,15 +150,19 @@ export class ConversationPane {
     line.textContent = parts.join(" · ");
   }
 
+  // Returns whether the server took the action.
   async act(path, payload) {
+    let done = true;
     try {
       const answer = await api(`conversations/${this.id}/${path}`, payload);
       const snapshot = answer?.conversation || answer;
       if (snapshot?.id) this.onSnapshot(snapshot);
     } catch (error) {
+      done = false;
       this.composer?.message(error.code === "stale_version" ? t("stale") : t("error", { message: error.message }), true);
     }
     await this.refresh();
+    return done;
   }
 
   click(event) {
@@ -173,8 +212,13 @@ export class ConversationPane {
     event.preventDefault();
     if (form.dataset.form === "tag") {
       const input = form.querySelector("input[name=tag]");
-      if (!input.value.trim()) return;
-      await this.act("tags", { add: [input.value] });
+      const name = input.value;
+      if (!name.trim()) return;
+      input.value = ""; // the tag list shows it next; typing another may start at once
+      if (!(await this.act("tags", { add: [name] }))) {
+        const current = this.pane.querySelector("input[name=tag]");
+        if (current && !current.value) current.value = name; // refused: let the agent fix it
+      }
     } else if (form.dataset.form === "handover") {
       const tell = form.querySelector('[data-input="tell"]').checked;
       const payload = {
