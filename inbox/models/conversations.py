@@ -26,11 +26,18 @@ class Tag(models.Model):
 
 
 class Conversation(models.Model):
+    # account, contact and assignee have no single-column index: the unique constraint
+    # (account, external_thread_id), conv_contact_recent and conv_assignee_status_recent start
+    # with them, and every index costs on each insert and update. team keeps its own: the
+    # search case of the list ANDs it with conv_search in a bitmap (bench/conversations_list.py).
     account = models.ForeignKey(
-        "inbox.ChannelAccount", on_delete=models.PROTECT, related_name="conversations"
+        "inbox.ChannelAccount",
+        on_delete=models.PROTECT,
+        related_name="conversations",
+        db_index=False,
     )
     contact = models.ForeignKey(
-        "inbox.Contact", on_delete=models.PROTECT, related_name="conversations"
+        "inbox.Contact", on_delete=models.PROTECT, related_name="conversations", db_index=False
     )
     kind = models.CharField(max_length=8, choices=[(k.value, k.name.title()) for k in ThreadKind])
     # The platform's thread: X conversation_id or dm_conversation_id, a Facebook post/comment
@@ -46,6 +53,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
     # The first customer message not yet answered; null while nobody waits for us.

@@ -6,7 +6,10 @@ from django.db import models
 
 
 class InboxEvent(models.Model):
-    team = models.ForeignKey("inbox.Team", on_delete=models.CASCADE, related_name="events")
+    # No index of its own: the unique (team, seq) starts with it.
+    team = models.ForeignKey(
+        "inbox.Team", on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     seq = models.BigIntegerField()
     kind = models.CharField(max_length=40)
     conversation = models.ForeignKey(

@@ -19,8 +19,9 @@ class DeliveryState(models.TextChoices):
 
 
 class Message(models.Model):
+    # No index of its own: msg_conv_time starts with it.
     conversation = models.ForeignKey(
-        "inbox.Conversation", on_delete=models.CASCADE, related_name="messages"
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     # Denormalised from the conversation so the platform id is unique per channel account.
     account = models.ForeignKey(

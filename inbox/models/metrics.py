@@ -30,11 +30,18 @@ class IntervalEnd(models.TextChoices):
 
 
 class ResponseInterval(models.Model):
+    # No single-column index on conversation or team: ri_conversation and ri_team_kind_started
+    # start with them (an ingest writes a few intervals per message; each index costs).
     conversation = models.ForeignKey(
-        "inbox.Conversation", on_delete=models.CASCADE, related_name="response_intervals"
+        "inbox.Conversation",
+        on_delete=models.CASCADE,
+        related_name="response_intervals",
+        db_index=False,
     )
     # Denormalised from the conversation so every filter and grouping reads this table alone.
-    team = models.ForeignKey("inbox.Team", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "inbox.Team", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     account = models.ForeignKey("inbox.ChannelAccount", on_delete=models.CASCADE, related_name="+")
     platform = models.CharField(max_length=16, choices=[(p.value, p.name) for p in Platform])
     kind = models.CharField(max_length=16, choices=IntervalKind.choices)
