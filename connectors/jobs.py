@@ -39,6 +39,7 @@ from connectors.errors import (
     RateLimited,
     TargetGone,
 )
+from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
 from inbox import selectors
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
@@ -137,6 +138,9 @@ def _connector(account: ChannelAccount) -> Connector:
         raise MissingCredentials(str(error)) from None
     if not token:
         raise MissingCredentials(f"no access token: {credentials_source(account)} holds none")
+    # Every worker paces a Page's Conversations API calls through the same Redis: together,
+    # not each on its own, they must stay inside the Page's per-second budget.
+    share_pacing_through(settings.REDIS_URL)
     return connector_for(
         platform=account.platform,
         external_id=account.external_id,

@@ -13,15 +13,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import facebook
 import requests
+from redis import Redis
 from requests.adapters import HTTPAdapter
 
 from connectors.errors import PlatformUnavailable, RateLimited
 from connectors.facebook.failures import translate
+from connectors.facebook.shared_pacing import SharedPacer
 from connectors.facebook.usage import UsageMeter
 
 GRAPH_VERSION = "v21.0"
@@ -77,17 +79,57 @@ class Pacer:
             self._ends[-1] = time.monotonic()
 
 
-_PACERS: dict[tuple[str | None, str], Pacer] = {}
+class Pacing(Protocol):
+    """What a paced call needs: ``Pacer`` (this process) or ``SharedPacer`` (all of them)."""
+
+    def wait(self) -> None: ...
+
+    def done(self) -> None: ...
+
+
+_PACERS: dict[tuple[str | None, str], Pacing] = {}
 _PACERS_LOCK = threading.Lock()
+_SHARED: dict[str, Redis] = {}  # the Redis that pacers share budgets through, if configured
+SHARED_KEY_PREFIX = "svar:pace:graph-conversations"
+# Short timeouts: an unreachable Redis must not hold a poll up; the process pacer takes over.
+REDIS_TIMEOUT = 0.5
 
 
-def conversations_pacer_for(page_id: str, base_url: str | None) -> Pacer:
+def share_pacing_through(redis_url: str | None) -> None:
+    """Pace each Page's Conversations API calls together with every other process that uses
+    the same Redis (the workers: ``connectors.jobs``). None: each process alone."""
+    with _PACERS_LOCK:
+        current = next(iter(_SHARED), None)
+        if redis_url == current:
+            return
+        _SHARED.clear()
+        if redis_url:
+            _SHARED[redis_url] = Redis.from_url(
+                redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+            )
+        _PACERS.clear()
+
+
+def conversations_pacer_for(page_id: str, base_url: str | None) -> Pacing:
     """The Page's Conversations API pacer, one per Page in this process: every poll builds a new
-    connector, and a backlog's next poll follows at once, inside the same per-second budget."""
+    connector, and a backlog's next poll follows at once, inside the same per-second budget.
+    Shared with the other processes through Redis when ``share_pacing_through`` named one."""
     with _PACERS_LOCK:
         key = (base_url, page_id)
         if key not in _PACERS:
-            _PACERS[key] = Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
+            local = Pacer(CONVERSATIONS_MIN_INTERVAL, CONVERSATIONS_BURST)
+            redis = next(iter(_SHARED.values()), None)
+            _PACERS[key] = (
+                local
+                if redis is None
+                else SharedPacer(
+                    redis,
+                    f"{SHARED_KEY_PREFIX}:{base_url or GRAPH_URL}:{page_id}",
+                    CONVERSATIONS_MIN_INTERVAL,
+                    CONVERSATIONS_BURST,
+                    fallback=local,
+                )
+            )
         return _PACERS[key]
 
 
@@ -115,7 +157,7 @@ class GraphClient:
         )
         self.blocked_until: datetime | None = None
 
-    def get(self, path: str, pacer: Pacer | None = None, **args: Any) -> dict[str, Any]:
+    def get(self, path: str, pacer: Pacing | None = None, **args: Any) -> dict[str, Any]:
         return self._call(lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", args), pacer)
 
     def post(self, path: str, **data: Any) -> dict[str, Any]:
@@ -123,7 +165,9 @@ class GraphClient:
             lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", post_args=data), None
         )
 
-    def pages(self, path: str, pacer: Pacer | None = None, **args: Any) -> Iterator[dict[str, Any]]:
+    def pages(
+        self, path: str, pacer: Pacing | None = None, **args: Any
+    ) -> Iterator[dict[str, Any]]:
         """Each page of a list, following ``paging.next`` as ``get_all_connections`` does."""
         while True:
             page = self.get(path, pacer, **args)
@@ -132,7 +176,7 @@ class GraphClient:
             if not args:
                 return
 
-    def _call(self, request: Callable[[], T], pacer: Pacer | None) -> T:
+    def _call(self, request: Callable[[], T], pacer: Pacing | None) -> T:
         now = datetime.now(UTC)
         if self.blocked_until is not None and now < self.blocked_until:
             # Never call Graph again before the reset it announced (DESIGN.md §6).

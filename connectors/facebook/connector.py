@@ -47,7 +47,7 @@ from connectors.base import (
     ThreadKind,
 )
 from connectors.errors import OutsideMessagingWindow, PlatformRejected, PlatformUnavailable
-from connectors.facebook.client import DEFAULT_TIMEOUT, GraphClient, Pacer, next_page_args
+from connectors.facebook.client import DEFAULT_TIMEOUT, GraphClient, Pacing, next_page_args
 from connectors.facebook.parse import (
     MalformedItem,
     comment_message,
@@ -109,7 +109,7 @@ class _Listing:
     args: Mapping[str, str | int]
     edge: str  # the nested edge that holds the messages
     convert: Callable[[str], Callable[[Mapping[str, Any]], InboundMessage]]  # item id -> parser
-    pacer: Pacer | None = None
+    pacer: Pacing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +251,7 @@ class FacebookConnector:
         path: str,
         convert: Callable[[Mapping[str, Any]], InboundMessage],
         harvest: _Harvest,
-        pacer: Pacer | None = None,
+        pacer: Pacing | None = None,
     ) -> None:
         """Read a nested edge (newest first) and its further pages while they are still new."""
         while True:
