@@ -64,10 +64,10 @@ SELECT i, (%(teams)s::text[])[i], 0 FROM generate_series(1, 4) i;
 -- Two channel accounts per team: account 2t-1 is X, account 2t is a Facebook Page.
 INSERT INTO inbox_channelaccount (id, platform, display_name, external_id, handle, team_id,
     credentials_ref, base_url, poll_cursor, poll_interval_seconds, is_active, health,
-    last_error, created_at)
+    last_error, created_at, consecutive_failures, credentials_encrypted)
 SELECT i, CASE WHEN i %% 2 = 1 THEN 'x' ELSE 'facebook' END, 'Account ' || i, (5000 + i)::text,
        'service' || i, (i + 1) / 2, 'SVAR_CREDENTIAL_BENCH', '', '{}', 30, true, 'healthy', '',
-       now()
+       now(), 0, ''
 FROM generate_series(1, 8) i;
 
 INSERT INTO inbox_tag (id, name) SELECT i, (%(tags)s::text[])[i]
@@ -78,9 +78,9 @@ INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_na
 SELECT i, '!', false, 'bench-agent-' || i, '', '', '', false, true, now()
 FROM generate_series(1, %(agents)s) i;
 
-INSERT INTO inbox_agent (id, user_id, public_name, initials, signatures, language)
+INSERT INTO inbox_agent (id, user_id, public_name, initials, signatures, language, avatar_url)
 SELECT i, i, (%(first)s::text[])[1 + i %% 20] || ' ' || i,
-       left((%(first)s::text[])[1 + i %% 20], 1) || i %% 100, '{}', 'da'
+       left((%(first)s::text[])[1 + i %% 20], 1) || i %% 100, '{}', 'da', ''
 FROM generate_series(1, %(agents)s) i;
 
 -- Agents spread round-robin over the teams; every tenth agent (and agent 2) also in the next.
@@ -218,12 +218,16 @@ def load(dsn: str, conversations: int) -> float:
         for name, _definition in dropped:
             conn.execute(f'DROP INDEX IF EXISTS "{name}"')
         params = _params(conversations)
-        with conn.transaction():
-            conn.execute(_SQL_BASE, params)
-            conn.execute(_SQL_CONVERSATIONS, params)
-            _reset_sequences(conn)
-        for _name, definition in dropped:
-            conn.execute(definition)
+        try:
+            with conn.transaction():
+                conn.execute(_SQL_BASE, params)
+                conn.execute(_SQL_CONVERSATIONS, params)
+                _reset_sequences(conn)
+        finally:
+            # Also after a failed load: a later run captures the indexes it finds, so an index
+            # left dropped here would be missing from every benchmark after it.
+            for _name, definition in dropped:
+                conn.execute(definition)
         conn.execute("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
         _record_load(conn, conversations, seconds)

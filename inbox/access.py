@@ -27,7 +27,14 @@ def visible_team_ids(user: AbstractBaseUser) -> list[int] | None:
     """The teams whose conversations the user may see; None means every team."""
     if sees_all_teams(user):
         return None
-    return list(agent_of(user).teams.values_list("id", flat=True))
+    # One query on the membership table, not the agent and then its teams: this runs on every
+    # list page. Only an empty answer asks whether the user has an agent profile at all.
+    team_ids = list(
+        Agent.teams.through.objects.filter(agent__user_id=user.pk).values_list("team_id", flat=True)
+    )
+    if not team_ids:
+        agent_of(user)
+    return team_ids
 
 
 def conversations_visible_to(user: AbstractBaseUser) -> QuerySet[Conversation]:

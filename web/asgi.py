@@ -8,6 +8,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings")
+# This process serves requests on many threads: share a connection pool (see web/settings.py).
+os.environ.setdefault("SVAR_DB_POOL", "1")
 
 # Django is set up first: the consumers import models.
 django_application = get_asgi_application()

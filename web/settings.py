@@ -132,7 +132,24 @@ else:
             "CONN_MAX_AGE": 60,
         }
     }
+# JIT compilation is for long analytical queries; a list page or an ingest statement runs in a
+# millisecond or two, and a cost misestimate on a big table would spend more compiling it.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Checked before use: after a PostgreSQL restart a dead connection is replaced, not failed on
+# (with a pool, Django passes this on as the pool's connection check).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if _env_bool("SVAR_DB_POOL", False):
+    # Under ASGI each request runs its sync code in a thread of its own, so a thread's persistent
+    # connection (CONN_MAX_AGE) is never reused and every request opened a new PostgreSQL
+    # connection (bench/conversations_list.py: p50 67 ms against 24 ms pooled). web/asgi.py
+    # turns this on for the web process. Workers and commands keep persistent connections:
+    # they are single-threaded, and RQ forks, where a pool's threads would not survive.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections in a pool
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 2,
+        "max_size": int(os.environ.get("SVAR_DB_POOL_SIZE", "12")),
+        "timeout": 10,  # seconds to wait for a free connection before the request fails
+    }
 DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "SVAR_TEST_DATABASE", f"test_{DATABASES['default']['NAME']}"
 )
@@ -170,6 +187,8 @@ CHANNEL_LAYERS = {
 
 # --- Auth, API --------------------------------------------------------------------------------
 
+# The stock model backend, with a user's permissions read in one query (web/auth_backend.py).
+AUTHENTICATION_BACKENDS = ["web.auth_backend.ModelBackendOneQuery"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
