@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,15 +78,21 @@ def fetch(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
 
 def period_stats(filters: MetricFilters) -> dict[str, Stats]:
     """Per kind: count, median, p90 and mean of the intervals that ended in the period."""
-    clause, params = where(filters, tuple(IntervalKind.values))
+    # One aggregate per kind over that kind's index range, rather than GROUP BY kind: grouping
+    # sorted every row of the period by kind (a text sort of 245,000 rows for four teams)
+    # before the percentiles sorted them again by value; this took half the time.
+    clause, params = where(filters, (), kind_from="k.kind")
     rows = fetch(
         f"""
-        SELECT ri.kind, {STATS_SQL.format(v=filters.value_column)}
-          FROM inbox_responseinterval ri
-         WHERE {clause}
-         GROUP BY 1
+        SELECT k.kind, s.*
+          FROM unnest(%s::text[]) AS k(kind)
+         CROSS JOIN LATERAL (
+               SELECT {STATS_SQL.format(v=filters.value_column)}
+                 FROM inbox_responseinterval ri
+                WHERE {clause}) AS s
+         WHERE s.n > 0
         """,
-        params,
+        [list(IntervalKind.values), *params],
     )
     found = {kind: _stats(stats) for kind, *stats in rows}
     return {k: found.get(k, EMPTY) for k in IntervalKind.values}
@@ -231,11 +237,68 @@ class HeatCell:
     median: float | None  # of the answered ones
 
 
+def utc_offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The zone's UTC offsets in [start, end): ``(until, seconds)`` pairs in time order, the
+    last one's ``until`` being ``end``. Found hour by hour, each change then to the second
+    (time zones change their offset at whole seconds, and never twice within an hour)."""
+
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(zone).utcoffset().total_seconds())
+
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # absolute time steps
+    step = timedelta(hours=1)
+    at, current = start, offset(start)
+    spans: list[tuple[datetime, int]] = []
+    while at < end:
+        nxt = min(at + step, end)
+        if offset(nxt) != current:
+            low, high = 0, int((nxt - at).total_seconds())  # changed after low, by high
+            while high - low > 1:
+                mid = (low + high) // 2
+                if offset(at + timedelta(seconds=mid)) == current:
+                    low = mid
+                else:
+                    high = mid
+            changed_at = at + timedelta(seconds=high)
+            spans.append((changed_at, current))
+            at, current = changed_at, offset(changed_at)
+            continue
+        at = nxt
+    spans.append((end, current))
+    return spans
+
+
+def local_epoch_sql(
+    column: str, zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[str, list[object]]:
+    """SQL for ``column``'s local wall-clock time as seconds since 1970-01-01 00:00 (float),
+    for rows with ``column`` in [start, end): the UTC epoch plus the zone's offset at that
+    instant, chosen by comparing with the offset changes of the period. Equals
+    ``extract(epoch FROM column AT TIME ZONE zone)`` without a time-zone conversion per row
+    (which cost more than the rest of the heatmap's query)."""
+    spans = utc_offsets(zone, start, end)
+    params: list[object] = []
+    if len(spans) == 1:
+        offset_sql = "%s"
+        params.append(spans[0][1])
+    else:
+        cases = []
+        for until, seconds in spans[:-1]:
+            cases.append(f"WHEN {column} < %s THEN %s")
+            params += [until, seconds]
+        offset_sql = f"CASE {' '.join(cases)} ELSE %s END"
+        params.append(spans[-1][1])
+    return f"(date_part('epoch', {column}) + {offset_sql})", params
+
+
 def heatmap(filters: MetricFilters) -> list[HeatCell]:
     """Incoming volume (customer waits begun, by local hour of the week) and how long they took,
     for waits that *started* in the period."""
     clause, params = where(filters, (IntervalKind.REPLY,), by="started_at")
     v = filters.value_column
+    local, local_params = local_epoch_sql(
+        "ri.started_at", ZoneInfo(filters.time_zone), filters.start, filters.end
+    )
     rows = fetch(
         f"""
         SELECT w.hour_of_week / 24 + 1, w.hour_of_week %% 24, count(*),
@@ -243,15 +306,15 @@ def heatmap(filters: MetricFilters) -> list[HeatCell]:
                percentile_cont(0.5) WITHIN GROUP (ORDER BY w.v)
                    FILTER (WHERE w.ended_by IN ('agent', 'native'))
           FROM (SELECT ri.ended_by, {v} AS v,
-                       -- hours since Monday 00:00 local: one time-zone conversion per row
-                       floor(extract(epoch FROM l.at - date_trunc('week', l.at)) / 3600)::int
+                       -- local hours since the epoch (a Thursday) + 72 = hours since a
+                       -- Monday 00:00, modulo one week (twice: mod keeps a negative's sign)
+                       mod(mod(floor({local} / 3600)::bigint + 72, 168) + 168, 168)::int
                            AS hour_of_week
-                  FROM inbox_responseinterval ri,
-                       LATERAL (SELECT ri.started_at AT TIME ZONE %s AS at) l
+                  FROM inbox_responseinterval ri
                  WHERE {clause}) w
          GROUP BY w.hour_of_week
         """,
-        [filters.time_zone, *params],
+        [*local_params, *params],
     )
     found = {(r[0], r[1]): r for r in rows}
     cells = []

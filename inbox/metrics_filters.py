@@ -194,17 +194,26 @@ ANSWERED = (IntervalEnd.AGENT.value, IntervalEnd.NATIVE.value, IntervalEnd.RESOL
 
 
 def where(
-    filters: MetricFilters, kinds: tuple[str, ...], *, by: str = "ended_at"
+    filters: MetricFilters,
+    kinds: tuple[str, ...],
+    *,
+    by: str = "ended_at",
+    kind_from: str | None = None,
 ) -> tuple[str, list[object]]:
-    """The WHERE clause (on ``inbox_responseinterval AS ri``) for these filters."""
+    """The WHERE clause (on ``inbox_responseinterval AS ri``) for these filters. With
+    ``kind_from`` (an SQL column, e.g. a lateral join's outer kind) the rows are of that one
+    kind instead of ``kinds``."""
     assert by in ("ended_at", "started_at")
     clauses = [
         "ri.team_id = ANY(%s)",
-        "ri.kind = ANY(%s)",
+        "ri.kind = ANY(%s)" if kind_from is None else f"ri.kind = {kind_from}",
         f"ri.{by} >= %s",
         f"ri.{by} < %s",
     ]
-    params: list[object] = [list(filters.team_ids), list(kinds), filters.start, filters.end]
+    params: list[object] = [list(filters.team_ids)]
+    if kind_from is None:
+        params.append(list(kinds))
+    params += [filters.start, filters.end]
     if by == "ended_at":
         clauses.append("ri.ended_by = ANY(%s)")
         params.append(list(ANSWERED))
