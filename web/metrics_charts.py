@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from web.metrics_format import duration
 
@@ -31,10 +33,18 @@ def _y_ticks(top: float) -> list[float]:
     return [top * i / 4 for i in range(5)]
 
 
+def _empty(title: str) -> SafeString:
+    return mark_safe(
+        '<p class="empty">'
+        + escape(_("%(chart)s: no data in this period.") % {"chart": title})
+        + "</p>"
+    )
+
+
 def line_chart(points: Sequence[Point], names: Sequence[str], *, title: str) -> SafeString:
     """Lines (median, p90, …) over time buckets; each bucket's dots link to its rows."""
     if not points:
-        return mark_safe(f'<p class="empty">{escape(title)}: no data in this period.</p>')
+        return _empty(title)
     values = [v for p in points for v in p.values if v is not None]
     top = max(values) * 1.1 if values else 1.0
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
@@ -134,7 +144,15 @@ class Cell:
     href: str | None = None
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
 
 
 def heatmap(cells: Sequence[Cell], *, title: str) -> SafeString:
@@ -163,8 +181,17 @@ def heatmap(cells: Sequence[Cell], *, title: str) -> SafeString:
         rect = (
             f'<rect class="cell" x="{left + c.hour * size}" y="{top_pad + (c.weekday - 1) * size}"'
             f' width="{size - 2}" height="{size - 2}" fill-opacity="{0.06 + 0.94 * shade:.2f}">'
-            f"<title>{WEEKDAYS[c.weekday - 1]} {c.hour:02d}:00 – {c.count} waits, "
-            f"median {escape(median)}</title></rect>"
+            "<title>"
+            + escape(
+                _("%(day)s %(hour)s:00 – %(count)s waits, median %(median)s")
+                % {
+                    "day": WEEKDAYS[c.weekday - 1],
+                    "hour": f"{c.hour:02d}",
+                    "count": c.count,
+                    "median": median,
+                }
+            )
+            + "</title></rect>"
         )
         parts.append(f'<a href="{escape(c.href)}">{rect}</a>' if c.href and c.count else rect)
     parts.append("</svg>")

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
+UNITS = {
+    "s": pgettext_lazy("time unit", "s"),
+    "min": pgettext_lazy("time unit", "min"),
+    "h": pgettext_lazy("time unit", "h"),
+    "d": pgettext_lazy("time unit", "d"),
+}
+
+
+def _u(unit: str) -> str:
+    """A unit's abbreviation in the page's language (Danish hours are "t")."""
+    return str(UNITS[unit])
+
 
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     s = round(seconds)
     if s < 60:
-        return f"{s} s"
+        return f"{s} {_u('s')}"
     if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s" if s < 600 else f"{round(s / 60)} min"
+        if s < 600:
+            return f"{s // 60} {_u('min')} {s % 60:02d} {_u('s')}"
+        return f"{round(s / 60)} {_u('min')}"
     if s < 86400:
-        return f"{s // 3600} h {(s % 3600) // 60:02d} min"
-    return f"{s // 86400} d {(s % 86400) // 3600} h"
+        return f"{s // 3600} {_u('h')} {(s % 3600) // 60:02d} {_u('min')}"
+    return f"{s // 86400} {_u('d')} {(s % 86400) // 3600} {_u('h')}"
 
 
 def change(current: float | None, previous: float | None) -> str | None:
@@ -27,9 +43,9 @@ def short_duration(seconds: float) -> str:
     """A bin edge: "90 s", "5 min", "2 h", "3 d" (rounded to the unit)."""
     s = round(seconds)
     if s < 60:
-        return f"{s} s"
+        return f"{s} {_u('s')}"
     if s < 3600:
-        return f"{round(s / 60)} min"
+        return f"{round(s / 60)} {_u('min')}"
     if s < 86400:
-        return f"{round(s / 3600)} h"
-    return f"{round(s / 86400)} d"
+        return f"{round(s / 3600)} {_u('h')}"
+    return f"{round(s / 86400)} {_u('d')}"

@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox import metrics
 from inbox.audit import audit_export
@@ -25,7 +27,29 @@ from web.api import metrics_payloads as payloads
 from web.metrics_concurrent import run_all
 from web.metrics_format import change, duration, short_duration
 
-KIND_LABELS = dict(IntervalKind.choices)
+KIND_LABELS = {
+    IntervalKind.FIRST_RESPONSE: gettext_lazy("First response"),
+    IntervalKind.REPLY: gettext_lazy("Reply"),
+    IntervalKind.RESOLUTION: gettext_lazy("Resolution"),
+}
+# A table's first column and the "per …" in its title.
+DIMENSION_LABELS = {
+    metrics.Dimension.AGENT: gettext_lazy("agent"),
+    metrics.Dimension.TEAM: gettext_lazy("team"),
+    metrics.Dimension.PLATFORM: gettext_lazy("platform"),
+    metrics.Dimension.ACCOUNT: gettext_lazy("channel"),
+    metrics.Dimension.TAG: gettext_lazy("tag"),
+}
+BUCKET_LABELS = {
+    "hour": gettext_lazy("hour"),
+    "day": gettext_lazy("day"),
+    "week": gettext_lazy("week"),
+}
+CLOCK_LABELS = {
+    "calendar": gettext_lazy("calendar time"),
+    "business": gettext_lazy("business hours"),
+}
+STATE_LABELS = {"at_risk": gettext_lazy("at risk"), "breached": gettext_lazy("breached")}
 TABLES = {
     "agents": metrics.Dimension.AGENT,
     "channels": metrics.Dimension.ACCOUNT,
@@ -160,8 +184,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             for at, s in points
         ],
-        ["median", "p90"],
-        title=f"{KIND_LABELS[kind]} per {bucket.value}: median and p90",
+        [_("median"), "p90"],
+        title=_("%(figure)s per %(bucket)s: median and p90")
+        % {"figure": KIND_LABELS[kind], "bucket": BUCKET_LABELS[bucket.value]},
     )
     bins = figures["distribution"]
     distribution_chart = charts.bar_chart(
@@ -173,7 +198,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             for lo, hi, n in bins
         ],
-        title=f"{KIND_LABELS[kind]}: distribution",
+        title=_("%(figure)s: distribution") % {"figure": KIND_LABELS[kind]},
     )
     heat = figures["heatmap"]
     heatmap_chart = charts.heatmap(
@@ -187,7 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             for c in heat
         ],
-        title="Customer waits begun per hour of the week",
+        title=_("Customer waits begun per hour of the week"),
     )
     tables = []
     for name in shown:
@@ -196,7 +221,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         tables.append(
             {
                 "name": name,
-                "title": f"{KIND_LABELS[kind]} per {dimension.value}",
+                "title": _("%(figure)s per %(dimension)s")
+                % {"figure": KIND_LABELS[kind], "dimension": DIMENSION_LABELS[dimension]},
+                "label": DIMENSION_LABELS[dimension],
                 "export": links.export(name),
                 "rows": [
                     {
@@ -229,10 +256,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "params": params,
         "kind": kind,
-        "kinds": IntervalKind.choices,
+        "kinds": list(KIND_LABELS.items()),
+        "clock_label": CLOCK_LABELS.get(filters.clock, filters.clock),
         "bucket": bucket.value,
         "more": extra,
-        "extra_tables": EXTRA_TABLES,
+        "extra_tables": [(t, DIMENSION_LABELS[TABLES[t]]) for t in EXTRA_TABLES],
         "start_day": filters.as_query()["from"],
         "end_day": filters.as_query()["to"],
         "headline": headline,
@@ -251,6 +279,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "elapsed": duration(r.elapsed_seconds),
                 "target": duration(r.target_seconds),
                 "label": KIND_LABELS[r.kind],
+                "state_label": STATE_LABELS.get(r.state, r.state),
                 "href": conversation_url(r.conversation_id),
             }
             for r in running[:50]
@@ -281,6 +310,7 @@ def intervals_page(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "kind_label": KIND_LABELS[kind],
+        "clock_label": CLOCK_LABELS.get(filters.clock, filters.clock),
         "filters": filters,
         "narrowing": narrowing,
         "export": links.export("intervals", **narrowing),
