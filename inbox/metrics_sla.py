@@ -7,14 +7,15 @@ and *breached* once all of it has.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
-from inbox.business_hours import ALWAYS_OPEN, BusinessTimeline, Schedule
+from inbox.business_hours import ALWAYS_OPEN, BusinessTimeline, Schedule, business_deadline
 from inbox.metrics import fetch
 from inbox.metrics_filters import MetricFilters, where
 from inbox.metrics_recording import team_schedules
@@ -182,3 +183,62 @@ def at_risk(
             )
     result.sort(key=lambda r: r.elapsed_seconds / r.target_seconds, reverse=True)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """One running interval with a target, as the inbox list shows it: from ``risk_at`` the
+    conversation is at risk, from ``due_at`` it has breached. Both are wall-clock instants
+    (business time already laid onto the team's schedule), so a page can keep the flag
+    current without asking again."""
+
+    kind: str
+    risk_at: datetime
+    due_at: datetime
+
+    def state(self, now: datetime) -> str | None:
+        if now >= self.due_at:
+            return "breached"
+        return "at_risk" if now >= self.risk_at else None
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "risk_at": self.risk_at.isoformat(),
+            "due_at": self.due_at.isoformat(),
+        }
+
+
+def sla_clocks(conversation_ids: Sequence[int]) -> dict[int, list[SlaClock]]:
+    """The running intervals with an SLA target of a page of conversations, soonest due
+    first: one query for the intervals with their targets (the ``ri_conversation`` index),
+    and one for the schedules only when a target counts business hours."""
+    if not conversation_ids:
+        return {}
+    target = SlaTarget.objects.filter(team_id=OuterRef("team_id"), kind=OuterRef("kind"))
+    rows = list(
+        ResponseInterval.objects.filter(conversation_id__in=conversation_ids, ended_at__isnull=True)
+        .annotate(
+            target_seconds=Subquery(target.values("target_seconds")[:1]),
+            business_hours=Subquery(target.values("business_hours")[:1]),
+        )
+        .filter(target_seconds__isnull=False)
+        .order_by()
+        .values_list("conversation_id", "team_id", "kind", "started_at", "target_seconds",
+                     "business_hours")
+    )  # fmt: skip
+    schedules = team_schedules({r[1] for r in rows if r[5]}) if any(r[5] for r in rows) else {}
+    clocks: dict[int, list[SlaClock]] = {}
+    for conversation_id, team_id, kind, started_at, seconds, business in rows:
+        if business and not schedules[team_id].always_open:
+            risk_at = business_deadline(schedules[team_id], started_at, seconds * AT_RISK_SHARE)
+            due_at = business_deadline(schedules[team_id], started_at, seconds)
+            if risk_at is None or due_at is None:
+                continue  # more than a year of business time away
+        else:
+            risk_at = started_at + timedelta(seconds=seconds * AT_RISK_SHARE)
+            due_at = started_at + timedelta(seconds=seconds)
+        clocks.setdefault(conversation_id, []).append(SlaClock(kind, risk_at, due_at))
+    for found in clocks.values():
+        found.sort(key=lambda c: c.due_at)
+    return clocks

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 register = template.Library()
@@ -24,6 +27,38 @@ def waited(since: datetime | None) -> str:
     if minutes < 48 * 60:
         return pgettext("waiting time", "%(n)s h") % {"n": minutes // 60}
     return pgettext("waiting time", "%(n)s d") % {"n": minutes // (24 * 60)}
+
+
+def _span(minutes: int) -> str:
+    if minutes < 1:
+        return pgettext("waiting time", "now")
+    if minutes < 60:
+        return pgettext("waiting time", "%(n)s min") % {"n": minutes}
+    if minutes < 48 * 60:
+        return pgettext("waiting time", "%(n)s h") % {"n": minutes // 60}
+    return pgettext("waiting time", "%(n)s d") % {"n": minutes // (24 * 60)}
+
+
+@register.inclusion_tag("inbox/_sla.html")
+def sla_flag(clocks: list | None) -> dict[str, object]:
+    """The row's SLA flag: the most pressing running target's state now, with its clocks for
+    the page's script (which keeps it current, as it does the waiting time)."""
+    now = timezone.now()
+    clocks = clocks or []
+    states = [(c.state(now), c) for c in clocks]
+    breached = [c for state, c in states if state == "breached"]
+    at_risk = [c for state, c in states if state == "at_risk"]
+    text, state = "", ""
+    if breached:
+        state, text = "breached", _("SLA breached")
+    elif at_risk:
+        minutes = max(1, math.ceil((at_risk[0].due_at - now).total_seconds() / 60))
+        state, text = "at_risk", _("SLA due in %(time)s") % {"time": _span(minutes)}
+    return {
+        "state": state,
+        "text": text,
+        "clocks": json.dumps([c.as_dict() for c in clocks]) if clocks else "",
+    }
 
 
 @register.filter

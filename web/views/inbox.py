@@ -23,6 +23,7 @@ from inbox.access import agent_of, visible_team_ids
 from inbox.canned import fill_placeholders
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.exceptions import PermissionDenied as DomainPermissionDenied
+from inbox.metrics_sla import sla_clocks
 from inbox.models import Direction, Team
 from inbox.reply_window import reply_window
 from inbox.selectors import ConversationFilters, ListOrder
@@ -71,6 +72,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     page = selectors.conversation_list(
         user=user, filters=_filters(params), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
+    # The SLA flag of every row on the page: one query for all of them, none per row.
+    clocks = sla_clocks([c.pk for c in page.items])
+    for conversation in page.items:
+        conversation.sla_clocks = clocks.get(conversation.pk, [])
     view = inbox_view(params.get("view"))
     next_url = None
     if page.next_cursor:

@@ -18,6 +18,8 @@ def js_strings() -> dict[str, str]:
         "platform_x": "X",
         "platform_facebook": "Facebook",
         "waiting": _("Waiting %(time)s"),
+        "slaDue": _("SLA due in %(time)s"),
+        "slaBreached": _("SLA breached"),
         "counter": _("%(length)s / %(limit)s characters"),
         "overBy": _("%(n)s over the limit"),
         "tooLong": _(

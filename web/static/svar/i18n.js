@@ -9,7 +9,12 @@ export function t(key, params = {}) {
 
 export function waited(since, now = Date.now()) {
   if (!since) return "";
-  const minutes = Math.floor((now - new Date(since).getTime()) / 60000);
+  return duration(now - new Date(since).getTime());
+}
+
+// A compact span of time ("12 min", "3 h", "2 d"), as the server's templates write it.
+export function duration(ms) {
+  const minutes = Math.floor(ms / 60000);
   if (minutes < 1) return t("justNow");
   if (minutes < 60) return t("minutes", { n: minutes });
   if (minutes < 48 * 60) return t("hours", { n: Math.floor(minutes / 60) });

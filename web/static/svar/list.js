@@ -1,6 +1,25 @@
 // The conversation list: rows built from event snapshots (text only, never HTML), kept in
 // newest-activity order, filtered as the server filters the current view; keyboard navigation.
-import { t, waited } from "./i18n.js";
+import { duration, t, waited } from "./i18n.js";
+
+// The row's SLA flag from its clocks (running intervals with a target, as the server laid
+// them onto the team's schedule): breached once one is past due, else at risk once one is
+// past its warning point, else nothing.
+export function slaFlag(clocks, now = Date.now()) {
+  if (clocks.some((c) => now >= Date.parse(c.due_at))) return { state: "breached", text: t("slaBreached") };
+  const risky = clocks.filter((c) => now >= Date.parse(c.risk_at)).sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
+  if (risky.length) return { state: "at_risk", text: t("slaDue", { time: duration(Math.max(1, Math.ceil((Date.parse(risky[0].due_at) - now) / 60000)) * 60000) }) };
+  return null;
+}
+
+function renderSla(cell) {
+  let clocks = [];
+  try { clocks = JSON.parse(cell.dataset.clocks || "[]"); } catch { /* none */ }
+  const flag = slaFlag(clocks);
+  cell.className = flag ? `sla sla-${flag.state}` : "sla";
+  cell.textContent = flag ? flag.text : "";
+  cell.hidden = !flag;
+}
 
 export class ConversationList {
   constructor({ filter, me }) {
@@ -73,6 +92,15 @@ export class ConversationList {
     assignee.textContent = s.assignee ? s.assignee.public_name : t("unassigned");
     assignee.title = s.assignee ? s.assignee.public_name : "";
     field("presence").textContent = this.presence.get(s.id) || "";
+    // Snapshots carry no SLA clocks: keep the row's, minus what the change ended (an agent's
+    // reply ends the first-response and reply clocks; resolving ends them all).
+    const sla = field("sla");
+    let clocks = [];
+    try { clocks = JSON.parse(sla.dataset.clocks || "[]"); } catch { /* none */ }
+    if (s.status === "resolved") clocks = [];
+    else if (!s.waiting_since) clocks = clocks.filter((c) => c.kind === "resolution");
+    sla.dataset.clocks = clocks.length ? JSON.stringify(clocks) : "";
+    renderSla(sla);
   }
 
   place(row) {
@@ -128,6 +156,7 @@ export class ConversationList {
   }
 
   tick() {
+    for (const cell of document.querySelectorAll('#rows [data-field="sla"]')) renderSla(cell);
     for (const cell of document.querySelectorAll('#rows [data-field="waiting"]')) {
       const since = cell.dataset.since;
       cell.textContent = since ? t("waiting", { time: waited(since) }) : "";
