@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inbox.metrics_sla import AT_RISK_SHARE, sla_clocks
-from inbox.models import Conversation, SlaTarget
+from inbox.models import BusinessSchedule, Conversation, SlaTarget
 from inbox.services import messages_ingest, reply_create
 from tests.factories import inbound
 
@@ -122,3 +123,21 @@ def test_the_flag_is_translated(agent, x_account, team):
 
     assert _flag(html, at_risk) == "SLA udløber om 10 min"
     assert _flag(html, breached) == "SLA overskredet"
+
+
+def test_a_business_hours_target_is_due_in_business_time(x_account, team):
+    """A target counted in business hours is laid onto the team's schedule: asked on a
+    Monday evening after closing, an hour's target is due at 10:00 on Tuesday."""
+    weekdays = {str(d): [["09:00", "17:00"]] for d in range(1, 6)}
+    BusinessSchedule.objects.create(
+        team=team, time_zone="Europe/Copenhagen", weekly=weekdays, holidays=[]
+    )
+    SlaTarget.objects.create(team=team, kind="first_response", target_seconds=HOUR)
+    cph = ZoneInfo("Europe/Copenhagen")
+    monday_evening = datetime(2026, 11, 23, 20, 0, tzinfo=cph)
+    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="late", at=monday_evening)])
+    conversation = Conversation.objects.get()
+
+    (clock,) = sla_clocks([conversation.pk])[conversation.pk]
+    assert clock.risk_at == datetime(2026, 11, 24, 9, 48, tzinfo=cph)
+    assert clock.due_at == datetime(2026, 11, 24, 10, 0, tzinfo=cph)
