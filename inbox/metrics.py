@@ -55,7 +55,8 @@ class Stats:
 EMPTY = Stats(0, None, None, None)
 
 
-def _stats(row: Sequence[Any]) -> Stats:
+def stats_from_row(row: Sequence[Any]) -> Stats:
+    """Stats from the four columns of ``STATS_SQL``."""
     count, median, p90, mean = row
     return Stats(int(count), median, p90, None if mean is None else float(mean))
 
@@ -94,7 +95,7 @@ def period_stats(filters: MetricFilters) -> dict[str, Stats]:
         """,
         [list(IntervalKind.values), *params],
     )
-    found = {kind: _stats(stats) for kind, *stats in rows}
+    found = {kind: stats_from_row(stats) for kind, *stats in rows}
     return {k: found.get(k, EMPTY) for k in IntervalKind.values}
 
 
@@ -170,7 +171,7 @@ def breakdown(filters: MetricFilters, kind: str, dimension: Dimension) -> list[R
         params,
     )
     labels = _labels(dimension, [r[0] for r in rows])
-    return [Row(r[0], labels.get(r[0], str(r[0])), _stats(r[1:])) for r in rows]
+    return [Row(r[0], labels.get(r[0], str(r[0])), stats_from_row(r[1:])) for r in rows]
 
 
 # --- time series ------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def series(filters: MetricFilters, kind: str, bucket: Bucket) -> list[tuple[date
         [bucket.value, filters.time_zone, *params],
     )
     zone = ZoneInfo(filters.time_zone)
-    return [(r[0].replace(tzinfo=zone), _stats(r[1:])) for r in rows]
+    return [(r[0].replace(tzinfo=zone), stats_from_row(r[1:])) for r in rows]
 
 
 # --- distribution -----------------------------------------------------------------------------
