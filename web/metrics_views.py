@@ -7,7 +7,7 @@ import csv
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -85,6 +85,9 @@ class Links:
 
     def __init__(self, filters: MetricFilters, kind: str, bucket: str) -> None:
         self.base = {**filters.as_query(), "kind": kind, "bucket": bucket}
+        # The filters quoted once, not once per link: ``to`` gives what ``urlencode`` of the
+        # merged parameters gives (quote_plus of each key and str(value)), a tenth of the work.
+        self._quoted = {quote_plus(k): quote_plus(str(v)) for k, v in self.base.items()}
         self._paths: dict[tuple[str, tuple[Any, ...]], str] = {}
 
     def to(self, name: str, *, args: tuple[Any, ...] = (), **extra: Any) -> str:
@@ -92,8 +95,11 @@ class Links:
         path = self._paths.get((name, args))
         if path is None:
             path = self._paths[(name, args)] = reverse(name, args=args)
-        query = {**self.base, **{k: v for k, v in extra.items() if v is not None}}
-        return f"{path}?{urlencode(query)}"
+        query = dict(self._quoted)
+        for key, value in extra.items():
+            if value is not None:
+                query[quote_plus(key)] = quote_plus(str(value))
+        return f"{path}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
 
     def export(self, table: str, **extra: Any) -> str:
         return self.to("metrics-export", args=(table,), **extra)
