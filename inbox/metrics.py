@@ -177,6 +177,11 @@ def breakdown(filters: MetricFilters, kind: str, dimension: Dimension) -> list[R
 # --- time series ------------------------------------------------------------------------------
 
 
+# A bucket's length, and where buckets start counted from the epoch (a Thursday): ISO weeks
+# start on Mondays, four days later.
+BUCKET_SECONDS = {Bucket.HOUR: (3600, 0), Bucket.DAY: (86400, 0), Bucket.WEEK: (604800, 345600)}
+
+
 def parse_bucket(raw: str | None) -> Bucket:
     try:
         return Bucket((raw or "day").strip())
@@ -187,16 +192,26 @@ def parse_bucket(raw: str | None) -> Bucket:
 def series(filters: MetricFilters, kind: str, bucket: Bucket) -> list[tuple[datetime, Stats]]:
     """Stats per hour, day or ISO week (Monday) of the teams' time zone, by end time."""
     clause, params = where(filters, (kind,))
+    # date_trunc(bucket, ended_at AT TIME ZONE zone) without a time-zone conversion per row:
+    # the local epoch (local_epoch_sql) floored to the bucket's length, weeks from a Monday
+    # (1970-01-05, four days after the epoch); only each bucket's start is turned back into a
+    # local time.
+    size, shift = BUCKET_SECONDS[bucket]
+    local, local_params = local_epoch_sql(
+        "ri.ended_at", ZoneInfo(filters.time_zone), filters.start, filters.end
+    )
     rows = fetch(
         f"""
-        SELECT date_trunc(%s, ri.ended_at AT TIME ZONE %s) AS bucket,
-               {STATS_SQL.format(v=filters.value_column)}
-          FROM inbox_responseinterval ri
-         WHERE {clause}
-         GROUP BY 1
-         ORDER BY 1
+        SELECT to_timestamp(b.start) AT TIME ZONE 'UTC',
+               {STATS_SQL.format(v="b.v")}
+          FROM (SELECT floor(({local} - %s) / %s) * %s + %s AS start,
+                       {filters.value_column} AS v
+                  FROM inbox_responseinterval ri
+                 WHERE {clause}) b
+         GROUP BY b.start
+         ORDER BY b.start
         """,
-        [bucket.value, filters.time_zone, *params],
+        [*local_params, shift, size, size, shift, *params],
     )
     zone = ZoneInfo(filters.time_zone)
     return [(r[0].replace(tzinfo=zone), stats_from_row(r[1:])) for r in rows]

@@ -96,3 +96,53 @@ def test_heatmap_places_waits_by_local_hour_across_dst_changes(name, team, x_acc
         done = [v for v in values if v is not None]
         assert (cell.waits, cell.answered) == (len(values), len(done)), key
         assert cell.median == (statistics.median(done) if done else None), key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Europe/Copenhagen", "Australia/Lord_Howe", "America/New_York"])
+@pytest.mark.parametrize("bucket", list(metrics.Bucket))
+def test_series_buckets_by_local_hour_day_and_week_across_dst_changes(
+    name, bucket, team, x_account
+):
+    manager = AgentFactory(public_name="Maja", teams=[team], role=Role.MANAGER)
+    messages_ingest(
+        account_id=x_account.pk,
+        messages=[inbound(thread="t", at=datetime(2026, 3, 1, tzinfo=UTC))],
+    )
+    conversation = Conversation.objects.get()
+    ResponseInterval.objects.filter(conversation=conversation).delete()
+    zone = ZoneInfo(name)
+    rows = []
+    expected: dict[datetime, list[float]] = defaultdict(list)
+    at, i = datetime(2026, 3, 25, 0, 0, 1, tzinfo=UTC), 0
+    while at < datetime(2026, 4, 10, tzinfo=UTC):
+        seconds = float(30 + (i * 89) % 4000) + 0.25
+        started = at - timedelta(seconds=seconds)
+        rows.append(
+            ResponseInterval(
+                conversation=conversation, team=team, account=x_account, platform="x",
+                kind="reply", started_at=started, ended_at=at, ended_by="agent",
+                calendar_seconds=seconds,
+            )
+        )  # fmt: skip
+        local = at.astimezone(zone).replace(tzinfo=None)
+        if bucket == metrics.Bucket.HOUR:
+            start = local.replace(minute=0, second=0, microsecond=0)
+        else:
+            start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            if bucket == metrics.Bucket.WEEK:
+                start -= timedelta(days=start.weekday())
+        expected[start].append(seconds)
+        at += timedelta(minutes=23, seconds=7)
+        i += 1
+    ResponseInterval.objects.bulk_create(rows)
+    filters = parse_filters(
+        manager.user, {"from": "2026-03-20", "to": "2026-04-15", "tz": name, "team": str(team.pk)}
+    )
+    got = metrics.series(filters, "reply", bucket)
+    assert [at.replace(tzinfo=None) for at, _ in got] == sorted(expected)
+    for at, stats in got:
+        assert at.tzinfo == zone
+        values = expected[at.replace(tzinfo=None)]
+        assert stats.count == len(values), at
+        assert stats.median == pytest.approx(statistics.median(values)), at
