@@ -7,7 +7,7 @@ and *breached* once all of it has.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -274,15 +274,19 @@ class SlaClock:
         }
 
 
-def sla_clocks(conversation_ids: Sequence[int]) -> dict[int, list[SlaClock]]:
+def sla_clocks(
+    conversation_ids: Sequence[int], *, team_ids: Collection[int] | None = None
+) -> dict[int, list[SlaClock]]:
     """The running intervals with an SLA target of a page of conversations, soonest due
     first: one query for the intervals with their targets (the ``ri_conversation`` index),
-    and one for the schedules only when a target counts business hours."""
+    and one for the schedules only when a target counts business hours. ``team_ids``: only
+    conversations of these teams (None: any)."""
     if not conversation_ids:
         return {}
     target = SlaTarget.objects.filter(team_id=OuterRef("team_id"), kind=OuterRef("kind"))
     rows = list(
         ResponseInterval.objects.filter(conversation_id__in=conversation_ids, ended_at__isnull=True)
+        .filter(**({} if team_ids is None else {"team_id__in": list(team_ids)}))
         .annotate(
             target_seconds=Subquery(target.values("target_seconds")[:1]),
             business_hours=Subquery(target.values("business_hours")[:1]),

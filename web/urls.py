@@ -17,6 +17,7 @@ urlpatterns = [
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),
+    path("conversations/sla", inbox.conversation_sla, name="conversation-sla"),
     path("conversations/<int:conversation_id>/", inbox.conversation_page, name="conversation"),
     path(
         "conversations/<int:conversation_id>/pane",

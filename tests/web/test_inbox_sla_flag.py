@@ -19,7 +19,7 @@ from django.utils import timezone
 from inbox.metrics_sla import AT_RISK_SHARE, sla_clocks
 from inbox.models import BusinessSchedule, Conversation, SlaTarget
 from inbox.services import messages_ingest, reply_create
-from tests.factories import inbound
+from tests.factories import ChannelAccountFactory, inbound
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,20 @@ def test_a_business_hours_target_is_due_in_business_time(x_account, team):
     (clock,) = sla_clocks([conversation.pk])[conversation.pk]
     assert clock.risk_at == datetime(2026, 11, 24, 9, 48, tzinfo=cph)
     assert clock.due_at == datetime(2026, 11, 24, 10, 0, tzinfo=cph)
+
+
+def test_rows_built_live_ask_for_their_clocks_of_visible_conversations_only(
+    agent, x_account, team, other_team
+):
+    SlaTarget.objects.create(team=team, kind="first_response", target_seconds=HOUR,
+                             business_hours=False)  # fmt: skip
+    SlaTarget.objects.create(team=other_team, kind="first_response", target_seconds=HOUR)
+    mine = _ask(x_account, "mine", minutes_ago=50)
+    elsewhere = _ask(ChannelAccountFactory(team=other_team), "elsewhere", minutes_ago=50)
+    browser = _browser(agent)
+
+    answer = browser.get(f"/conversations/sla?ids={mine.pk},{elsewhere.pk}").json()
+
+    assert answer == {str(mine.pk): [c.as_dict() for c in sla_clocks([mine.pk])[mine.pk]]}
+    assert browser.get("/conversations/sla?ids=1,x").status_code == 400
+    assert browser.get("/conversations/sla").json() == {}

@@ -49,3 +49,19 @@ def test_an_at_risk_row_is_flagged_until_an_agent_answers(stack, chromium, conte
     page.locator("#composer-body").fill("Den kommer i marts.")
     page.get_by_role("button", name="Send").click()
     expect(flag).to_be_hidden(timeout=LIVE_TIMEOUT_MS)
+
+
+def test_a_conversation_that_arrived_live_gets_its_flag(stack, chromium, contexts):
+    SlaTarget.objects.create(team=stack.team, kind="first_response", target_seconds=3600,
+                             business_hours=False)  # fmt: skip
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    stack.mention("Hvornår får jeg min restskat at vide?")
+    expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)  # built live
+    # Its wait has run 50 minutes of the hour by the list's next tick.
+    ResponseInterval.objects.filter(ended_at__isnull=True).update(
+        started_at=timezone.now() - timedelta(minutes=50)
+    )
+    page.evaluate("() => window.svar.list.tick()")
+    expect(row(page, "Kirsten Madsen").locator("[data-field=sla]")).to_have_text(
+        "SLA due in 10 min"
+    )

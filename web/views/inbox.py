@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from web.views.strings import js_strings
 
 PAGE_SIZE = 50
 TAG_CHOICES_MAX = 200
+SLA_IDS_MAX = 2 * PAGE_SIZE
 
 
 def _list_params(request: HttpRequest) -> dict[str, str]:
@@ -198,6 +199,23 @@ def conversation_pane(request: HttpRequest, conversation_id: int) -> HttpRespons
     except DomainPermissionDenied:
         raise PermissionDenied from None
     return render(request, "inbox/_conversation.html", context)
+
+
+@login_required
+@require_GET
+def conversation_sla(request: HttpRequest) -> HttpResponse:
+    """The SLA clocks of rows the page built from live events (server-rendered rows carry
+    theirs): ``?ids=1,2,3``, answered for the conversations the user may see, in one query."""
+    try:
+        ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()]
+    except ValueError:
+        return HttpResponseBadRequest("ids must be conversation ids, comma-separated")
+    try:
+        team_ids = visible_team_ids(request.user)
+    except DomainPermissionDenied:
+        raise PermissionDenied from None
+    clocks = sla_clocks(ids[:SLA_IDS_MAX], team_ids=team_ids) if ids else {}
+    return JsonResponse({str(k): [c.as_dict() for c in v] for k, v in clocks.items()})
 
 
 @login_required

@@ -26,6 +26,7 @@ export class ConversationList {
     this.filter = filter;
     this.me = me;
     this.presence = new Map(); // conversation id → text shown in the row
+    this.pendingMarks = 0; // rows waiting for their SLA clocks carry a mark
   }
 
   get root() { return document.getElementById("rows"); }
@@ -86,6 +87,9 @@ export class ConversationList {
     field("handle").textContent = s.contact.handle ? `@${s.contact.handle}` : "";
     field("snippet").textContent = s.snippet;
     const waiting = field("waiting");
+    // A wait that began live (a new conversation, a customer writing again, a reopening) has
+    // clocks the snapshot does not carry: the next tick asks for them.
+    const newWait = Boolean(s.waiting_since) && waiting.dataset.since !== s.waiting_since;
     waiting.dataset.since = s.waiting_since || "";
     waiting.textContent = s.waiting_since ? t("waiting", { time: waited(s.waiting_since) }) : "";
     const assignee = field("assignee");
@@ -100,7 +104,31 @@ export class ConversationList {
     if (s.status === "resolved") clocks = [];
     else if (!s.waiting_since) clocks = clocks.filter((c) => c.kind === "resolution");
     sla.dataset.clocks = clocks.length ? JSON.stringify(clocks) : "";
+    if (newWait || (s.status !== "resolved" && !row.isConnected)) row.dataset.slaPending = String(++this.pendingMarks);
     renderSla(sla);
+  }
+
+  // One request for every row whose clocks are not known yet (none on most ticks).
+  async fetchClocks() {
+    const pending = this.rows().filter((r) => r.dataset.slaPending);
+    if (!pending.length) return;
+    const asked = pending.slice(0, 100).map((r) => [Number(r.dataset.id), r.dataset.slaPending]);
+    const ids = asked.map(([id]) => id);
+    let answer;
+    try {
+      const response = await fetch(`/conversations/sla?ids=${ids.join(",")}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      answer = await response.json();
+    } catch { return; } // the next tick tries again
+    for (const [id, mark] of asked) {
+      const row = this.row(id);
+      if (!row || row.dataset.slaPending !== mark) continue; // a newer wait began meanwhile
+      delete row.dataset.slaPending;
+      const cell = row.querySelector('[data-field="sla"]');
+      const clocks = answer[String(id)] || [];
+      cell.dataset.clocks = clocks.length ? JSON.stringify(clocks) : "";
+      renderSla(cell);
+    }
   }
 
   place(row) {
@@ -156,6 +184,7 @@ export class ConversationList {
   }
 
   tick() {
+    this.fetchClocks();
     for (const cell of document.querySelectorAll('#rows [data-field="sla"]')) renderSla(cell);
     for (const cell of document.querySelectorAll('#rows [data-field="waiting"]')) {
       const since = cell.dataset.since;
