@@ -6,6 +6,7 @@ The log (``InboxEvent``, per-team sequence) is the truth; the channel layer is o
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -239,6 +240,11 @@ def event_message(event: InboxEvent) -> dict[str, Any]:
     }
 
 
+def wire_json(event: InboxEvent) -> str:
+    """``event_message`` as the JSON text clients receive (compact, UTF-8 as it is)."""
+    return json.dumps(event_message(event), separators=(",", ":"), ensure_ascii=False)
+
+
 def ring(rows: Sequence[InboxEvent]) -> None:
     """Tell every web process that a team's log grew. At-most-once: clients fill gaps."""
     from channels.layers import get_channel_layer
@@ -257,7 +263,8 @@ def ring(rows: Sequence[InboxEvent]) -> None:
             "last_seq": team_rows[-1].seq,
         }
         if len(team_rows) <= DOORBELL_INLINE_MAX:
-            message["events"] = [event_message(row) for row in team_rows]
+            # Encoded here, once: each web process sends this text to its clients as it is.
+            message["wire"] = [wire_json(row) for row in team_rows]
         try:
             async_to_sync(layer.group_send)(team_group(team_id), message)
         except Exception:  # the log is the truth; a lost doorbell is recovered by catch-up

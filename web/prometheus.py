@@ -140,7 +140,17 @@ def _process_families() -> list[Family]:
         "svar_websocket_connections_accepted_total", "counter", "WebSockets accepted here"
     )
     accepted.add(ws_stats.accepted_total())
-    return [open_now, accepted]
+    backlog = Family(
+        "svar_websocket_backlog_chars", "gauge",
+        "Characters of frames queued here for clients and not yet written",
+    )  # fmt: skip
+    backlog.add(ws_stats.backlog_chars())
+    too_slow = Family(
+        "svar_websocket_closed_too_slow_total", "counter",
+        "WebSockets closed here (4408) because the client did not read its backlog",
+    )  # fmt: skip
+    too_slow.add(ws_stats.closed_too_slow_total())
+    return [open_now, accepted, backlog, too_slow]
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ scrapes each web replica and sums them.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,37 @@ ASGIApp = Callable[
 _lock = threading.Lock()
 _open = 0
 _accepted_total = 0
+
+
+# Connections with an outbox (web.consumers.InboxConsumer), read at scrape time only.
+_backlogs: weakref.WeakSet[Any] = weakref.WeakSet()
+_closed_too_slow = 0
+
+
+def track_backlog(consumer: Any) -> None:
+    """Count ``consumer.outbox_chars`` in :func:`backlog_chars` while the consumer lives."""
+    _backlogs.add(consumer)
+
+
+def closed_too_slow() -> None:
+    global _closed_too_slow
+    with _lock:
+        _closed_too_slow += 1
+
+
+def closed_too_slow_total() -> int:
+    return _closed_too_slow
+
+
+def backlog_chars() -> int:
+    """Characters of frames queued for clients on this process and not yet written."""
+    for _ in range(5):  # the event loop's thread may add a connection while we copy
+        try:
+            consumers = list(_backlogs)
+        except RuntimeError:
+            continue
+        return sum(getattr(c, "outbox_chars", 0) for c in consumers)
+    return 0
 
 
 def open_connections() -> int:
