@@ -29,7 +29,7 @@ DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/svar_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 RESULTS = measure.REPO / "bench" / "results" / "conversations_list.json"
 DEEP_PAGE = 20
-SERIAL = "-c max_parallel_workers_per_gather=0"  # as bench.settings_pooled connects
+SERIAL = "-c max_parallel_workers_per_gather=0"  # the plan without parallel workers
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=500, help="timed requests per case")
     parser.add_argument(
         "--variants",
-        default="bench.settings_pooled:1,web.settings:1,bench.settings_pooled:2",
+        default="web.settings:1,web.settings:2",
         help="server settings module:uvicorn workers, comma-separated",
     )
     parser.add_argument("--dsn", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DSN))

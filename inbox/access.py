@@ -6,6 +6,7 @@ Another team's conversation is reported as not found, so its existence does not 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import QuerySet
 
 from inbox.exceptions import NotFound, PermissionDenied
@@ -19,6 +20,12 @@ def agent_of(user: AbstractBaseUser) -> Agent:
         raise PermissionDenied("This user has no agent profile.") from None
 
 
+_TEAM_IDS_SQL = (
+    f"SELECT m.team_id FROM {Agent.teams.through._meta.db_table} m"  # noqa: S608 -- model names
+    f" JOIN {Agent._meta.db_table} a ON a.id = m.agent_id WHERE a.user_id = %s"
+)
+
+
 def sees_all_teams(user: AbstractBaseUser) -> bool:
     return user.has_perm("inbox.view_all_teams")
 
@@ -27,11 +34,11 @@ def visible_team_ids(user: AbstractBaseUser) -> list[int] | None:
     """The teams whose conversations the user may see; None means every team."""
     if sees_all_teams(user):
         return None
-    # One query on the membership table, not the agent and then its teams: this runs on every
-    # list page. Only an empty answer asks whether the user has an agent profile at all.
-    team_ids = list(
-        Agent.teams.through.objects.filter(agent__user_id=user.pk).values_list("team_id", flat=True)
-    )
+    # One plain query on the membership table, not the agent and then its teams: this runs on
+    # every list page. Only an empty answer asks whether the user has an agent profile at all.
+    with connection.cursor() as cursor:
+        cursor.execute(_TEAM_IDS_SQL, [user.pk])
+        team_ids = [team_id for (team_id,) in cursor]
     if not team_ids:
         agent_of(user)
     return team_ids

@@ -21,7 +21,7 @@ from inbox.access import (
     conversations_visible_to,
     visible_team_ids,
 )
-from inbox.events import LIST_ROW_FIELDS
+from inbox.conversation_rows import ConversationRow, conversation_rows
 from inbox.exceptions import InvalidInput
 from inbox.models import (
     AccountHealth,
@@ -60,7 +60,7 @@ class ConversationFilters:
 
 @dataclass(frozen=True, slots=True)
 class ConversationPage:
-    items: list[Conversation]
+    items: list[ConversationRow]
     next_cursor: str | None
 
 
@@ -139,21 +139,15 @@ def _filtered(user: AbstractBaseUser, filters: ConversationFilters) -> QuerySet[
 
 def _page_rows(
     keyset: QuerySet[Conversation], ordering: tuple[str, ...], size: int
-) -> list[Conversation]:
+) -> list[ConversationRow]:
     """The page's rows, with what a list row shows (``inbox.events.conversation_snapshot``).
 
     The page's ids are picked on the conversation table alone (an index walk that stops after
     ``size`` rows) and only those rows are joined: given the joins in the same query, the
     planner may join every match before sorting (seen with search: 50 ms instead of 5 ms).
-    Only the snapshot's columns are read, which spares parsing JSON and timestamps no one shows.
     """
     page_ids = keyset.values("id")[:size]
-    return list(
-        Conversation.objects.filter(id__in=page_ids)
-        .select_related("account", "contact", "assignee")
-        .only(*LIST_ROW_FIELDS)
-        .order_by(*ordering)
-    )
+    return conversation_rows(Conversation.objects.filter(id__in=page_ids).order_by(*ordering))
 
 
 def conversation_list(

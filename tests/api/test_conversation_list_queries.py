@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from inbox.models import Conversation
 from inbox.services import conversation_assign, conversation_tag, messages_ingest
@@ -69,3 +71,13 @@ def test_search_pages_over_the_matches_only(api, x_account):
     second = api.get("/api/conversations", {"q": "forsk", "cursor": first["next_cursor"]}).json()
     assert [r["snippet"] for r in first["results"]] == ["forskud 3", "forskud 2"]
     assert [r["snippet"] for r in second["results"]] == ["forskud 1"]
+
+
+def test_an_agents_page_is_three_queries_permissions_teams_and_rows(agent, x_account):
+    # The rows come with their tags in the same query; the agent's teams in one query, not the
+    # agent and then its teams; the permissions in one, not the user's and the groups' apart.
+    _fill(x_account, agent, 5)
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=agent.user.pk))  # nothing cached on it yet
+    queries = _queries(client, {})
+    assert len(queries) == 3, queries

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox import selectors, services
-from inbox.events import message_snapshot, note_snapshot, snapshots_for
+from inbox.events import conversation_snapshot, message_snapshot, note_snapshot, snapshots_for
 from inbox.selectors import ConversationFilters, ListOrder
 from web.api import serializers as s
 
@@ -49,9 +49,11 @@ class ConversationListApi(APIView):
         page = selectors.conversation_list(
             user=request.user, filters=filters, cursor=query.get("cursor"), limit=query["limit"]
         )
-        snapshots = snapshots_for(page.items) if page.items else {}
         return Response(
-            {"results": [snapshots[c.pk] for c in page.items], "next_cursor": page.next_cursor}
+            {
+                "results": [conversation_snapshot(row, row.tag_names) for row in page.items],
+                "next_cursor": page.next_cursor,
+            }
         )
 
 
