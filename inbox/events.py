@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asgiref.sync import async_to_sync
 from django.db import connection, transaction
@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from inbox.bulk import insert_rows
 from inbox.models import Agent, ChannelAccount, Conversation, InboxEvent, Message, Note
+
+if TYPE_CHECKING:
+    from inbox.conversation_rows import ConversationRow
 
 logger = logging.getLogger(__name__)
 
@@ -73,19 +76,12 @@ def agent_snapshot(agent: Agent | None) -> dict[str, Any] | None:
     return {"id": agent.pk, "public_name": agent.public_name, "initials": agent.initials}
 
 
-# The columns conversation_snapshot reads; the list loads only these (keep the two in step:
-# a field read but not listed here costs one query per row).
-LIST_ROW_FIELDS = (
-    "id", "version", "status", "kind", "team_id", "waiting_since", "last_message_at",
-    "opened_at", "resolved_at", "snippet",
-    "account__id", "account__platform", "account__display_name",
-    "contact__id", "contact__name", "contact__handle",
-    "assignee__id", "assignee__public_name", "assignee__initials",
-)  # fmt: skip
+def conversation_snapshot(
+    conversation: Conversation | ConversationRow, tag_names: Sequence[str]
+) -> dict[str, Any]:
+    """The conversation as a list row shows it; clients keep the highest ``version``.
 
-
-def conversation_snapshot(conversation: Conversation, tag_names: Sequence[str]) -> dict[str, Any]:
-    """The conversation as a list row shows it; clients keep the highest ``version``."""
+    The list API passes ``inbox.conversation_rows.ConversationRow`` (the same attributes)."""
     contact = conversation.contact
     account = conversation.account
     return {
