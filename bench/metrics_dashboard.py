@@ -7,7 +7,8 @@ Creates (or reuses) the database ``svar_metrics_bench`` on the machine's Postgre
 loads it (bench/metrics_data.py), starts Svar under uvicorn and measures over real HTTP, logged
 in: the dashboard's full load (the HTML, every figure computed server-side, plus its
 stylesheets), each metrics API, and the raw ``percentile_cont`` query on the same data in the
-same run. Writes bench/results/metrics_dashboard.json.
+same run; then, per user, where the page's time goes (bench/metrics_sections.py: statements,
+PostgreSQL and Python CPU time per section). Writes bench/results/metrics_dashboard.json.
 """
 
 from __future__ import annotations
@@ -245,6 +246,7 @@ def main() -> None:
             ("admin_all_teams", admin_id, all_teams),
         ):
             cookies = {"sessionid": _session_cookie(user_id)}
+            load_before = [round(v, 2) for v in os.getloadavg()]
             with httpx.Client(cookies=cookies, timeout=60) as client:
                 figures: dict[str, Any] = {
                     "dashboard_full_load": _timed(_full_load(client, base, "/metrics/"), args.runs),
@@ -260,12 +262,27 @@ def main() -> None:
 
                     figures[f"api_{name}"] = _timed(call, args.runs)
                 figures["raw_percentile_cont_28_days"] = _raw_query(url, teams, args.runs)
+            # Other work on the machine inflates every figure of the scenario alike.
+            figures["load_average_before_after"] = [
+                load_before,
+                [round(v, 2) for v in os.getloadavg()],
+            ]
             results["scenarios"][scenario] = figures
             log(
                 f"{scenario}: dashboard median "
                 f"{figures['dashboard_full_load']['median_ms']} ms, raw query median "
                 f"{figures['raw_percentile_cont_28_days']['median_ms']} ms"
             )
+    from bench import metrics_sections
+
+    for scenario, user_id in (("manager_one_team", manager_id), ("admin_all_teams", admin_id)):
+        # Where the page's time goes: each section run alone, CPU from /proc (see the module).
+        sections = metrics_sections.profile(user_id, "/metrics/", runs=3, explain=True)
+        results["scenarios"][scenario]["dashboard_sections"] = sections
+        log(
+            f"{scenario}: sections' CPU {sections['sections_cpu_ms']} ms (PostgreSQL "
+            f"{sections['sections_db_cpu_ms']} ms), {sections['statements']} statements"
+        )
     results.update(
         {
             "what": "Dashboard full load and metrics APIs over real HTTP (uvicorn, logged in), "
