@@ -8,12 +8,15 @@ The answer, and its cache on the user object for the rest of the request, are th
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 
+@cache  # the models' table names are fixed once the app registry is ready
 def _sql() -> str:
     permission, content_type = Permission._meta.db_table, ContentType._meta.db_table
     own = User.user_permissions.through._meta.db_table

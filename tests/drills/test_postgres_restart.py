@@ -28,16 +28,6 @@ TOKEN_ENV = "SVAR_DRILL_X_TOKEN"
 
 
 @pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
-    server = PrivatePostgres().start()
-    try:
-        server.migrate({})
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def x_sim() -> Iterator[twitter_support.XSim]:
     yield from twitter_support.start(XApp())
 

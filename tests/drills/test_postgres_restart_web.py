@@ -31,16 +31,6 @@ print(Token.objects.create(user=user).key)
 
 
 @pytest.fixture
-def postgres() -> Iterator[PrivatePostgres]:
-    server = PrivatePostgres().start()
-    try:
-        server.migrate({})
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def web(postgres: PrivatePostgres, tmp_path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "uvicorn.log").open("wb")

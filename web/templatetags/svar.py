@@ -19,14 +19,7 @@ def waited(since: datetime | None) -> str:
     """A compact waiting time ("12 min", "3 h", "2 d"), as the page's script keeps it current."""
     if since is None:
         return ""
-    minutes = int((timezone.now() - since).total_seconds() // 60)
-    if minutes < 1:
-        return pgettext("waiting time", "now")
-    if minutes < 60:
-        return pgettext("waiting time", "%(n)s min") % {"n": minutes}
-    if minutes < 48 * 60:
-        return pgettext("waiting time", "%(n)s h") % {"n": minutes // 60}
-    return pgettext("waiting time", "%(n)s d") % {"n": minutes // (24 * 60)}
+    return _span(int((timezone.now() - since).total_seconds() // 60))
 
 
 def _span(minutes: int) -> str:
