@@ -44,10 +44,19 @@ def visible_team_ids(user: AbstractBaseUser) -> list[int] | None:
     return team_ids
 
 
-def conversations_visible_to(user: AbstractBaseUser) -> QuerySet[Conversation]:
+def readable_team_ids(user: AbstractBaseUser) -> list[int] | None:
+    """The teams whose conversations the user may read (None: every team); refused for a role
+    that may read none."""
     if not user.has_perm("inbox.view_conversation"):
         raise PermissionDenied("Your role does not allow reading conversations.")
-    team_ids = visible_team_ids(user)
+    return visible_team_ids(user)
+
+
+def conversations_visible_to(user: AbstractBaseUser) -> QuerySet[Conversation]:
+    return conversations_of_teams(readable_team_ids(user))
+
+
+def conversations_of_teams(team_ids: list[int] | None) -> QuerySet[Conversation]:
     queryset = Conversation.objects.all()
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=team_ids)

@@ -2,7 +2,7 @@ from inbox.models.audit import AuditAction, AuditEntry
 from inbox.models.canned import CannedResponse
 from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
 from inbox.models.contacts import Contact
-from inbox.models.conversations import Conversation, ConversationStatus, Tag
+from inbox.models.conversations import Conversation, ConversationStatus, ConversationTag, Tag
 from inbox.models.events import InboxEvent
 from inbox.models.messages import DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
@@ -26,6 +26,7 @@ __all__ = [
     "Contact",
     "Conversation",
     "ConversationStatus",
+    "ConversationTag",
     "DeliveryState",
     "Direction",
     "InboxEvent",

@@ -55,7 +55,9 @@ class Conversation(models.Model):
         related_name="assigned_conversations",
         db_index=False,
     )
-    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
+    tags = models.ManyToManyField(
+        Tag, related_name="conversations", blank=True, through="ConversationTag"
+    )
     # The first customer message not yet answered; null while nobody waits for us.
     waiting_since = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()  # first message, or the latest reopening
@@ -118,3 +120,33 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation {self.pk} ({self.status})"
+
+
+class ConversationTag(models.Model):
+    """A tag on a conversation, with the conversation's team and latest activity beside it.
+
+    The list filtered by a tag walks ``conv_tag_recent`` newest first and stops after a page;
+    filtering the team's newest conversations by a rare tag instead probed thousands of them
+    (bench/conversations_list.py). ``team_id`` and ``last_message_at`` are copies kept by
+    PostgreSQL triggers (migration 0012), whichever code path writes the conversation or the
+    link: set here, they would be overwritten.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    team_id = models.BigIntegerField(null=True, editable=False)
+    last_message_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        db_table = "inbox_conversation_tags"
+        unique_together = [("conversation", "tag")]  # as Django made it for the plain M2M
+        indexes = [
+            models.Index(
+                fields=["tag", "-last_message_at", "-conversation"],
+                include=["team_id"],
+                name="conv_tag_recent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tag {self.tag_id} on conversation {self.conversation_id}"
