@@ -54,6 +54,8 @@ def cases() -> list[Case]:
         Case("tag=klage", "agent", {"tag": "klage"}),
         Case("q=mitid", "agent", {"q": "mitid"}),
         Case("q=mette jensen", "agent", {"q": "mette jensen"}),
+        Case("q=xyzzy (no match)", "agent", {"q": "xyzzy"}),
+        Case("tag=klage&status=open", "agent", {"tag": "klage", "status": "open"}),
         Case("platform=x", "agent", {"platform": "x"}),
         Case(f"page {DEEP_PAGE} (next_cursor)", "agent", deep_page=True),
         Case("admin: all teams", "admin"),

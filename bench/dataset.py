@@ -152,14 +152,14 @@ JOIN bench_team_agent ta ON ta.team_id = s.team_id AND ta.n = floor(s.r_agent * 
 
 -- Tags on about 15 percent, skewed towards the first names in TAGS; some get a second tag.
 -- Triggers are off during the load (session_replication_role): the links' copies of their
--- conversation's team and latest activity are written here (migration 0012).
-INSERT INTO inbox_conversation_tags (conversation_id, tag_id, team_id, last_message_at)
+-- conversation's team, status and latest activity are written here (migration 0012).
+INSERT INTO inbox_conversation_tags (conversation_id, tag_id, team_id, status, last_message_at)
 SELECT id, 1 + floor(power(random(), 2) * cardinality(%(tags)s::text[]))::int,
-       team_id, last_message_at
+       team_id, status, last_message_at
 FROM inbox_conversation WHERE random() < 0.15;
-INSERT INTO inbox_conversation_tags (conversation_id, tag_id, team_id, last_message_at)
+INSERT INTO inbox_conversation_tags (conversation_id, tag_id, team_id, status, last_message_at)
 SELECT conversation_id, 1 + floor(random() * cardinality(%(tags)s::text[]))::int,
-       team_id, last_message_at
+       team_id, status, last_message_at
 FROM inbox_conversation_tags WHERE random() < 0.3
 ON CONFLICT DO NOTHING;
 """

@@ -123,18 +123,19 @@ class Conversation(models.Model):
 
 
 class ConversationTag(models.Model):
-    """A tag on a conversation, with the conversation's team and latest activity beside it.
+    """A tag on a conversation, with the conversation's team, status and latest activity.
 
     The list filtered by a tag walks ``conv_tag_recent`` newest first and stops after a page;
     filtering the team's newest conversations by a rare tag instead probed thousands of them
-    (bench/conversations_list.py). ``team_id`` and ``last_message_at`` are copies kept by
-    PostgreSQL triggers (migration 0012), whichever code path writes the conversation or the
-    link: set here, they would be overwritten.
+    (bench/conversations_list.py). ``team_id``, ``status`` and ``last_message_at`` are copies
+    kept by PostgreSQL triggers (migration 0012), whichever code path writes the conversation
+    or the link: set here, they would be overwritten.
     """
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
     team_id = models.BigIntegerField(null=True, editable=False)
+    status = models.CharField(max_length=10, blank=True, default="", editable=False)
     last_message_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
@@ -143,7 +144,7 @@ class ConversationTag(models.Model):
         indexes = [
             models.Index(
                 fields=["tag", "-last_message_at", "-conversation"],
-                include=["team_id"],
+                include=["team_id", "status"],
                 name="conv_tag_recent",
             )
         ]

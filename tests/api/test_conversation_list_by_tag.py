@@ -56,18 +56,28 @@ def test_a_link_copies_its_conversations_team_and_latest_activity(agent, x_accou
     conversation = _threads(x_account, ["t1"], start)["t1"]
     _tag(agent.user, conversation)
     link = _link(conversation)
-    assert (link.team_id, link.last_message_at) == (conversation.team_id, start)
+    assert (link.team_id, link.status, link.last_message_at) == (
+        conversation.team_id,
+        "open",
+        start,
+    )
 
 
-def test_a_link_follows_new_activity_and_a_move_to_another_team(agent, x_account, other_team):
+def test_a_link_follows_new_activity_status_and_a_move_to_another_team(
+    agent, x_account, other_team
+):
     start = timezone.now() - timedelta(hours=2)
     conversation = _threads(x_account, ["t1"], start)["t1"]
     _tag(agent.user, conversation)
+    assert _link(conversation).status == "open"
+    conversation_set_status(user=agent.user, conversation_id=conversation.pk, status="resolved")
+    assert _link(conversation).status == "resolved"
     later = start + timedelta(hours=1)
     messages_ingest(
         account_id=x_account.pk, messages=[inbound(thread="t1", author="t1", handle="t1", at=later)]
     )
     assert _link(conversation).last_message_at == later
+    assert _link(conversation).status == "open"  # the customer's new message reopened it
 
     Conversation.objects.filter(pk=conversation.pk).update(team=other_team)  # any write path
     assert _link(conversation).team_id == other_team.pk
