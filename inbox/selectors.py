@@ -171,6 +171,8 @@ def conversation_list(
     tag_id = _tag_id(filters.tag) if filters.tag else None
     if filters.tag and tag_id is None:
         return ConversationPage(items=[], next_cursor=None)  # an unknown tag matches nothing
+    if team_ids == []:  # an agent in no team yet sees nothing (and SQL has no empty IN)
+        return ConversationPage(items=[], next_cursor=None)
     size = limit + 1
     if filters.order == ListOrder.WAITING:
         ordering = ("waiting_since", "id")
@@ -227,34 +229,31 @@ def _search_page_ids(
     budget = walk_budget(words)
     if budget:
         walk = newest_first.values("id", "last_message_at", "search_vector")[:budget]
-        walk_sql, params = walk.query.sql_with_params()
-        ids = _ids(
-            f"SELECT newest.id FROM ({walk_sql}) AS newest"  # noqa: S608 -- the ORM's own SQL
-            " WHERE newest.search_vector @@ to_tsquery('simple', %s)"
-            " ORDER BY newest.last_message_at DESC, newest.id DESC LIMIT %s",
-            [*params, query, size],
-        )
-        if len(ids) == size or _fewer_rows_than(newest_first, budget):
+        walk_sql, walk_params = walk.query.sql_with_params()
+        walked_sql, walked_params = newest_first.values("id")[:budget].query.sql_with_params()
+        # One statement, so the count of rows walked sees what the walk saw; the count is a
+        # subquery PostgreSQL runs only when the CASE asks for it (a page short of full).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT found.ids, CASE WHEN cardinality(found.ids) < %s"  # noqa: S608 -- the ORM's SQL
+                f" THEN (SELECT count(*) FROM ({walked_sql}) AS walked) END"
+                f" FROM (SELECT ARRAY(SELECT newest.id FROM ({walk_sql}) AS newest"
+                "   WHERE newest.search_vector @@ to_tsquery('simple', %s)"
+                "   ORDER BY newest.last_message_at DESC, newest.id DESC LIMIT %s)"
+                " AS ids) AS found",
+                [size, *walked_params, *walk_params, query, size],
+            )
+            ids, walked = cursor.fetchone()
+        if len(ids) == size or walked < budget:
             return ids  # a full page, or every row was walked (a small list: one agent's, say)
     matches = _with_search(newest_first.order_by(), words).values("id", "last_message_at")
     matches_sql, params = matches.query.sql_with_params()
-    return _ids(
-        f"WITH matches AS MATERIALIZED ({matches_sql})"  # noqa: S608 -- the ORM's own SQL
-        " SELECT id FROM matches ORDER BY last_message_at DESC, id DESC LIMIT %s",
-        [*params, size],
-    )
-
-
-def _fewer_rows_than(queryset: QuerySet[Conversation], count: int) -> bool:
-    walked_sql, params = queryset.values("id")[:count].query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({walked_sql}) AS walked", params)  # noqa: S608
-        return cursor.fetchone()[0] < count
-
-
-def _ids(sql: str, params: list[Any]) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"WITH matches AS MATERIALIZED ({matches_sql})"  # noqa: S608 -- the ORM's own SQL
+            " SELECT id FROM matches ORDER BY last_message_at DESC, id DESC LIMIT %s",
+            [*params, size],
+        )
         return [pk for (pk,) in cursor]
 
 

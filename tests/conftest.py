@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from inbox import events
+from inbox import events, search_walk
 from inbox.models import Agent, ChannelAccount, Team
 from inbox.roles import Role
 from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory
@@ -28,6 +28,14 @@ def published(
 
     monkeypatch.setattr(events, "ring", capture)
     return captured
+
+
+@pytest.fixture(autouse=True)
+def _fresh_word_statistics() -> Iterator[None]:
+    """The search's word statistics are cached per process; each test reads its own."""
+    search_walk.forget_statistics()
+    yield
+    search_walk.forget_statistics()
 
 
 @pytest.fixture

@@ -1,20 +1,20 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The link copies its conversation's team, status and latest activity, so the list filtered by a tag
-# can walk one index newest first (inbox.models.ConversationTag). Triggers keep the copies,
+# The link copies its conversation's team, status and latest activity, so the list filtered by a
+# tag can walk one index newest first (inbox.models.ConversationTag). Triggers keep the copies,
 # whichever code writes: the copies are read under the conversation's row lock (FOR SHARE), so
 # a tag added while the conversation changes waits for that change and copies its result.
 FORWARD = """
+-- No conversation may change between the copy below and the triggers taking over: writers
+-- wait (readers do not) until this migration's transaction commits, a few seconds. Taken
+-- first, before the link table's lock, as the services take them (conversation, then tags).
+LOCK TABLE inbox_conversation IN SHARE ROW EXCLUSIVE MODE;
+
 ALTER TABLE inbox_conversation_tags
     ADD COLUMN team_id bigint NULL,
     ADD COLUMN status varchar(10) NOT NULL DEFAULT '',
     ADD COLUMN last_message_at timestamp with time zone NULL;
-
-UPDATE inbox_conversation_tags ct
-   SET team_id = c.team_id, status = c.status, last_message_at = c.last_message_at
-  FROM inbox_conversation c
- WHERE c.id = ct.conversation_id;
 
 CREATE FUNCTION inbox_conversation_tag_copy() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -43,6 +43,11 @@ CREATE TRIGGER inbox_conversation_tags_follow
           OR OLD.status IS DISTINCT FROM NEW.status
           OR OLD.last_message_at IS DISTINCT FROM NEW.last_message_at)
     EXECUTE FUNCTION inbox_conversation_tags_follow();
+
+UPDATE inbox_conversation_tags ct
+   SET team_id = c.team_id, status = c.status, last_message_at = c.last_message_at
+  FROM inbox_conversation c
+ WHERE c.id = ct.conversation_id;
 """
 
 BACKWARD = """
@@ -58,7 +63,10 @@ ALTER TABLE inbox_conversation_tags
 class Migration(migrations.Migration):
     """The plain many-to-many of conversations and tags becomes ``ConversationTag`` on the same
     table (same columns, constraints and indexes, so only Django's state changes), plus three
-    copied columns, the triggers that keep them and the index the tag filter walks."""
+    copied columns, the triggers that keep them and the index the tag filter walks.
+
+    Not concurrent: the copy must not race conversation writes (see FORWARD), so conversation
+    writers and the link table wait for the whole migration, seconds for 200,000 links."""
 
     dependencies = [
         ("inbox", "0011_drop_prefix_fk_indexes"),

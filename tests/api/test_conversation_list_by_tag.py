@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from inbox.models import Conversation, ConversationTag
+from inbox.models import Conversation, ConversationTag, Tag
 from inbox.services import conversation_set_status, conversation_tag, messages_ingest
 from tests.conftest import api_client_for
-from tests.factories import ChannelAccountFactory, inbound
+from tests.factories import AgentFactory, ChannelAccountFactory, inbound
 
 pytestmark = pytest.mark.django_db
 
@@ -86,26 +86,36 @@ def test_a_link_follows_new_activity_status_and_a_move_to_another_team(
 def test_a_link_written_without_the_orm_gets_its_copies(agent, x_account):
     start = timezone.now() - timedelta(hours=2)
     conversation = _threads(x_account, ["t1"], start)["t1"]
-    _tag(agent.user, conversation, "andet")
+    tag = Tag.objects.create(name="andet")
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO inbox_conversation_tags (conversation_id, tag_id)"
-            " SELECT %s, id FROM inbox_tag WHERE name = 'andet'"
-            " ON CONFLICT DO NOTHING RETURNING id",
-            [conversation.pk],
+            "INSERT INTO inbox_conversation_tags (conversation_id, tag_id) VALUES (%s, %s)",
+            [conversation.pk, tag.pk],
         )
-        cursor.execute(
-            "UPDATE inbox_conversation_tags SET team_id = NULL, last_message_at = NULL"
-            " WHERE conversation_id = %s",
-            [conversation.pk],
-        )  # a direct write of the copies is not what the list reads …
-        cursor.execute("UPDATE inbox_conversation SET last_message_at = %s WHERE id = %s",
-                       [start + timedelta(minutes=5), conversation.pk])  # fmt: skip
-    link = _link(conversation)  # … the conversation's next change puts them right
-    assert (link.team_id, link.last_message_at) == (
+    link = _link(conversation)
+    assert (link.team_id, link.status, link.last_message_at) == (
         conversation.team_id,
-        start + timedelta(minutes=5),
+        "open",
+        start,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE inbox_conversation SET last_message_at = %s, status = 'pending' WHERE id = %s",
+            [start + timedelta(minutes=5), conversation.pk],
+        )
+    link = _link(conversation)
+    assert (link.status, link.last_message_at) == ("pending", start + timedelta(minutes=5))
+
+
+def test_conversations_with_the_same_latest_activity_page_by_id(api, agent, x_account):
+    at = timezone.now() - timedelta(hours=1)
+    threads = _threads(x_account, ["t1", "t2", "t3"], at)
+    Conversation.objects.update(last_message_at=at)  # a tie on the page's sort key
+    for conversation in threads.values():
+        _tag(agent.user, conversation)
+    newest_first = sorted(threads.values(), key=lambda c: c.pk, reverse=True)
+
+    assert _pages(api, {"tag": "klage"}, size=1) == [[c.external_thread_id] for c in newest_first]
 
 
 def test_tagged_conversations_come_newest_activity_first_page_by_page(api, agent, x_account):
@@ -161,3 +171,12 @@ def test_an_unknown_tag_lists_nothing(api, agent, x_account):
     _tag(agent.user, _threads(x_account, ["t1"], timezone.now())["t1"])
     body = api.get("/api/conversations", {"tag": "ingen-sådan"}).json()
     assert body == {"results": [], "next_cursor": None}
+
+
+def test_an_agent_in_no_team_sees_an_empty_list(x_account, agent):
+    _tag(agent.user, _threads(x_account, ["t1"], timezone.now())["t1"])
+    newcomer = api_client_for(AgentFactory(public_name="Ny Agent", teams=[]))
+    for params in ({}, {"tag": "klage"}, {"q": "t1"}, {"order": "waiting"}):
+        response = newcomer.get("/api/conversations", params)
+        assert response.status_code == 200, params
+        assert response.json() == {"results": [], "next_cursor": None}

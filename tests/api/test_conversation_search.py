@@ -137,3 +137,14 @@ def test_a_walk_over_a_short_list_is_the_whole_answer(api, agent, inbox, cheap_w
     assert {row["id"] for row in body["results"]} == {c.pk for c in mine}
     assert WALK in sql
     assert INDEX not in sql
+
+
+def test_conversations_with_the_same_latest_activity_page_by_id(api, inbox, cheap_walks):
+    Conversation.objects.update(last_message_at=timezone.now() - timedelta(hours=1))
+    ids = sorted(Conversation.objects.values_list("id", flat=True), reverse=True)
+    snippets = dict(Conversation.objects.values_list("id", "snippet"))
+
+    pages, sql = _search(api, "forskud", size=7)
+
+    assert [s for page in pages for s in page] == [snippets[i] for i in ids]
+    assert WALK in sql
