@@ -60,6 +60,8 @@ def _statistics() -> WordStatistics:
     if cached is not None and time.monotonic() - cached.read_at < STATS_TTL_SECONDS:
         return cached
     with _lock, connection.cursor() as cursor:
+        if _cached is not None and _cached is not cached:  # read by another thread meanwhile
+            return _cached
         cursor.execute(_STATS_SQL)
         rows, words, shares = cursor.fetchone()
         # The element frequencies end with three summary figures (min, max, null share).

@@ -147,7 +147,18 @@ def _filtered(
     return queryset
 
 
-def _page_rows(page_ids: QuerySet[Any], ordering: tuple[str, ...]) -> list[ConversationRow]:
+def _older_than(after: tuple[datetime, int], id_field: str) -> Q:
+    """Past the cursor in newest-first order; the ``<=`` on the time lets the index range start
+    at the cursor instead of filtering every newer row."""
+    value, pk = after
+    return Q(last_message_at__lte=value) & (
+        Q(last_message_at__lt=value) | Q(**{f"{id_field}__lt": pk})
+    )
+
+
+def _page_rows(
+    page_ids: QuerySet[Any] | list[int], ordering: tuple[str, ...]
+) -> list[ConversationRow]:
     """The page's rows, with what a list row shows (``inbox.events.conversation_snapshot``).
 
     The page's ids are picked first, by an index walk that stops after a page (``page_ids``), and
@@ -193,10 +204,7 @@ def conversation_list(
             page_ids = _tagged_page_ids(matching, team_ids, filters, tag_id, after, size)
         else:
             if after:
-                value, pk = after
-                queryset = queryset.filter(
-                    Q(last_message_at__lte=value) & (Q(last_message_at__lt=value) | Q(id__lt=pk))
-                )
+                queryset = queryset.filter(_older_than(after, "id"))
             newest_first = queryset.order_by(*ordering)
             if words:
                 page_ids = _search_page_ids(newest_first, words, size)
@@ -221,9 +229,9 @@ def _search_page_ids(
     page; exact, since the walk follows the page's order. A walk that ends short of a page is
     the answer when it walked every row there is (asking the index for a common word would
     gather all its matches to keep a few). Rare words, or a walk cut short by its budget: every
-    match from the full-text index, then the newest. The match set is
-    materialised so the planner cannot choose to walk the list itself: guessing how rare a word
-    is, it walked all 250,000 conversations of a team for a word no one wrote (262 ms).
+    match from the full-text index, then the newest. The match set is materialised so the
+    planner cannot choose to walk the list itself: guessing how rare a word is, it walked all
+    250,000 conversations of a team for a word no one wrote (262 ms).
     """
     query = _search_query(words)
     budget = walk_budget(words)
@@ -280,11 +288,7 @@ def _tagged_page_ids(
     if filters.status:
         links = links.filter(status__in=list(filters.status))
     if after:
-        value, pk = after
-        links = links.filter(
-            Q(last_message_at__lte=value)
-            & (Q(last_message_at__lt=value) | Q(conversation_id__lt=pk))
-        )
+        links = links.filter(_older_than(after, "conversation_id"))
     return links.order_by("-last_message_at", "-conversation_id").values("conversation_id")[:size]
 
 
