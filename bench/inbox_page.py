@@ -113,7 +113,7 @@ def _users() -> dict[str, str]:
 def _conversation_path(username: str) -> str:
     from django.contrib.auth.models import User
 
-    from inbox.access import conversations_visible_to
+    from inbox.permissions.access import conversations_visible_to
 
     user = User.objects.get(username=username)
     conversation = conversations_visible_to(user).order_by("-last_message_at", "-id").first()

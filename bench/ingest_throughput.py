@@ -115,9 +115,9 @@ def _page(index: int) -> dict[str, str]:
 
 def _load_simulator(workload: Workload) -> tuple[Any, dict[str, str]]:
     """Start the simulator in this process and put every message of the workload into it."""
-    from connectors.simulator.graph import GraphApp
+    from connectors.simulator.graph.app import GraphApp
     from connectors.simulator.server import Simulator, SimulatorServer
-    from connectors.simulator.x import XApp
+    from connectors.simulator.x.app import XApp
 
     x, graph = XApp(), GraphApp()
     tokens: dict[str, str] = {}

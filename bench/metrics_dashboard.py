@@ -219,7 +219,7 @@ def main() -> None:
     all_teams = list(Team.objects.values_list("pk", flat=True))
     counts = _counts()
     log(f"data: {counts}")
-    from inbox.metrics_rebuild import business_seconds_recompute
+    from inbox.metrics.rebuild import business_seconds_recompute
 
     started = time.perf_counter()
     recomputed = business_seconds_recompute(team_id=manager_teams[0])

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
-from inbox.metrics_rebuild import business_seconds_recompute
+from inbox.metrics.rebuild import business_seconds_recompute
 from inbox.models import Agent, BusinessSchedule, ChannelAccount, SlaTarget, Tag, Team
 
 TEAMS = ("Skat", "Told", "Motor", "Borger")

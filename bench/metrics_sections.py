@@ -79,7 +79,7 @@ def _explain(sql: str, params: Any) -> dict[str, Any]:
     """EXPLAIN ANALYZE one statement with the settings the metrics queries run with."""
     from django.db import connection, transaction
 
-    from inbox.metrics import SORT_MEMORY
+    from inbox.metrics.selectors import SORT_MEMORY
 
     if not sql.lstrip(" \n(").upper().startswith("SELECT") or "set_config" in sql:
         return {}
@@ -102,7 +102,7 @@ def profile(user_id: int, path: str, runs: int, *, explain: bool) -> dict[str, A
     from django.db import connection
     from django.test import Client
 
-    from web import metrics_views
+    from web.metrics import views as metrics_views
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(pk=user_id))

@@ -97,7 +97,7 @@ def _world(agents: int) -> tuple[Any, list[str], Any]:
     from django.test import Client
 
     from inbox.models import Conversation
-    from inbox.roles import ensure_role_groups
+    from inbox.permissions.roles import ensure_role_groups
     from inbox.services import messages_ingest
     from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory, inbound
 

@@ -41,9 +41,9 @@ from connectors.errors import (
 )
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
-from inbox import selectors
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
+from inbox.selectors import conversations as selectors
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
 

@@ -8,7 +8,7 @@ class InboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from inbox.roles import ensure_role_groups
+        from inbox.permissions.roles import ensure_role_groups
 
         # After Django has created this app's permissions (also a post_migrate receiver).
         post_migrate.connect(ensure_role_groups, sender=self)

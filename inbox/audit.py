@@ -1,6 +1,6 @@
 """Writing the audit log. Services call :func:`audit` inside their transaction, so an entry
 exists exactly when the change it describes was committed; the client address and request id
-come from the request being served (web/request_context.py).
+come from the request being served (web/ops/request_context.py).
 
 Exports are reads, outside any service transaction: views that export call
 :func:`audit_export` once per export.
@@ -13,10 +13,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from inbox.access import visible_team_ids
 from inbox.context import current
 from inbox.exceptions import PermissionDenied
 from inbox.models import Agent, AuditAction, AuditEntry
+from inbox.permissions.access import visible_team_ids
 
 COMMAND_LINE = "manage.py"
 

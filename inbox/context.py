@@ -1,5 +1,5 @@
 """What is known about the work being done now: the request (id, client address, user) or the
-job (id). Read by the audit log and the log formatter, set by web/request_context.py and the
+job (id). Read by the audit log and the log formatter, set by web/ops/request_context.py and the
 worker.
 
 A context variable, not a thread-local: it follows a request through asgiref's hops between

@@ -1,7 +1,7 @@
 """Channel accounts' access tokens: sealed at rest with Fernet, opened only by the job layer.
 
 A token is stored encrypted (``ChannelAccount.credentials_encrypted``) with the keys of
-``settings.SVAR_CREDENTIALS_KEYS`` (web/credential_keys.py). An account may instead name an
+``settings.SVAR_CREDENTIALS_KEYS`` (web/security/credential_keys.py). An account may instead name an
 environment variable (``credentials_ref``) that holds its token, for deployments that keep
 secrets in their orchestrator. Nothing here ever logs or returns a token except
 :func:`account_token`, which only the job layer calls.

@@ -18,11 +18,11 @@ from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inbox.bulk import insert_rows
+from inbox.db.bulk import insert_rows
 from inbox.models import Agent, ChannelAccount, Conversation, InboxEvent, Message, Note
 
 if TYPE_CHECKING:
-    from inbox.conversation_rows import ConversationRow
+    from inbox.selectors.conversation_rows import ConversationRow
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def conversation_snapshot(
 ) -> dict[str, Any]:
     """The conversation as a list row shows it; clients keep the highest ``version``.
 
-    The list API passes ``inbox.conversation_rows.ConversationRow`` (the same attributes)."""
+    The list API passes ``inbox.selectors.conversation_rows.ConversationRow`` (the same
+    attributes)."""
     contact = conversation.contact
     account = conversation.account
     return {

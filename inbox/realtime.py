@@ -16,10 +16,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from inbox.access import agent_of, visible_team_ids
 from inbox.events import agent_snapshot
 from inbox.exceptions import PermissionDenied
 from inbox.models import Team
+from inbox.permissions.access import agent_of, visible_team_ids
 
 # Retention of replay: a client further behind than this reloads over REST instead.
 REPLAY_MAX_EVENTS = 2_000

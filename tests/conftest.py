@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from inbox import events, search_walk
+from inbox import events
 from inbox.models import Agent, ChannelAccount, Team
-from inbox.roles import Role
+from inbox.permissions.roles import Role
+from inbox.selectors import search_walk
 from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory
 
 

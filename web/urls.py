@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.defaults import server_error
 
-from web import health
 from web.api.errors import api_server_error
+from web.ops import health
 from web.views import inbox, profile
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/", include("web.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("metrics/", include("web.metrics_urls")),
+    path("metrics/", include("web.metrics.urls")),
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),

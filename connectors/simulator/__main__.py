@@ -16,10 +16,10 @@ import threading
 from types import FrameType
 
 from connectors.simulator import demo
-from connectors.simulator.graph import GraphApp
+from connectors.simulator.graph.app import GraphApp
 from connectors.simulator.server import Simulator, SimulatorServer
 from connectors.simulator.traffic import TrafficGenerator
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 
 logger = logging.getLogger("connectors.simulator")
 

@@ -3,8 +3,8 @@
 A ``ResponseInterval`` is one stretch of time the metrics measure: a customer waiting for a
 first response or for a reply, or a conversation opening waiting for its resolution. The
 services that own the writes open and close them in the same transaction (see
-``inbox.metrics_recording``); ``manage.py svar_metrics_rebuild`` rebuilds them from the event
-log. Aggregates are computed from these rows in SQL (``inbox.metrics``).
+``inbox.metrics.recording``); ``manage.py svar_metrics_rebuild`` rebuilds them from the event
+log. Aggregates are computed from these rows in SQL (``inbox.metrics.selectors``).
 """
 
 from __future__ import annotations

@@ -6,12 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.access import access_conversation, agent_of, sees_all_teams
 from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, agent_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
-from inbox.metrics_recording import record_reopened, record_resolved
+from inbox.metrics.recording import record_reopened, record_resolved
 from inbox.models import Agent, AuditAction, Conversation, ConversationStatus, Tag
+from inbox.permissions.access import access_conversation, agent_of, sees_all_teams
 from inbox.services._common import check_version, touch
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -14,11 +14,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.access import access_conversation, agent_of
 from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidTransition, NotFound
 from inbox.models import AgentPersona, AuditAction, DeliveryState, Direction, Message
+from inbox.permissions.access import access_conversation, agent_of
 from inbox.services.replies import enqueue_delivery
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from inbox.access import access_conversation, agent_of
 from inbox.exceptions import InvalidInput
 from inbox.models import Conversation, Message
+from inbox.permissions.access import access_conversation, agent_of
 from inbox.services._common import check_version
 from inbox.services.conversations import assign_locked
 from inbox.services.replies import reply_write

@@ -12,9 +12,10 @@ from django.utils import timezone
 from psycopg import sql
 
 from connectors.base import InboundMessage
-from inbox.bulk import db_value, insert_columns, server_bound
+from inbox.db.bulk import db_value, insert_columns, server_bound
+from inbox.db.storable import storable_message
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
-from inbox.metrics_recording import record_ingested
+from inbox.metrics.recording import record_ingested
 from inbox.models import (
     ChannelAccount,
     Contact,
@@ -24,7 +25,6 @@ from inbox.models import (
     Direction,
     Message,
 )
-from inbox.storable import storable_message
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.

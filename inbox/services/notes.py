@@ -6,11 +6,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.access import access_conversation, agent_of
 from inbox.audit import audit
 from inbox.events import EventKind, PendingEvent, note_snapshot, record, snapshots_for
 from inbox.exceptions import InvalidInput
 from inbox.models import AuditAction, Note
+from inbox.permissions.access import access_conversation, agent_of
 
 NOTE_MAX_LENGTH = 10_000
 

@@ -9,10 +9,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from connectors.base import Platform
-from inbox.access import agent_of
+from inbox.composer.rendering import render_signature
 from inbox.exceptions import InvalidInput
 from inbox.models import Agent, Message
-from inbox.rendering import render_signature
+from inbox.permissions.access import agent_of
 
 PUBLIC_NAME_MAX = Agent._meta.get_field("public_name").max_length
 INITIALS_MAX = Agent._meta.get_field("initials").max_length

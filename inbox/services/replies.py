@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from inbox.access import access_conversation, agent_of
 from inbox.audit import audit
+from inbox.composer.rendering import RenderedReply, render_reply
 from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
 from inbox.exceptions import ReplyEmpty, ReplyTooLong
-from inbox.metrics_recording import record_reply
+from inbox.metrics.recording import record_reply
 from inbox.models import Agent, AuditAction, Conversation, DeliveryState, Direction, Message
-from inbox.rendering import RenderedReply, render_reply
+from inbox.permissions.access import access_conversation, agent_of
 from inbox.services._common import check_version, touch
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 A page is found by walking the list newest first when PostgreSQL's statistics say the words are
 common, and from the full-text index when they are rare or the walk ends short of a page
-(inbox/search_walk.py). Whichever way, the pages are the same.
+(inbox/selectors/search_walk.py). Whichever way, the pages are the same.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from inbox import search_walk
 from inbox.models import Conversation
+from inbox.selectors import search_walk
 from inbox.services import conversation_assign, messages_ingest
 from tests.factories import inbound
 

@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 
 from inbox.models import AuditEntry, Conversation, SlaTarget
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, reply_create
 from tests.conftest import api_client_for
 from tests.factories import AgentFactory, ChannelAccountFactory, inbound

@@ -16,7 +16,7 @@ import pytest
 from connectors.base import OutboundReply, ThreadKind
 from connectors.facebook.connector import FacebookConnector
 from connectors.simulator.faults import Fault, FaultKind
-from connectors.simulator.graph import GraphApp
+from connectors.simulator.graph.app import GraphApp
 from connectors.simulator.server import Simulator, SimulatorServer
 
 PAGE_ID = "100000000000001"

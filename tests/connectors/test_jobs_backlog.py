@@ -18,7 +18,7 @@ from connectors import jobs
 from connectors.base import FetchResult
 from connectors.facebook.connector import CONVERSATIONS_PAGE_SIZE, MAX_PAGES, PAGE_SIZE
 from connectors.simulator import demo
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from connectors.twitter.connector import MAX_PAGES as X_MAX_PAGES
 from connectors.twitter.connector import PAGE_SIZE as X_PAGE_SIZE
 from inbox.models import ChannelAccount, Message

@@ -11,7 +11,7 @@ from django.utils import timezone
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import AccountHealth, ChannelAccount, Conversation, DeliveryState, Message
 from inbox.services import reply_create
 from tests.connectors import twitter_support

@@ -11,7 +11,7 @@ import pytest
 from connectors.errors import AuthExpired, PlatformRejected, PlatformUnavailable, RateLimited
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from connectors.twitter.connector import XConnector
 from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 

@@ -12,7 +12,7 @@ import tweepy
 
 from connectors.base import ContactRef, ThreadKind
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from connectors.twitter.client import build_client
 from tests.connectors.twitter_support import CUSTOMER, ME, OTHER, XSim, start
 

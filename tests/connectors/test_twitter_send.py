@@ -12,7 +12,7 @@ import requests
 from connectors.base import OutboundReply, ThreadKind
 from connectors.errors import PlatformRejected, PlatformUnavailable, TargetGone
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 
 

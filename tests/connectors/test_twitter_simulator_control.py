@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from connectors.base import ThreadKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 
 

@@ -14,7 +14,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 
 OPENAPI = Path("/work/shared/reference/x-api-v2-openapi.json")

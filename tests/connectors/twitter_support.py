@@ -14,7 +14,7 @@ import requests
 from connectors.simulator import demo
 from connectors.simulator.faults import Fault, FaultKind
 from connectors.simulator.server import Simulator, SimulatorServer
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from connectors.twitter.connector import XConnector
 
 ME = demo.X_ACCOUNT_ID

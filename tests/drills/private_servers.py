@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pg_user() -> str | None:
-    return "embedded_postgres" if os.geteuid() == 0 else None  # as web/embedded.py
+    return "embedded_postgres" if os.geteuid() == 0 else None  # as web/ops/embedded.py
 
 
 class PrivatePostgres:

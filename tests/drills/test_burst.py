@@ -13,7 +13,7 @@ from django.db import connection
 
 from connectors import jobs
 from connectors.simulator.server import Simulator, SimulatorServer
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.services.accounts import channel_account_create
 from tests.connectors.worker_support import WorkerProcess, wait_for
 

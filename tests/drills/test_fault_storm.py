@@ -14,7 +14,7 @@ import pytest
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import AccountHealth, ChannelAccount, DeliveryState, Message
 from inbox.services import reply_create
 from inbox.services.accounts import account_reconnect, channel_account_create

@@ -16,7 +16,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from connectors.simulator import demo
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import DeliveryState, Message
 from inbox.services.accounts import channel_account_create
 from tests.connectors import twitter_support

@@ -16,7 +16,7 @@ import pytest
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 from tests.connectors.worker_support import WorkerProcess, wait_for

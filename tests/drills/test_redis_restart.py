@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import Conversation, DeliveryState, Message, Team
 from inbox.services import reply_create
 from inbox.services.accounts import channel_account_create

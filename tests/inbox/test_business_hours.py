@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inbox.business_hours import (
+from inbox.exceptions import InvalidInput
+from inbox.metrics.business_hours import (
     BusinessTimeline,
     business_deadline,
     business_seconds,
     parse_schedule,
 )
-from inbox.exceptions import InvalidInput
+from inbox.metrics.services import business_schedule_set
 from inbox.models import Conversation, ResponseInterval
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import messages_ingest, reply_create
-from inbox.services.metrics_settings import business_schedule_set
 from tests.factories import AgentFactory, inbound
 from tests.inbox.metrics_support import Clock
 

@@ -99,7 +99,7 @@ def test_a_reply_sent_outside_svar_stops_the_wait(x_account):
 
 
 def test_messages_are_found_by_text_search(x_account, agent):
-    from inbox.selectors import ConversationFilters, conversation_list
+    from inbox.selectors.conversations import ConversationFilters, conversation_list
 
     messages_ingest(
         account_id=x_account.pk,

@@ -1,5 +1,5 @@
 """The dashboard computes this period's headline figures and its SLA table in one pass over the
-intervals (inbox.metrics_sla.period_stats_and_sla): it must give exactly what the API's two
+intervals (inbox.metrics.sla.period_stats_and_sla): it must give exactly what the API's two
 queries give (metrics.period_stats, sla_summary), whatever the filters."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from inbox import metrics
-from inbox.metrics_filters import parse_filters
-from inbox.metrics_sla import period_stats_and_sla, sla_summary, with_running
+from inbox.metrics import selectors as metrics
+from inbox.metrics.filters import parse_filters
+from inbox.metrics.sla import period_stats_and_sla, sla_summary, with_running
 from inbox.models import Conversation, ResponseInterval, SlaTarget
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import messages_ingest
 from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory, inbound
 

@@ -13,12 +13,12 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management import call_command
 
-from inbox import metrics
-from inbox.metrics_filters import parse_filters
-from inbox.metrics_rebuild import intervals_rebuild
-from inbox.metrics_sla import at_risk, running_breaches, sla_summary
+from inbox.metrics import selectors as metrics
+from inbox.metrics.filters import parse_filters
+from inbox.metrics.rebuild import intervals_rebuild
+from inbox.metrics.sla import at_risk, running_breaches, sla_summary
 from inbox.models import Conversation, ResponseInterval, SlaTarget
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, note_create, reply_create
 from tests.factories import AgentFactory, inbound
 from tests.inbox.metrics_support import Clock

@@ -1,6 +1,7 @@
 """Local time without a time-zone conversion per row: the heatmap places each wait by its UTC
-epoch plus the zone's offset at that instant (inbox.metrics.local_epoch_sql). Checked against
-zoneinfo across daylight-saving changes, in whole-hour, half-hour and 45-minute zones."""
+epoch plus the zone's offset at that instant (inbox.metrics.selectors.local_epoch_sql).
+Checked against zoneinfo across daylight-saving changes, in whole-hour, half-hour and
+45-minute zones."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from inbox import metrics
-from inbox.metrics_filters import parse_filters
+from inbox.metrics import selectors as metrics
+from inbox.metrics.filters import parse_filters
 from inbox.models import Conversation, ResponseInterval
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import messages_ingest
 from tests.factories import AgentFactory, inbound
 

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inbox import metrics
-from inbox.metrics_filters import parse_filters
-from inbox.metrics_rebuild import intervals_rebuild
+from inbox.metrics import selectors as metrics
+from inbox.metrics.filters import parse_filters
+from inbox.metrics.rebuild import intervals_rebuild
 from inbox.models import Conversation, ResponseInterval
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, note_create, reply_create
 from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory, inbound
 from tests.inbox.metrics_support import Clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.personal_data import (
+from inbox.composer.personal_data import (
     PersonalDataKind,
     find_personal_data,
     is_cpr,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from inbox.reply_window import WindowState, reply_window
+from inbox.composer.reply_window import WindowState, reply_window
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

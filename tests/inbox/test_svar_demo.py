@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from connectors.simulator import demo
 from inbox.models import Agent, ChannelAccount, Conversation, InboxEvent, Message, Team
-from inbox.roles import Role, role_of
+from inbox.permissions.roles import Role, role_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

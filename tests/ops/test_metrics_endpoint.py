@@ -15,7 +15,7 @@ from inbox.models import ChannelAccount
 from inbox.services import reply_create
 from inbox.services.delivery import reply_delivery_failed
 from tests.web.live import opened, run, session_cookie
-from web import ws_stats
+from web.ws import stats as ws_stats
 
 pytestmark = pytest.mark.django_db
 SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})? (?P<value>-?[0-9.e+]+)$")

@@ -14,7 +14,7 @@ from django.test import Client
 
 from connectors.worker import SvarWorker
 from inbox import context
-from web.log_format import JsonFormatter
+from web.ops.log_format import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from inbox.audit import audit_export
 from inbox.models import AuditEntry, Message
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services.credentials import channel_account_set_token
 from inbox.services.delivery import reply_delivery_failed
 from tests.conftest import api_client_for

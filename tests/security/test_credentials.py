@@ -15,12 +15,12 @@ from django.test import Client
 
 from connectors import jobs
 from connectors.simulator import demo
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.credentials import CredentialsUnreadable, account_token
 from inbox.events import account_snapshot
 from inbox.exceptions import PermissionDenied
 from inbox.models import AccountHealth, ChannelAccount
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services.accounts import channel_account_create
 from inbox.services.credentials import channel_account_set_token, credentials_reseal_all
 from tests.conftest import api_client_for

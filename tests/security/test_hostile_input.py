@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from connectors import jobs
 from connectors.simulator import demo
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import Contact, Conversation, Message, Note
 from inbox.services import messages_ingest
 from inbox.services.accounts import channel_account_create

@@ -29,7 +29,7 @@ from inbox.models import (
     SlaTarget,
     Team,
 )
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import messages_ingest, note_create, reply_create
 from tests.factories import AgentFactory, inbound
 from tests.web.live import next_frame, opened, run, session_cookie

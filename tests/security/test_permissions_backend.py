@@ -8,9 +8,9 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from tests.factories import AgentFactory, UserFactory
-from web.auth_backend import ModelBackendOneQuery
+from web.security.auth_backend import ModelBackendOneQuery
 
 pytestmark = pytest.mark.django_db
 

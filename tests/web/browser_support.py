@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from connectors.simulator import demo
 from connectors.simulator.server import Simulator, SimulatorServer
-from connectors.simulator.x import XApp
+from connectors.simulator.x.app import XApp
 from inbox.models import Agent, ChannelAccount, Team
 from tests.connectors.worker_support import WorkerProcess
 from tests.factories import AgentFactory

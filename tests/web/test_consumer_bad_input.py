@@ -15,8 +15,8 @@ from tests.web.live import (
     run,
     session_cookie,
 )
-from web.consumers import CLOSE_FORBIDDEN, CLOSE_TOO_LARGE, CLOSE_UNAUTHENTICATED
-from web.protocol import FRAME_MAX_BYTES
+from web.ws.consumer import CLOSE_FORBIDDEN, CLOSE_TOO_LARGE, CLOSE_UNAUTHENTICATED
+from web.ws.protocol import FRAME_MAX_BYTES
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_prefix")]
 

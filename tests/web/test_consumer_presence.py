@@ -7,7 +7,7 @@ import pytest
 from inbox.services import messages_ingest
 from tests.factories import inbound
 from tests.web.live import connected, next_frame, run, session_cookie
-from web import protocol
+from web.ws import protocol
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_prefix")]
 

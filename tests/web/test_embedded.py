@@ -11,7 +11,7 @@ import psycopg
 import pytest
 import redis
 
-from web import embedded
+from web.ops import embedded
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_servers_start_on_demand_and_keep_data_across_a_restart(private_data_dir
 def test_a_second_process_finds_the_running_servers(private_data_dir):
     first = embedded.postgres().url, embedded.redis_url()
     out = subprocess.run(
-        [sys.executable, "-m", "web.embedded", "start"],
+        [sys.executable, "-m", "web.ops.embedded", "start"],
         capture_output=True,
         text=True,
         check=True,

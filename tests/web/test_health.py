@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.test import Client, override_settings
 
-from web import health
+from web.ops import health
 
 # Nothing listens on port 1; the connection is refused at once.
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from inbox.metrics_sla import AT_RISK_SHARE, sla_clocks
+from inbox.metrics.sla import AT_RISK_SHARE, sla_clocks
 from inbox.models import BusinessSchedule, Conversation, SlaTarget
 from inbox.services import messages_ingest, reply_create
 from tests.factories import ChannelAccountFactory, inbound

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from inbox.models import Agent, Conversation, SlaTarget
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, reply_create
 from tests.factories import AgentFactory, inbound
 

@@ -1,4 +1,4 @@
-"""The dashboard's links quote the filters once (web.metrics_views.Links): each link must be
+"""The dashboard's links quote the filters once (web.metrics.views.Links): each link must be
 exactly what urlencode of the filters and the figure's own parameters gives."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
-from inbox.metrics_filters import Clock, MetricFilters
-from web.metrics_views import Links
+from inbox.metrics.filters import Clock, MetricFilters
+from web.metrics.views import Links
 
 ZONE = ZoneInfo("America/New_York")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from inbox.models import Agent, Conversation
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, reply_create
 from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory, inbound
 from tests.inbox.metrics_support import Clock

@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox import selectors
 from inbox.events import account_snapshot
+from inbox.selectors import conversations as selectors
 from inbox.services.accounts import account_reconnect
 from web.api import serializers as s
 

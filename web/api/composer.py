@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.access import access_conversation, agent_of
+from inbox.composer.personal_data import find_personal_data
 from inbox.events import message_snapshot, snapshots_for
-from inbox.personal_data import find_personal_data
+from inbox.permissions.access import access_conversation, agent_of
 from inbox.services import reply_preview
 from inbox.services.handover import conversation_handover
 from web.api import serializers as s

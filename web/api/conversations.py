@@ -10,9 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox import selectors, services
+from inbox import services
 from inbox.events import conversation_snapshot, message_snapshot, note_snapshot, snapshots_for
-from inbox.selectors import ConversationFilters, ListOrder
+from inbox.selectors import conversations as selectors
+from inbox.selectors.conversations import ConversationFilters, ListOrder
 from web.api import serializers as s
 
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse, 409: s.ErrorResponse}

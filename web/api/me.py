@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from inbox.events import agent_snapshot
 from inbox.models import Agent
-from inbox.roles import role_of
+from inbox.permissions.roles import role_of
 from web.api import serializers as s
 
 

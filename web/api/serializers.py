@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from connectors.base import Platform
 from inbox.models import ConversationStatus
-from inbox.selectors import ListOrder
+from inbox.selectors.conversations import ListOrder
 
 # --- requests ---------------------------------------------------------------------------------
 

@@ -37,9 +37,10 @@ urlpatterns = [
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
-    path("metrics/", include("web.api.metrics_urls")),
+    path("metrics/", include("web.api.metrics.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves Swagger UI's start-up script as a file: no inline script (web/csp.py).
+    # The split view serves Swagger UI's start-up script as a file: no inline script
+    # (web/security/csp.py).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", api_not_found),
 ]

@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from connectors.base import Platform
-from inbox import selectors
-from inbox.access import agent_of, visible_team_ids
-from inbox.canned import fill_placeholders
+from inbox.composer.canned import fill_placeholders
+from inbox.composer.reply_window import reply_window
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.exceptions import PermissionDenied as DomainPermissionDenied
-from inbox.metrics_sla import sla_clocks
+from inbox.metrics.sla import sla_clocks
 from inbox.models import Direction, Team
-from inbox.reply_window import reply_window
-from inbox.selectors import ConversationFilters, ListOrder
+from inbox.permissions.access import agent_of, visible_team_ids
+from inbox.selectors import conversations as selectors
+from inbox.selectors.conversations import ConversationFilters, ListOrder
 from web.views.inbox_views import VIEWS, inbox_view
 from web.views.strings import js_strings
 

@@ -12,9 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Platform, ThreadKind
-from inbox.access import agent_of
+from inbox.composer.rendering import DEFAULT_SIGNATURES, render_reply
 from inbox.exceptions import InvalidInput
-from inbox.rendering import DEFAULT_SIGNATURES, render_reply
+from inbox.permissions.access import agent_of
 from inbox.services.profile import (
     INITIALS_MAX,
     PUBLIC_NAME_MAX,

@@ -17,7 +17,7 @@ from django.db import transaction
 from connectors.base import Platform
 from connectors.simulator import demo
 from inbox.models import Agent, Team
-from inbox.roles import Role
+from inbox.permissions.roles import Role
 from inbox.services.accounts import channel_account_create
 
 DEFAULT_PASSWORD = "svar-demo"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from inbox.metrics_rebuild import intervals_rebuild
+from inbox.metrics.rebuild import intervals_rebuild
 
 
 class Command(BaseCommand):

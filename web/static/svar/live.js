@@ -1,4 +1,4 @@
-// The live inbox over /ws/inbox (protocol: web/protocol.py, docs/realtime.md).
+// The live inbox over /ws/inbox (protocol: web/ws/protocol.py, docs/realtime.md).
 // Says hello with the last seq per team the page has applied, so nothing committed between
 // rendering and connecting is lost; drops events it has seen; pings to detect a dead socket;
 // reconnects with back-off and resumes from where it was.

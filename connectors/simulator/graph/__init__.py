@@ -1,0 +1,1 @@
+"""A wire-exact Graph API simulator: Page comments, Messenger, usage headers, errors."""

@@ -1,0 +1,1 @@
+"""A wire-exact X API v2 simulator: tweets, mentions, DMs, rate limits, errors."""

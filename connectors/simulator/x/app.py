@@ -1,0 +1,443 @@
+"""A wire-exact subset of X API v2: mentions and DMs in, replies and DMs out.
+
+Routes under ``/2/`` answer as X does (bodies, status codes, rate-limit headers, problem
+details); routes under ``/_sim/x/`` are the injection API for tests and the traffic generator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from twitter_text import parse_tweet
+
+from connectors.simulator.faults import Fault, FaultBoard, FaultKind
+from connectors.simulator.wire import SimRequest, SimResponse
+from connectors.simulator.x import wire
+from connectors.simulator.x.limits import RateLimits
+from connectors.simulator.x.state import Entry, Page, TweetGone, XState, dm_conversation_id
+
+MENTIONS = re.compile(r"^/2/users/([^/]+)/mentions$")
+USER_TWEETS = re.compile(r"^/2/users/([^/]+)/tweets$")
+DM_WITH = re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$")
+DM_WITH_EVENTS = re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$")
+SIM_TWEET = re.compile(r"^/_sim/x/tweets/([^/]+)$")
+
+DM_MAX_CHARS = 10_000
+DUPLICATE_OVERLAP = 2  # items of the previous page a DUPLICATE_ITEMS fault repeats
+LIST_FAULTS = set(FaultKind)
+SINGLE_FAULTS = set(FaultKind) - {FaultKind.DUPLICATE_ITEMS}
+
+TOO_LONG = (
+    "Your Tweet text is too long. For more information on how X determines text length "
+    "see https://github.com/twitter/twitter-text."
+)
+REPLY_GONE = "You attempted to reply to a Tweet that is deleted or not visible to you."
+
+# (request, the token's user id, how many items of the previous page to repeat) -> response
+Route = Callable[[SimRequest, str, int], SimResponse]
+
+
+class XApp:
+    name = "x"
+
+    def __init__(
+        self, limits: Mapping[str, int] | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.state = XState(clock=clock)
+        self.limits = RateLimits(limits, clock=clock)
+        self._clock = clock
+        self._log_lock = threading.Lock()
+        self._request_log: list[tuple[str, str]] = []
+
+    # -- PlatformApp -------------------------------------------------------------------------
+
+    def handles(self, request: SimRequest) -> bool:
+        return request.path.startswith(("/2/", "/_sim/x/"))
+
+    def handle(self, request: SimRequest, faults: FaultBoard) -> SimResponse:
+        if request.path.startswith("/_sim/x/"):
+            return self._control(request)
+        with self._log_lock:
+            self._request_log.append((request.method, request.path))
+        endpoint, route = self._route(request)
+        if route is None:
+            return wire.not_found_route(request.path)
+        is_later_page = request.method == "GET" and bool(request.arg("pagination_token"))
+        fault = faults.take("x", request.path, LIST_FAULTS if is_later_page else SINGLE_FAULTS)
+        response = self._answer(request, endpoint, route, fault)
+        if "x-rate-limit-limit" not in response.headers:  # X's edge adds them to every answer
+            account = self.state.account_for_token(request.bearer_token)
+            who = account.user_id if account else f"token:{request.bearer_token}"
+            response.headers.update(self.limits.peek(who, endpoint).headers())
+        if fault is not None and fault.kind is FaultKind.MALFORMED_JSON:
+            response.body = response.body[: max(1, len(response.body) // 2)]
+        return response
+
+    def snapshot(self) -> dict:
+        with self.state.lock:
+            return {
+                "accounts": [
+                    {"id": a.user_id, "username": a.username, "name": a.name}
+                    for a in self.state.accounts.values()
+                ],
+                "posted_replies": {
+                    account: self.posted_replies(account) for account in self.state.accounts
+                },
+                "sent_dms": {account: self.sent_dms(account) for account in self.state.accounts},
+                "tweets": len(self.state.tweets),
+                "dm_events": len(self.state.dm_events),
+                "deleted_tweets": sorted(self.state.deleted),
+                "requests": len(self._request_log),
+            }
+
+    # -- injection API -----------------------------------------------------------------------
+
+    def add_account(self, user_id: str, username: str, name: str, token: str) -> None:
+        self.state.add_account(user_id, username, name, token)
+
+    def add_mention(
+        self,
+        account_user_id: str,
+        author: Mapping[str, str],
+        text: str,
+        conversation_id: str | None = None,
+        in_reply_to_tweet_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> dict:
+        """A customer's tweet that mentions the account (its @handle is added if missing)."""
+        account = self.state.accounts[account_user_id]
+        self.state.remember_user(dict(author))
+        if f"@{account.username}".lower() not in text.lower():
+            text = f"@{account.username} {text}"
+        tweet = self.state.create_tweet(
+            str(author["id"]),
+            text,
+            in_reply_to_tweet_id=in_reply_to_tweet_id,
+            conversation_id=conversation_id,
+            created_at=created_at,
+            extra_mentions=(account_user_id,),
+        )
+        return _plain(tweet)
+
+    def add_dm(
+        self,
+        account_user_id: str,
+        sender: Mapping[str, str],
+        text: str,
+        created_at: datetime | None = None,
+    ) -> dict:
+        self.state.remember_user(dict(sender))
+        return _plain(self.state.create_dm(str(sender["id"]), account_user_id, text, created_at))
+
+    def add_malformed_mention(self, account_user_id: str, raw: Mapping[str, Any]) -> dict:
+        """Serve ``raw`` verbatim in the account's mentions: an item that is wrong on purpose."""
+        entry = self.state.add_raw_mention(account_user_id, dict(raw))
+        return {**(entry.raw or {}), "_seq": str(entry.seq)}
+
+    def delete_tweet(self, tweet_id: str) -> bool:
+        return self.state.delete_tweet(tweet_id)
+
+    def posted_replies(self, account_user_id: str) -> list[dict]:
+        return [_plain(t) for t in self.state.authored_by(account_user_id)]
+
+    def sent_dms(self, account_user_id: str) -> list[dict]:
+        return [_plain(e) for e in self.state.dms_sent_by(account_user_id)]
+
+    def request_log(self) -> list[tuple[str, str]]:
+        """Every /2/ request served, in order (tests assert "no second call")."""
+        with self._log_lock:
+            return list(self._request_log)
+
+    def _control(self, request: SimRequest) -> SimResponse:
+        if request.method == "POST" and request.path == "/_sim/x/accounts":
+            spec = request.json()
+            self.add_account(spec["user_id"], spec["username"], spec["name"], spec["token"])
+            return SimResponse.json({"ok": True}, 201)
+        if request.method == "POST" and request.path == "/_sim/x/mentions":
+            spec = request.json()
+            created_at = _parse_time(spec.pop("created_at", None))
+            return SimResponse.json(self.add_mention(created_at=created_at, **spec), 201)
+        if request.method == "POST" and request.path == "/_sim/x/dms":
+            spec = request.json()
+            created_at = _parse_time(spec.pop("created_at", None))
+            return SimResponse.json(self.add_dm(created_at=created_at, **spec), 201)
+        if request.method == "POST" and request.path == "/_sim/x/malformed_mentions":
+            spec = request.json()
+            return SimResponse.json(self.add_malformed_mention(**spec), 201)
+        match = SIM_TWEET.match(request.path)
+        if request.method == "DELETE" and match:
+            deleted = self.delete_tweet(match.group(1))
+            return SimResponse.json({"deleted": deleted}, 200 if deleted else 404)
+        return SimResponse.json({"error": "unknown x control route"}, 404)
+
+    # -- the X API ---------------------------------------------------------------------------
+
+    def _route(self, request: SimRequest) -> tuple[str, Route | None]:
+        if request.method == "GET" and (match := MENTIONS.match(request.path)):
+            user_id = match[1]
+            return "GET /2/users/:id/mentions", lambda r, me, o: self._mentions(r, me, o, user_id)
+        if request.method == "GET" and (match := USER_TWEETS.match(request.path)):
+            user_id = match[1]
+            return "GET /2/users/:id/tweets", lambda r, me, o: self._user_tweets(r, o, user_id)
+        if request.method == "GET" and request.path == "/2/dm_events":
+            return "GET /2/dm_events", lambda r, me, o: self._dm_events(r, me, o, None)
+        if request.method == "GET" and (match := DM_WITH_EVENTS.match(request.path)):
+            participant_id = match[1]
+            endpoint = "GET /2/dm_conversations/with/:participant_id/dm_events"
+            return endpoint, lambda r, me, o: self._dm_events(r, me, o, participant_id)
+        if request.method == "POST" and request.path == "/2/tweets":
+            return "POST /2/tweets", lambda r, me, o: self._create_tweet(r, me)
+        if request.method == "POST" and (match := DM_WITH.match(request.path)):
+            participant_id = match[1]
+            endpoint = "POST /2/dm_conversations/with/:participant_id/messages"
+            return endpoint, lambda r, me, o: self._create_dm(r, me, participant_id)
+        return "", None
+
+    def _answer(
+        self,
+        request: SimRequest,
+        endpoint: str,
+        route: Route,
+        fault: Fault | None,
+    ) -> SimResponse:
+        kind = fault.kind if fault else None
+        if fault is not None and kind is FaultKind.SLOW:
+            time.sleep(fault.delay_seconds)
+        if kind is FaultKind.SERVER_ERROR_HTML:
+            return wire.service_unavailable_html()
+        account = self.state.account_for_token(request.bearer_token)
+        if account is None or kind is FaultKind.EXPIRED_TOKEN:
+            return wire.unauthorized()
+        if fault is not None and kind is FaultKind.RATE_LIMIT:
+            reset = int(self._clock()) + fault.reset_after_seconds
+            response = wire.too_many_requests()
+            limit = self.limits.peek(account.user_id, endpoint).limit
+            response.headers.update(
+                {
+                    "x-rate-limit-limit": str(limit),
+                    "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": str(reset),
+                }
+            )
+            return response
+        budget = self.limits.spend(account.user_id, endpoint)
+        if budget.exhausted:
+            response = wire.too_many_requests()
+        else:
+            overlap = DUPLICATE_OVERLAP if kind is FaultKind.DUPLICATE_ITEMS else 0
+            response = route(request, account.user_id, overlap)
+        response.headers.update(budget.headers())
+        return response
+
+    # GET /2/users/{id}/mentions
+    def _mentions(self, request: SimRequest, me: str, overlap: int, user_id: str) -> SimResponse:
+        if not user_id.isdigit():
+            return wire.invalid_request(
+                "id", user_id, f"The `id` query parameter value [{user_id}] is not valid"
+            )
+        bounds = _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+        if isinstance(bounds, SimResponse):
+            return bounds
+        if user_id not in self.state.accounts:
+            if user_id in self.state.users:
+                return SimResponse.json({"meta": {"result_count": 0}})
+            return SimResponse.json({"errors": [wire.user_not_found(user_id)]})
+        return self._tweet_list(request, *self.state.mentions_page(user_id, **bounds))
+
+    # GET /2/users/{id}/tweets (the account's own timeline: finds a reply of unknown outcome)
+    def _user_tweets(self, request: SimRequest, overlap: int, user_id: str) -> SimResponse:
+        if not user_id.isdigit():
+            return wire.invalid_request(
+                "id", user_id, f"The `id` query parameter value [{user_id}] is not valid"
+            )
+        bounds = _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+        if isinstance(bounds, SimResponse):
+            return bounds
+        raw_start = request.arg("start_time")
+        try:
+            start_time = datetime.fromisoformat(raw_start) if raw_start else None
+        except ValueError:
+            return wire.invalid_request(
+                "start_time", raw_start or "", f"Invalid start_time value: [{raw_start}]"
+            )
+        page, repeated = self.state.authored_page(user_id, start_time, **bounds)
+        return self._tweet_list(request, page, repeated)
+
+    def _tweet_list(
+        self, request: SimRequest, page: Page, repeated: tuple[Entry, ...]
+    ) -> SimResponse:
+        fields = wire.csv_arg(request.arg("tweet.fields")) & wire.TWEET_OPTIONAL_FIELDS
+        entries = (*repeated, *page.entries)
+        body: dict[str, Any] = {}
+        if entries:
+            body["data"] = [self._tweet_item(e, fields) for e in entries]
+            includes = self._user_includes(request, [e for e in entries if e.ref], "tweet")
+            if includes:
+                body["includes"] = {"users": includes}
+        body["meta"] = _meta(page, repeated, with_ids=True)
+        return SimResponse.json(body)
+
+    # GET /2/dm_events and GET /2/dm_conversations/with/{participant_id}/dm_events
+    def _dm_events(
+        self, request: SimRequest, me: str, overlap: int, participant_id: str | None
+    ) -> SimResponse:
+        bounds = _list_bounds(request, low=1, high=100, default=100, overlap=overlap)
+        if isinstance(bounds, SimResponse):
+            return bounds
+        conversation = None
+        if participant_id is not None:
+            if not participant_id.isdigit():
+                return wire.invalid_request(
+                    "participant_id", participant_id, "The participant_id is not valid"
+                )
+            conversation = dm_conversation_id(me, participant_id)
+        page, repeated = self.state.dm_page(me, conversation, **bounds)
+        types = wire.csv_arg(request.arg("event_types")) or {"MessageCreate"}
+        fields = wire.csv_arg(request.arg("dm_event.fields")) & wire.DM_OPTIONAL_FIELDS
+        entries = [
+            e
+            for e in (*repeated, *page.entries)
+            if self.state.dm_events[e.ref or ""]["event_type"] in types
+        ]
+        body: dict[str, Any] = {}
+        if entries:
+            body["data"] = [
+                wire.select(self.state.dm_events[e.ref or ""], wire.DM_DEFAULT_FIELDS, fields)
+                for e in entries
+            ]
+            includes = self._user_includes(request, entries, "dm")
+            if includes:
+                body["includes"] = {"users": includes}
+        body["meta"] = _meta(page, repeated, with_ids=False)
+        body["meta"]["result_count"] = len(entries)
+        return SimResponse.json(body)
+
+    # POST /2/tweets
+    def _create_tweet(self, request: SimRequest, me: str) -> SimResponse:
+        spec = _json_object(request)
+        if spec is None or not isinstance(spec.get("text"), str) or not spec["text"]:
+            return wire.invalid_request("text", "", "The `text` field is required.")
+        text = unicodedata.normalize("NFC", spec["text"])
+        if parse_tweet(text).weightedLength > 280:
+            return wire.forbidden(TOO_LONG)
+        reply_to = (spec.get("reply") or {}).get("in_reply_to_tweet_id")
+        try:
+            tweet = self.state.create_tweet(me, text, in_reply_to_tweet_id=reply_to)
+        except TweetGone:
+            return wire.forbidden(REPLY_GONE)
+        data = {k: tweet[k] for k in wire.TWEET_DEFAULT_FIELDS}
+        return SimResponse.json({"data": data}, 201)
+
+    # POST /2/dm_conversations/with/{participant_id}/messages
+    def _create_dm(self, request: SimRequest, me: str, participant_id: str) -> SimResponse:
+        spec = _json_object(request)
+        text = spec.get("text") if spec is not None else None
+        if not isinstance(text, str) or not text:
+            return wire.invalid_request("text", "", "The `text` field is required.")
+        if len(text) > DM_MAX_CHARS:
+            return wire.invalid_request("text", text[:20], "Text must be 10,000 characters or less")
+        if not participant_id.isdigit() or participant_id == me:
+            return wire.invalid_request(
+                "participant_id", participant_id, "The participant_id is not a valid recipient."
+            )
+        if participant_id not in self.state.users:
+            return wire.forbidden("You cannot send messages to this user.")
+        event = self.state.create_dm(me, participant_id, text)
+        body = {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}
+        return SimResponse.json({"data": body}, 201)
+
+    # -- rendering helpers -------------------------------------------------------------------
+
+    def _tweet_item(self, entry: Entry, fields: set[str]) -> dict[str, Any]:
+        if entry.raw is not None:
+            return dict(entry.raw)
+        return wire.select(self.state.tweets[entry.ref or ""], wire.TWEET_DEFAULT_FIELDS, fields)
+
+    def _user_includes(self, request: SimRequest, entries: list[Entry], kind: str) -> list[dict]:
+        expansions = wire.csv_arg(request.arg("expansions"))
+        ids: list[str] = []
+        for entry in entries:
+            item = self.state.tweets[entry.ref or ""] if kind == "tweet" else None
+            if kind == "tweet" and item is not None:
+                if "author_id" in expansions:
+                    ids.append(item["author_id"])
+                if "in_reply_to_user_id" in expansions and item.get("in_reply_to_user_id"):
+                    ids.append(item["in_reply_to_user_id"])
+            elif kind == "dm" and "sender_id" in expansions:
+                ids.append(self.state.dm_events[entry.ref or ""]["sender_id"])
+        unique = [self.state.users[i] for i in dict.fromkeys(ids) if i in self.state.users]
+        wanted = wire.csv_arg(request.arg("user.fields"))
+        return [wire.select(u, wire.USER_DEFAULT_FIELDS, wanted) for u in unique]
+
+
+def _list_bounds(
+    request: SimRequest, *, low: int, high: int, default: int, overlap: int
+) -> dict[str, Any] | SimResponse:
+    raw_max = request.arg("max_results")
+    if raw_max is not None and (not raw_max.isdigit() or not low <= int(raw_max) <= high):
+        return wire.invalid_request(
+            "max_results",
+            raw_max,
+            f"The `max_results` query parameter value [{raw_max}] is not between {low} and {high}",
+        )
+    bounds: dict[str, Any] = {"size": int(raw_max) if raw_max else default}
+    for name, key in (("since_id", "since"), ("until_id", "until")):
+        value = request.arg(name)
+        if value is None:
+            continue
+        if not value.isdigit():
+            return wire.invalid_request(
+                name, value, f"The `{name}` query parameter value [{value}] is not valid"
+            )
+        bounds[key] = int(value)
+    token = request.arg("pagination_token")
+    if token:
+        seq = wire.token_seq(token)
+        if seq is None:
+            return wire.invalid_request(
+                "pagination_token",
+                token,
+                f"The `pagination_token` query parameter value [{token}] is not valid",
+            )
+        bounds["before"] = seq
+        bounds["overlap"] = overlap  # only a later page has a previous page to repeat
+    return bounds
+
+
+def _meta(page: Page, repeated: tuple[Entry, ...], *, with_ids: bool) -> dict[str, Any]:
+    entries = (*repeated, *page.entries)
+    meta: dict[str, Any] = {"result_count": len(entries)}
+    if entries and with_ids:
+        meta["newest_id"] = str(entries[0].seq)
+        meta["oldest_id"] = str(entries[-1].seq)
+    if page.has_more and page.entries:
+        meta["next_token"] = wire.page_token(page.entries[-1].seq)
+    return meta
+
+
+def _json_object(request: SimRequest) -> dict[str, Any] | None:
+    try:
+        value = request.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-ready copy (timestamps in X's format)."""
+    return json.loads(
+        json.dumps(
+            {k: wire.timestamp(v) if isinstance(v, datetime) else v for k, v in item.items()}
+        )
+    )

@@ -1,0 +1,74 @@
+"""A team's business hours and SLA targets, set by its managers.
+
+Changing the schedule recomputes the business time of every closed interval of the team in the
+same transaction, so no figure is ever computed under two schedules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from inbox.exceptions import InvalidInput, NotFound
+from inbox.metrics.business_hours import parse_schedule
+from inbox.metrics.filters import metric_team_ids
+from inbox.metrics.rebuild import business_seconds_recompute
+from inbox.models import BusinessSchedule, IntervalKind, SlaTarget
+
+TARGET_MAX_SECONDS = 60 * 60 * 24 * 365
+
+
+def _check_team(user: AbstractBaseUser, team_id: int) -> None:
+    if team_id not in metric_team_ids(user):
+        raise NotFound(f"Team {team_id} was not found.")
+
+
+@transaction.atomic(durable=True)
+def business_schedule_set(
+    *,
+    user: AbstractBaseUser,
+    team_id: int,
+    time_zone: str,
+    weekly: Mapping[str, Sequence[Sequence[str]]],
+    holidays: Sequence[str] = (),
+) -> BusinessSchedule:
+    _check_team(user, team_id)
+    parse_schedule(time_zone=time_zone, weekly=weekly, holidays=holidays)  # validates
+    schedule, _ = BusinessSchedule.objects.select_for_update().update_or_create(
+        team_id=team_id,
+        defaults={
+            "time_zone": time_zone,
+            "weekly": {str(k): [list(i) for i in v] for k, v in weekly.items()},
+            "holidays": sorted({str(h) for h in holidays}),
+        },
+    )
+    business_seconds_recompute(team_id=team_id)
+    return schedule
+
+
+@transaction.atomic(durable=True)
+def sla_target_set(
+    *,
+    user: AbstractBaseUser,
+    team_id: int,
+    kind: str,
+    target_seconds: int | None,
+    business_hours: bool = True,
+) -> SlaTarget | None:
+    """Set the team's target for a kind of interval; ``target_seconds=None`` removes it."""
+    _check_team(user, team_id)
+    if kind not in IntervalKind.values:
+        raise InvalidInput(f"Unknown kind {kind!r}.", field="kind")
+    if target_seconds is None:
+        SlaTarget.objects.filter(team_id=team_id, kind=kind).delete()
+        return None
+    if not 0 < target_seconds <= TARGET_MAX_SECONDS:
+        raise InvalidInput("A target is between 1 second and a year.", field="target_seconds")
+    target, _ = SlaTarget.objects.update_or_create(
+        team_id=team_id,
+        kind=kind,
+        defaults={"target_seconds": target_seconds, "business_hours": business_hours},
+    )
+    return target

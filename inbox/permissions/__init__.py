@@ -1,0 +1,1 @@
+"""Who may do what: the three roles, and fetch-and-check access to conversations."""

@@ -1,0 +1,1 @@
+"""The managers' dashboard pages: views, server-side charts, formatting, CSV export."""

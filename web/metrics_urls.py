@@ -1,9 +1,0 @@
-from django.urls import path
-
-from web import metrics_views as v
-
-urlpatterns = [
-    path("", v.dashboard, name="metrics-dashboard"),
-    path("intervals", v.intervals_page, name="metrics-intervals"),
-    path("export/<slug:table>.csv", v.export_csv, name="metrics-export"),
-]

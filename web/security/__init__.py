@@ -1,0 +1,2 @@
+"""Authentication and hardening: the permission backend, login throttling, CSP, and the keys
+that seal channel tokens."""
