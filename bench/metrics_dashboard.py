@@ -14,6 +14,7 @@ PostgreSQL and Python CPU time per section). Writes bench/results/metrics_dashbo
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -197,12 +198,7 @@ def main() -> None:
     must_load = _ensure_database(url, reload=args.reload)
     env = {"DATABASE_URL": url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL",
            "redis://127.0.0.1:6379/9"), "DEBUG": "0", "LOG_LEVEL": "WARNING"}  # fmt: skip
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings")
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, check=True)
-    import django
-
-    django.setup()
+    _setup_django(env)
     from django.contrib.auth.models import User
 
     from bench import metrics_data
@@ -211,78 +207,22 @@ def main() -> None:
     if must_load:
         log("loading 1,000,000 messages (a few minutes)")
         load_timings = metrics_data.load(log)["load"]
-    manager_id = User.objects.get(username="manager").pk
-    admin_id = User.objects.get(username="admin").pk
     from inbox.models import Agent, Team
 
+    manager_id = User.objects.get(username="manager").pk
     manager_teams = list(Agent.objects.get(user_id=manager_id).teams.values_list("pk", flat=True))
-    all_teams = list(Team.objects.values_list("pk", flat=True))
+    users = {  # scenario: the user, and the teams the raw query covers for the same figures
+        "manager_one_team": (manager_id, manager_teams),
+        "admin_all_teams": (
+            User.objects.get(username="admin").pk,
+            list(Team.objects.values_list("pk", flat=True)),
+        ),
+    }
     counts = _counts()
     log(f"data: {counts}")
-    from inbox.metrics.rebuild import business_seconds_recompute
-
-    started = time.perf_counter()
-    recomputed = business_seconds_recompute(team_id=manager_teams[0])
-    recompute = {
-        "intervals": recomputed,
-        "seconds": round(time.perf_counter() - started, 2),
-        "what": "business_seconds_recompute of one team, as a schedule change runs it",
-    }
-    log(f"schedule change: {recomputed} intervals recomputed in {recompute['seconds']} s")
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # as autovacuum soon would: index-only scans again
-        cursor.execute("VACUUM ANALYZE inbox_responseinterval")
-
-    import datetime as dt
-
-    import httpx
-
-    from90 = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=89)).isoformat()
-    results: dict[str, Any] = {"scenarios": {}}
-    with uvicorn(env) as base:
-        for scenario, user_id, teams in (
-            ("manager_one_team", manager_id, manager_teams),
-            ("admin_all_teams", admin_id, all_teams),
-        ):
-            cookies = {"sessionid": _session_cookie(user_id)}
-            load_before = [round(v, 2) for v in os.getloadavg()]
-            with httpx.Client(cookies=cookies, timeout=60) as client:
-                figures: dict[str, Any] = {
-                    "dashboard_full_load": _timed(_full_load(client, base, "/metrics/"), args.runs),
-                    "dashboard_full_load_90_days": _timed(
-                        _full_load(client, base, f"/metrics/?from={from90}"), args.runs
-                    ),
-                }
-                for name, path in APIS.items():
-
-                    def call(path: str = path.format(from90=from90)) -> None:
-                        response = client.get(f"{base}/api/metrics/{path}")
-                        assert response.status_code == 200, (path, response.text[:300])
-
-                    figures[f"api_{name}"] = _timed(call, args.runs)
-                figures["raw_percentile_cont_28_days"] = _raw_query(url, teams, args.runs)
-            # Other work on the machine inflates every figure of the scenario alike.
-            figures["load_average_before_after"] = [
-                load_before,
-                [round(v, 2) for v in os.getloadavg()],
-            ]
-            results["scenarios"][scenario] = figures
-            log(
-                f"{scenario}: dashboard median "
-                f"{figures['dashboard_full_load']['median_ms']} ms, raw query median "
-                f"{figures['raw_percentile_cont_28_days']['median_ms']} ms"
-            )
-    from bench import metrics_sections
-
-    for scenario, user_id in (("manager_one_team", manager_id), ("admin_all_teams", admin_id)):
-        # Where the page's time goes: each section run alone, CPU from /proc (see the module).
-        sections = metrics_sections.profile(user_id, "/metrics/", runs=3, explain=True)
-        results["scenarios"][scenario]["dashboard_sections"] = sections
-        log(
-            f"{scenario}: sections' CPU {sections['sections_cpu_ms']} ms (PostgreSQL "
-            f"{sections['sections_db_cpu_ms']} ms), {sections['statements']} statements"
-        )
+    recompute = _schedule_change(team_id=manager_teams[0])
+    results: dict[str, Any] = {"scenarios": _over_http(env, url, users, args.runs)}
+    _add_sections(results["scenarios"], users)
     results.update(
         {
             "what": "Dashboard full load and metrics APIs over real HTTP (uvicorn, logged in), "
@@ -303,6 +243,94 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     log(f"wrote {RESULTS.relative_to(REPO)}")
+
+
+def _setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, check=True)
+    import django
+
+    django.setup()
+
+
+def _schedule_change(team_id: int) -> dict[str, Any]:
+    """Recompute one team's business seconds, as a schedule change does; then VACUUM."""
+    from django.db import connection
+
+    from inbox.metrics.rebuild import business_seconds_recompute
+
+    started = time.perf_counter()
+    recomputed = business_seconds_recompute(team_id=team_id)
+    recompute = {
+        "intervals": recomputed,
+        "seconds": round(time.perf_counter() - started, 2),
+        "what": "business_seconds_recompute of one team, as a schedule change runs it",
+    }
+    log(f"schedule change: {recomputed} intervals recomputed in {recompute['seconds']} s")
+    with connection.cursor() as cursor:  # as autovacuum soon would: index-only scans again
+        cursor.execute("VACUUM ANALYZE inbox_responseinterval")
+    return recompute
+
+
+def _over_http(
+    env: dict[str, str], url: str, users: dict[str, tuple[int, list[int]]], runs: int
+) -> dict[str, dict[str, Any]]:
+    from90 = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=89)).isoformat()
+    scenarios: dict[str, dict[str, Any]] = {}
+    with uvicorn(env) as base:
+        for scenario, (user_id, teams) in users.items():
+            load_before = [round(v, 2) for v in os.getloadavg()]
+            figures = _scenario(base, user_id, from90, runs)
+            figures["raw_percentile_cont_28_days"] = _raw_query(url, teams, runs)
+            # Other work on the machine inflates every figure of the scenario alike.
+            figures["load_average_before_after"] = [
+                load_before,
+                [round(v, 2) for v in os.getloadavg()],
+            ]
+            scenarios[scenario] = figures
+            log(
+                f"{scenario}: dashboard median "
+                f"{figures['dashboard_full_load']['median_ms']} ms, raw query median "
+                f"{figures['raw_percentile_cont_28_days']['median_ms']} ms"
+            )
+    return scenarios
+
+
+def _scenario(base: str, user_id: int, from90: str, runs: int) -> dict[str, Any]:
+    import httpx
+
+    cookies = {"sessionid": _session_cookie(user_id)}
+    with httpx.Client(cookies=cookies, timeout=60) as client:
+        figures: dict[str, Any] = {
+            "dashboard_full_load": _timed(_full_load(client, base, "/metrics/"), runs),
+            "dashboard_full_load_90_days": _timed(
+                _full_load(client, base, f"/metrics/?from={from90}"), runs
+            ),
+        }
+        for name, path in APIS.items():
+
+            def call(path: str = path.format(from90=from90)) -> None:
+                response = client.get(f"{base}/api/metrics/{path}")
+                assert response.status_code == 200, (path, response.text[:300])
+
+            figures[f"api_{name}"] = _timed(call, runs)
+    return figures
+
+
+def _add_sections(
+    scenarios: dict[str, dict[str, Any]], users: dict[str, tuple[int, list[int]]]
+) -> None:
+    from bench import metrics_sections
+
+    for scenario, (user_id, _teams) in users.items():
+        # Where the page's time goes: each section run alone, CPU from /proc (see the module).
+        sections = metrics_sections.profile(user_id, "/metrics/", runs=3, explain=True)
+        scenarios[scenario]["dashboard_sections"] = sections
+        log(
+            f"{scenario}: sections' CPU {sections['sections_cpu_ms']} ms (PostgreSQL "
+            f"{sections['sections_db_cpu_ms']} ms), {sections['statements']} statements"
+        )
 
 
 if __name__ == "__main__":

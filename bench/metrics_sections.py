@@ -102,8 +102,6 @@ def profile(user_id: int, path: str, runs: int, *, explain: bool) -> dict[str, A
     from django.db import connection
     from django.test import Client
 
-    from web.metrics import views as metrics_views
-
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(pk=user_id))
     # One backend for the whole profile, whose CPU time is read from /proc between sections.
@@ -114,6 +112,31 @@ def profile(user_id: int, path: str, runs: int, *, explain: bool) -> dict[str, A
         backend = cursor.fetchone()[0]
         # Parallel workers' CPU would not show in the backend's: count it all in one process.
         cursor.execute("SET max_parallel_workers_per_gather = 0")
+    loads = _serial_loads(client, path, runs, backend)
+    sections = {name: _section(name, loads, explain=explain) for name in loads[0]["timings"]}
+    in_sections = [sum(t["ms"] for t in load["timings"].values()) for load in loads]
+    totals = [load["total"] for load in loads]
+    return {
+        "path": path,
+        "serial_total_ms": round(statistics.median(totals), 1),
+        "render_ms": round(
+            statistics.median(t - s for t, s in zip(totals, in_sections, strict=True)), 1
+        ),
+        "statements": len(loads[0]["recorder"].statements),
+        "sections_cpu_ms": round(
+            sum(v["python_cpu_ms"] + v["db_cpu_ms"] for v in sections.values()), 1
+        ),
+        "sections_db_cpu_ms": round(sum(v["db_cpu_ms"] for v in sections.values()), 1),
+        "sections": sections,
+    }
+
+
+def _serial_loads(client: Any, path: str, runs: int, backend: int) -> list[dict[str, Any]]:
+    """``runs`` loads of the page after a warm-up, its sections run one after the other."""
+    from django.db import connection
+
+    from web.metrics import dashboard as metrics_views
+
     original = metrics_views.run_all
     loads: list[dict[str, Any]] = []
     try:
@@ -130,50 +153,33 @@ def profile(user_id: int, path: str, runs: int, *, explain: bool) -> dict[str, A
                 loads.append({"total": total, "timings": timings, "recorder": recorder})
     finally:
         metrics_views.run_all = original
-    sections: dict[str, Any] = {}
-    for name in loads[0]["timings"]:
-        per_load = []
-        for load in loads:
-            statements = [s for s in load["recorder"].statements if s["section"] == name]
-            sql = sum(s["ms"] for s in statements)
-            per_load.append((load["timings"][name], sql, len(statements)))
-        sections[name] = {
-            "ms": round(statistics.median(t["ms"] for t, _, _ in per_load), 1),
-            "sql_ms": round(statistics.median(s for _, s, _ in per_load), 1),
-            "python_ms": round(statistics.median(t["ms"] - s for t, s, _ in per_load), 1),
-            "python_cpu_ms": round(
-                statistics.median(t["python_cpu_ms"] for t, _, _ in per_load), 1
-            ),
-            "db_cpu_ms": round(statistics.median(t["db_cpu_ms"] for t, _, _ in per_load), 1),
-            "statements": per_load[0][2],
-        }
-        if explain:
-            plans = [
-                _explain(s["sql"], s["params"])
-                for s in loads[-1]["recorder"].statements
-                if s["section"] == name
-            ]
-            plans = [p for p in plans if p]
-            sections[name]["explain"] = {
-                key: round(sum(p[key] for p in plans), 2)
-                for key in ("execution_ms", "planning_ms", "jit_ms")
-            }
-            sections[name]["plans"] = plans
-    in_sections = [sum(t["ms"] for t in load["timings"].values()) for load in loads]
-    totals = [load["total"] for load in loads]
-    return {
-        "path": path,
-        "serial_total_ms": round(statistics.median(totals), 1),
-        "render_ms": round(
-            statistics.median(t - s for t, s in zip(totals, in_sections, strict=True)), 1
-        ),
-        "statements": len(loads[0]["recorder"].statements),
-        "sections_cpu_ms": round(
-            sum(v["python_cpu_ms"] + v["db_cpu_ms"] for v in sections.values()), 1
-        ),
-        "sections_db_cpu_ms": round(sum(v["db_cpu_ms"] for v in sections.values()), 1),
-        "sections": sections,
+    return loads
+
+
+def _section(name: str, loads: list[dict[str, Any]], *, explain: bool) -> dict[str, Any]:
+    per_load = []
+    for load in loads:
+        statements = [s for s in load["recorder"].statements if s["section"] == name]
+        sql = sum(s["ms"] for s in statements)
+        per_load.append((load["timings"][name], sql, len(statements)))
+    figures: dict[str, Any] = {
+        "ms": round(statistics.median(t["ms"] for t, _, _ in per_load), 1),
+        "sql_ms": round(statistics.median(s for _, s, _ in per_load), 1),
+        "python_ms": round(statistics.median(t["ms"] - s for t, s, _ in per_load), 1),
+        "python_cpu_ms": round(statistics.median(t["python_cpu_ms"] for t, _, _ in per_load), 1),
+        "db_cpu_ms": round(statistics.median(t["db_cpu_ms"] for t, _, _ in per_load), 1),
+        "statements": per_load[0][2],
     }
+    if explain:
+        last = loads[-1]["recorder"].statements
+        plans = [_explain(s["sql"], s["params"]) for s in last if s["section"] == name]
+        plans = [p for p in plans if p]
+        figures["explain"] = {
+            key: round(sum(p[key] for p in plans), 2)
+            for key in ("execution_ms", "planning_ms", "jit_ms")
+        }
+        figures["plans"] = plans
+    return figures
 
 
 def main() -> None:

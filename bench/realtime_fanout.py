@@ -173,10 +173,10 @@ class Writer:
     def run(self) -> None:
         from django.db import connection
 
-        from inbox import events
+        from inbox.events import doorbell
         from inbox.services import conversation_tag, note_create
 
-        real_ring = events.ring
+        real_ring = doorbell.ring
 
         def timed_ring(rows: Any) -> None:
             now = time.perf_counter()  # on commit: the transaction is durable now
@@ -184,7 +184,7 @@ class Writer:
                 self.committed[row.seq] = now
             real_ring(rows)
 
-        events.ring = timed_ring
+        doorbell.ring = timed_ring
         try:
             started = time.perf_counter()
             for n in range(self.count):
@@ -199,7 +199,7 @@ class Writer:
         except BaseException as error:
             self.error = error
         finally:
-            events.ring = real_ring
+            doorbell.ring = real_ring
             connection.close()
 
 
@@ -274,54 +274,18 @@ async def _catch_up(server: Any, cookie: str, team_id: int, head: int) -> list[d
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", default=os.environ.get("BENCH_DSN", DEFAULT_DSN))
-    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", DEFAULT_REDIS))
-    parser.add_argument("--agents", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0, help="events per second")
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument(
-        "--output", type=Path, default=RESULTS, help="where to write the JSON (trial runs)"
-    )
-    args = parser.parse_args(argv)
-
+    args = _arguments(argv)
     load_before = os.getloadavg()
     prefix = f"svar-bench-{uuid.uuid4().hex[:8]}"
     _prepare_database(args.dsn)
     _setup_django(args.dsn, args.redis, prefix)
-    from inbox.models import Team
-    from inbox.services import note_create
-    from tests.web.servers import AsgiServer
 
     print(f"preparing {args.agents} agents …", flush=True)
     user, cookies, conversation = _world(args.agents)
-    count = int(args.rate * args.seconds)
 
     print("baseline: raw group_send …", flush=True)
     baseline = asyncio.run(_baseline(args.agents, args.rate, min(args.seconds, 10)))
-
-    server = AsgiServer(workers=args.workers).start()
-    try:
-        print(f"fan-out: {count} events to {args.agents} WebSockets …", flush=True)
-        writer = Writer(user, conversation, args.rate, count)
-        server_cpu, bench_cpu = _cpu_seconds(server.process.pid), time.process_time()
-        fanout, delivery = asyncio.run(_fanout(server, cookies, writer))
-        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
-        bench_cpu = time.process_time() - bench_cpu
-        delivery["server_cpu_us_per_delivery"] = round(server_cpu / delivery["deliveries"] * 1e6)
-        delivery["bench_process_cpu_us_per_delivery_clients_and_writer"] = round(
-            bench_cpu / delivery["deliveries"] * 1e6
-        )
-
-        print(f"catch-up: {CATCH_UP_EVENTS} missed events …", flush=True)
-        for n in range(CATCH_UP_EVENTS):
-            note_create(user=user, conversation_id=conversation.pk, body=f"missed {n}")
-        team = Team.objects.get()
-        catch_up = asyncio.run(_catch_up(server, cookies[0], team.pk, team.event_seq))
-    finally:
-        server.stop()
-
+    fanout, delivery, catch_up = _over_uvicorn(args, user, cookies, conversation)
     load_after = os.getloadavg()
     catch_ms = sorted(r["hello_to_caught_up_ms"] for r in catch_up)
     result = {
@@ -356,6 +320,52 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", default=os.environ.get("BENCH_DSN", DEFAULT_DSN))
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", DEFAULT_REDIS))
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="events per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS, help="where to write the JSON (trial runs)"
+    )
+    return parser.parse_args(argv)
+
+
+def _over_uvicorn(
+    args: argparse.Namespace, user: Any, cookies: list[str], conversation: Any
+) -> tuple[list[float], dict[str, Any], list[dict[str, float]]]:
+    """Fan-out, then catch-up, against Svar under uvicorn."""
+    from inbox.models import Team
+    from inbox.services import note_create
+    from tests.web.servers import AsgiServer
+
+    count = int(args.rate * args.seconds)
+    server = AsgiServer(workers=args.workers).start()
+    try:
+        print(f"fan-out: {count} events to {args.agents} WebSockets …", flush=True)
+        writer = Writer(user, conversation, args.rate, count)
+        server_cpu, bench_cpu = _cpu_seconds(server.process.pid), time.process_time()
+        fanout, delivery = asyncio.run(_fanout(server, cookies, writer))
+        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
+        bench_cpu = time.process_time() - bench_cpu
+        delivery["server_cpu_us_per_delivery"] = round(server_cpu / delivery["deliveries"] * 1e6)
+        delivery["bench_process_cpu_us_per_delivery_clients_and_writer"] = round(
+            bench_cpu / delivery["deliveries"] * 1e6
+        )
+
+        print(f"catch-up: {CATCH_UP_EVENTS} missed events …", flush=True)
+        for n in range(CATCH_UP_EVENTS):
+            note_create(user=user, conversation_id=conversation.pk, body=f"missed {n}")
+        team = Team.objects.get()
+        catch_up = asyncio.run(_catch_up(server, cookies[0], team.pk, team.event_seq))
+    finally:
+        server.stop()
+    return fanout, delivery, catch_up
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@
   and a repeated attempt after an unknown outcome first searches the platform for the reply.
 
 Every job is enqueued with ``Retry``: RQ re-runs a job whose work-horse was killed only if it
-has retries left (DESIGN.md §6).
+has retries left (docs/architecture.md §6).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
-from inbox.selectors import conversations as selectors
+from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
+from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
 
@@ -98,13 +99,13 @@ def dispatch() -> dict[str, int]:
     polling goes on while any worker lives (duplicates collapse: job ids, advisory locks)."""
     now = timezone.now()
     polls = 0
-    for account_id in selectors.accounts_due_for_poll(now=now):
+    for account_id in channel_account_list_due(now=now):
         plain, more = _poll_job_ids(account_id)
         polls += _enqueue_once(POLL_QUEUE, "connectors.jobs.poll_account", account_id, plain,
                                POLL_RETRY, also_live=(more,))  # fmt: skip
     deliveries = sum(
         enqueue_delivery(message_id)
-        for message_id in selectors.replies_awaiting_delivery(queued_before=now - LOST_REPLY_AFTER)
+        for message_id in reply_list_awaiting_delivery(queued_before=now - LOST_REPLY_AFTER)
     )
     return {"polls": polls, "deliveries": deliveries}
 
@@ -160,7 +161,7 @@ def _poll_job_ids(account_id: int) -> tuple[str, str]:
 
 
 def poll_account(account_id: int) -> str:
-    outcome, more_pending = _poll_locked(account_id)
+    outcome, more_pending = _poll_once(account_id)
     if more_pending:
         # Only now, with the lock released: the successor may start on another worker at once.
         _queue_successor(account_id)
@@ -178,12 +179,12 @@ def _queue_successor(account_id: int) -> None:
                   also_live=others)  # fmt: skip
 
 
-def _poll_locked(account_id: int) -> tuple[str, bool]:
+def _poll_once(account_id: int) -> tuple[str, bool]:
     """One poll under the account's advisory lock: what happened, and whether more is unread."""
     with _advisory_lock(_POLL_LOCK | account_id) as acquired:
         if not acquired:
             return "skipped: another poll of this account is running", False
-        account = selectors.channel_account_get(account_id=account_id)
+        account = channel_account_get(account_id=account_id)
         if account is None or not account.is_active:
             return "skipped: account gone or inactive", False
         if account.health == AccountHealth.UNHEALTHY:
@@ -271,7 +272,7 @@ def deliver_reply(message_id: int) -> str:
         ticket = delivery_services.reply_delivery_begin(message_id=message_id)
         if ticket is None:
             return "nothing to do"
-        message = selectors.reply_for_delivery(message_id=message_id)
+        message = reply_get_for_delivery(message_id=message_id)
         try:
             connector = _connector(message.account)
             reply = _outbound(message, ticket)

@@ -27,10 +27,12 @@ class SvarWorker(Worker):
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         from connectors.jobs import dispatch  # the job layer imports Django models
+        from inbox.metrics.jobs import business_hours_recompute_resume
 
         try:
             close_old_connections()
             dispatch()
+            business_hours_recompute_resume()  # a lost recompute of business time
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from inbox.credentials import MASK, credentials_source
 from inbox.exceptions import InvalidInput
 from inbox.models import CannedResponse, ChannelAccount
-from inbox.services.credentials import clean_token, set_token_locked
+from inbox.services.credentials import channel_account_set_token_locked, clean_token
 
 
 @admin.register(CannedResponse)
@@ -72,4 +72,4 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         token = form.cleaned_data.get("new_token")
         if token:
-            set_token_locked(user=request.user, account=obj, token=token)
+            channel_account_set_token_locked(user=request.user, account=obj, token=token)

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # Before any login view checks a password.
     "web.security.login_throttle.LoginThrottleMiddleware",
     "web.agent_language.AgentLanguageMiddleware",  # the profile's language over the browser's
+    # Domain errors raised by pages, and users without an agent profile: Svar's error page.
+    "web.errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -177,11 +179,12 @@ CHANNEL_LAYERS = {
     "default": {
         # Pub/sub: one PUBLISH per group_send, fanned out to local consumers inside each web
         # process, instead of one Redis list entry per consumer (core layer). Both are
-        # at-most-once; the event log makes that harmless (DESIGN.md §5, docs/realtime.md).
+        # at-most-once; the event log makes that harmless (docs/architecture.md §5,
+        # docs/realtime.md).
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             # redis-py 8 defaults socket_timeout to 5 s, which kills idle receive() calls
-            # (DESIGN.md §5); a blocking read must be allowed to wait forever.
+            # (docs/architecture.md §5); a blocking read must be allowed to wait forever.
             "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
             "prefix": os.environ.get("SVAR_CHANNEL_PREFIX", "svar"),
         },
@@ -209,11 +212,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "web.agent_profile.HasAgentProfile",  # no agent profile: 403 on every route
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "web.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "web.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:
@@ -297,10 +303,6 @@ SVAR_PUBLIC_URL = os.environ.get("SVAR_PUBLIC_URL", "http://127.0.0.1:8000").rst
 SVAR_DEFAULT_AVATAR_URL = os.environ.get(
     "SVAR_DEFAULT_AVATAR_URL", f"{SVAR_PUBLIC_URL}/static/svar/agent-avatar.png"
 )
-# How many conversations one page of the list API holds at most.
-SVAR_PAGE_SIZE_MAX = 200
-# Accounts that name a variable (credentials_ref) instead of storing a token use this prefix.
-SVAR_CREDENTIALS_ENV_PREFIX = "SVAR_CREDENTIAL_"
 
 LOGGING = {
     "version": 1,

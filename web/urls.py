@@ -1,10 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.views.defaults import server_error
 
-from web.api.errors import api_server_error
+from web import errors
 from web.ops import health
 from web.views import inbox, profile
 
@@ -34,8 +32,8 @@ urlpatterns = [
 ]
 
 
-def handler500(request: HttpRequest) -> HttpResponse:
-    """API clients get the API's JSON error shape even for an unexpected failure."""
-    if request.path.startswith("/api/"):
-        return api_server_error(request)
-    return server_error(request)
+# Svar's error page for pages, the API's JSON shape under /api/ (web/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

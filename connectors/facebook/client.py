@@ -179,7 +179,7 @@ class GraphClient:
     def _call(self, request: Callable[[], T], pacer: Pacing | None) -> T:
         now = datetime.now(UTC)
         if self.blocked_until is not None and now < self.blocked_until:
-            # Never call Graph again before the reset it announced (DESIGN.md §6).
+            # Never call Graph again before the reset it announced (docs/architecture.md §6).
             raise RateLimited(self.blocked_until, "still inside Graph's back-off")
         if pacer is not None:
             pacer.wait()

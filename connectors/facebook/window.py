@@ -41,10 +41,5 @@ def send_policy(customer_last_message_at: datetime, now: datetime) -> SendPolicy
     )
 
 
-def window_closes_at(customer_last_message_at: datetime) -> datetime:
-    """When a human agent can no longer answer (for showing the window in the UI)."""
-    return customer_last_message_at + HUMAN_AGENT_WINDOW - SAFETY_MARGIN
-
-
 def _days(age: timedelta) -> str:
     return f"{age.total_seconds() / 86400:.1f} days"

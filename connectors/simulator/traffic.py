@@ -83,32 +83,31 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     "en": ("Thanks! What about my pension contributions?", "Still waiting on this one 🙏"),
 }
 
-CITIZENS: tuple[Citizen, ...] = (
-    Citizen(
-        "da", "Mette Kristensen", "2244994945", "mette_k", "6100000000000011", "2400000000000011"
-    ),
-    Citizen(
-        "da", "Jonas Nielsen", "1345678901", "jonas_n_dk", "6100000000000012", "2400000000000012"
-    ),
-    Citizen("da", "Fatima Ali", "1456789012", "fatima_ali", "6100000000000013", "2400000000000013"),
-    Citizen(
-        "da", "Ole Sørensen", "1567890123", "olesoerensen", "6100000000000014", "2400000000000014"
-    ),
-    Citizen(
-        "sv", "Elin Johansson", "1678901234", "elinjoh", "6100000000000021", "2400000000000021"
-    ),
-    Citizen(
-        "sv", "Karl Lindqvist", "1789012345", "karl_lq", "6100000000000022", "2400000000000022"
-    ),
-    Citizen(
-        "no", "Ingrid Hansen", "1890123456", "ingrid_h", "6100000000000031", "2400000000000031"
-    ),
-    Citizen("no", "Lars Berg", "1901234567", "larsberg_no", "6100000000000032", "2400000000000032"),
-    Citizen(
-        "en", "Priya Sharma", "2012345678", "priya_in_cph", "6100000000000041", "2400000000000041"
-    ),
-    Citizen("en", "Tom Walker", "2123456789", "tomwalker", "6100000000000042", "2400000000000042"),
-)
+# language, name, X id, X username, and the suffix of both Facebook ids: the app-scoped id on
+# Page comments is 61000000000000NN, the page-scoped id in Messenger 24000000000000NN.
+_CITIZEN_TABLE = """
+    da Mette Kristensen  2244994945  mette_k       11
+    da Jonas Nielsen     1345678901  jonas_n_dk    12
+    da Fatima Ali        1456789012  fatima_ali    13
+    da Ole Sørensen      1567890123  olesoerensen  14
+    sv Elin Johansson    1678901234  elinjoh       21
+    sv Karl Lindqvist    1789012345  karl_lq       22
+    no Ingrid Hansen     1890123456  ingrid_h      31
+    no Lars Berg         1901234567  larsberg_no   32
+    en Priya Sharma      2012345678  priya_in_cph  41
+    en Tom Walker        2123456789  tomwalker     42
+"""
+
+
+def _citizen(row: str) -> Citizen:
+    language, first, last, x_id, x_username, suffix = row.split()
+    return Citizen(
+        language, f"{first} {last}", x_id, x_username, f"61000000000000{suffix}",
+        f"24000000000000{suffix}",
+    )  # fmt: skip
+
+
+CITIZENS: tuple[Citizen, ...] = tuple(map(_citizen, _CITIZEN_TABLE.strip().splitlines()))
 
 PAGE_POSTS = (
     "Årsopgørelsen for 2025 er klar i TastSelv fra i dag 📄 Læs mere: https://skat.dk/aarsopgoerelse",

@@ -1,7 +1,7 @@
 """The tweepy client, pointed at the right host and never allowed to hang.
 
 tweepy hard-codes ``https://api.twitter.com`` and sets no timeout; a transport adapter mounted on
-``client.session`` fixes both without touching tweepy's module state (PLATFORMS.md).
+``client.session`` fixes both without touching tweepy's module state (docs/platforms.md §1).
 """
 
 from __future__ import annotations

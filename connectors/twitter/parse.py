@@ -34,10 +34,6 @@ def dm_thread_id(dm_conversation_id: str) -> str:
     return DM_THREAD_PREFIX + dm_conversation_id
 
 
-def dm_conversation_of(thread_external_id: str) -> str:
-    return thread_external_id.removeprefix(DM_THREAD_PREFIX)
-
-
 def parse_mentions(payload: Mapping[str, Any], account_user_id: str) -> ParsedPage:
     users = _users(payload)
     return _parse_items(payload, lambda item: _mention(item, users, account_user_id))

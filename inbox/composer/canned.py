@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-PLACEHOLDERS = ("{customer_name}", "{agent_name}")
-
 
 def fill_placeholders(body: str, *, customer_name: str, agent_name: str) -> str:
     # str.replace, not str.format: other braces in the text stay as written.

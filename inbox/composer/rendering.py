@@ -1,8 +1,9 @@
 """What the customer will see: the reply body plus the agent's signature, and its length.
 
 One function renders it, so the composer preview, the stored message and the limit check can
-never disagree (DESIGN.md §7). X counts weighted characters (URLs 23, emoji and CJK 2, after
-NFC normalisation) as ``twitter-text-parser`` does; every other channel counts code points.
+never disagree (docs/architecture.md §7). X counts weighted characters (URLs 23, emoji and CJK
+2, after NFC normalisation) as ``twitter-text-parser`` does; every other channel counts code
+points.
 """
 
 from __future__ import annotations

@@ -33,17 +33,9 @@ def insert_rows(objs: Sequence[M]) -> Sequence[M]:
     """
     if not objs:
         return objs
-    meta = type(objs[0])._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    statement = sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) RETURNING {}").format(
-        sql.Identifier(meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
-        sql.SQL(", ").join(
-            sql.SQL("%b::{}[]").format(sql.SQL(f.db_type(connection))) for f in fields
-        ),
-        sql.Identifier(meta.pk.column),
-    )
-    rows = server_bound(statement, [[db_value(f, obj) for obj in objs] for f in fields])
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = insert_columns(model, {f.name: [db_value(f, obj) for obj in objs] for f in fields})
     for obj, (pk,) in zip(objs, rows, strict=True):
         obj.pk = pk
         obj._state.adding = False

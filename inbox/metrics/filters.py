@@ -6,7 +6,7 @@ Who may see what: metrics need ``inbox.view_metrics``; a manager sees the teams 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -14,11 +14,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from connectors.base import Platform
 from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
-from inbox.models import BusinessSchedule, IntervalEnd, IntervalKind, Tag, Team
+from inbox.models import (
+    BusinessSchedule,
+    ConversationTag,
+    IntervalEnd,
+    IntervalKind,
+    Tag,
+    Team,
+)
 from inbox.permissions.access import visible_team_ids
 
 DEFAULT_DAYS = 28
@@ -41,7 +49,8 @@ class MetricFilters:
     agent_id: int | None = None
     platform: str | None = None
     account_id: int | None = None
-    tag_id: int | None = None
+    tag_id: int | None = None  # -1: a tag none of the user's teams uses, which matches nothing
+    tag: str | None = None  # the tag's name, as asked for
     clock: Clock = Clock.CALENDAR
 
     @property
@@ -70,8 +79,8 @@ class MetricFilters:
         ):
             if value is not None:
                 query[key] = str(value)
-        if self.tag_id is not None:
-            query["tag"] = Tag.objects.get(pk=self.tag_id).name
+        if self.tag is not None:
+            query["tag"] = self.tag
         return query
 
 
@@ -82,6 +91,13 @@ def metric_team_ids(user: AbstractBaseUser) -> list[int]:
     if visible is None:
         return list(Team.objects.order_by("pk").values_list("pk", flat=True))
     return sorted(visible)
+
+
+def tags_in_use(team_ids: Sequence[int]) -> QuerySet[Tag]:
+    """Tags on conversations of these teams. Tag names are shared by all teams, but another
+    team's tags can name its cases: they are neither offered nor accepted across teams."""
+    used = ConversationTag.objects.filter(tag_id=OuterRef("pk"), team_id__in=list(team_ids))
+    return Tag.objects.filter(Exists(used))
 
 
 def at_risk_team_ids(user: AbstractBaseUser, team: str | None) -> tuple[int, ...]:
@@ -164,9 +180,10 @@ def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFi
     if clock_raw not in {c.value for c in Clock}:
         raise InvalidInput("clock must be 'calendar' or 'business'.", field="clock")
     tag_id = None
-    tag_name = (params.get("tag") or "").strip().lower()
+    tag_name = (params.get("tag") or "").strip().lower() or None
     if tag_name:
-        tag_id = Tag.objects.filter(name=tag_name).values_list("pk", flat=True).first() or -1
+        tag_id = tags_in_use(allowed).filter(name=tag_name).values_list("pk", flat=True).first()
+        tag_id = tag_id or -1
     return MetricFilters(
         start=datetime.combine(first, time(0), tzinfo=zone),
         end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone),
@@ -176,6 +193,7 @@ def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFi
         platform=platform,
         account_id=_int(params, "account"),
         tag_id=tag_id,
+        tag=tag_name,
         clock=Clock(clock_raw),
     )
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 
-from inbox.events import EventKind
+from inbox.events.kinds import EventKind
 from inbox.metrics.business_hours import BusinessTimeline
 from inbox.metrics.ledger import ConversationLedger
 from inbox.metrics.recording import interval_row, team_schedules

@@ -143,32 +143,25 @@ def save_ledgers(
             business = None if ended is None else business_seconds(
                 schedule, interval.started_at, ended
             )  # fmt: skip
+            # What closing sets; a new interval has its identity besides.
+            values: dict[str, Any] = {
+                "ended_at": ended, "ended_by": _plain(interval.ended_by),
+                "agent": interval.agent_id, "calendar_seconds": interval.calendar_seconds,
+                "business_seconds": business,
+            }  # fmt: skip
             if interval.pk is None:
-                for name, value in (
-                    ("conversation", cid),
-                    ("team", conversation.team_id),
-                    ("account", conversation.account_id),
-                    ("platform", conversation.account.platform),
-                    ("kind", _plain(interval.kind)),
-                    ("opening", interval.opening),
-                    ("started_at", interval.started_at),
-                    ("ended_at", ended),
-                    ("ended_by", _plain(interval.ended_by)),
-                    ("agent", interval.agent_id),
-                    ("calendar_seconds", interval.calendar_seconds),
-                    ("business_seconds", business),
-                ):
-                    new[name].append(value)
+                values |= {
+                    "conversation": cid, "team": conversation.team_id,
+                    "account": conversation.account_id,
+                    "platform": conversation.account.platform, "kind": _plain(interval.kind),
+                    "opening": interval.opening, "started_at": interval.started_at,
+                }  # fmt: skip
+                columns = new
             else:
                 closed_pks.append(interval.pk)
-                for name, value in (
-                    ("ended_at", ended),
-                    ("ended_by", _plain(interval.ended_by)),
-                    ("agent", interval.agent_id),
-                    ("calendar_seconds", interval.calendar_seconds),
-                    ("business_seconds", business),
-                ):
-                    closed[name].append(value)
+                columns = closed
+            for name, value in values.items():
+                columns[name].append(value)
             interval.changed = False
     if new["conversation"]:
         ids = insert_columns(ResponseInterval, new)

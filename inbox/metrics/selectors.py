@@ -1,4 +1,4 @@
-"""Response-time metrics (DESIGN.md §8, docs/metrics.md): aggregates in SQL over
+"""Response-time metrics (docs/architecture.md §8, docs/metrics.md): aggregates in SQL over
 ``ResponseInterval``. Median and p90 are PostgreSQL's ``percentile_cont`` (linear interpolation
 between the two nearest values), the mean is ``avg``; every figure comes with its count.
 """
@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from inbox.exceptions import InvalidInput
-from inbox.metrics.filters import MetricFilters, where
-from inbox.models import Agent, ChannelAccount, IntervalKind, Tag, Team
+from inbox.metrics.filters import MetricFilters, tags_in_use, where
+from inbox.models import Agent, BusinessSchedule, ChannelAccount, IntervalKind, Team
 
 STATS_SQL = """count(*) AS n,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY {v}) AS median,
@@ -119,7 +119,7 @@ class Row:
     stats: Stats
 
 
-_GROUP_SQL = {
+GROUP_SQL = {
     Dimension.AGENT: ("ri.agent_id", ""),
     Dimension.TEAM: ("ri.team_id", ""),
     Dimension.PLATFORM: ("ri.platform", ""),
@@ -158,7 +158,7 @@ def parse_dimension(raw: str | None) -> Dimension:
 def breakdown(filters: MetricFilters, kind: str, dimension: Dimension) -> list[Row]:
     """Stats per agent, team, platform, account or tag (a conversation counts under each of its
     tags), busiest first."""
-    column, join = _GROUP_SQL[dimension]
+    column, join = GROUP_SQL[dimension]
     clause, params = where(filters, (kind,))
     rows = fetch(
         f"""
@@ -345,85 +345,14 @@ def heatmap(filters: MetricFilters) -> list[HeatCell]:
     return cells
 
 
-# --- the conversations behind a figure --------------------------------------------------------
+def tag_names(team_ids: Sequence[int]) -> list[str]:
+    """The tags the filters offer: those in use in these teams."""
+    return list(tags_in_use(team_ids).order_by("name").values_list("name", flat=True))
 
 
-@dataclass(frozen=True, slots=True)
-class DrillDown:
-    """Narrows a figure to its intervals: a dimension's value, a bin, a heatmap cell, breaches."""
-
-    kind: str
-    dimension: Dimension | None = None
-    key: str | None = None  # "none" selects the null key (replies outside Svar)
-    min_seconds: float | None = None
-    max_seconds: float | None = None
-    weekday: int | None = None
-    hour: int | None = None
-    breached: bool = False
-
-
-def interval_rows(
-    filters: MetricFilters, drill: DrillDown, *, limit: int = 200, offset: int = 0
-) -> list[dict[str, Any]]:
-    by_start = drill.weekday is not None
-    clause, params = where(filters, (drill.kind,), by="started_at" if by_start else "ended_at")
-    extra: list[str] = []
-    v = filters.value_column
-    if drill.dimension is not None and drill.key is not None:
-        column, _ = _GROUP_SQL[drill.dimension]
-        if drill.dimension == Dimension.TAG:
-            extra.append(
-                "EXISTS (SELECT 1 FROM inbox_conversation_tags dt JOIN inbox_tag t"
-                " ON t.id = dt.tag_id WHERE dt.conversation_id = ri.conversation_id"
-                " AND t.name = %s)"
-            )
-            params.append(drill.key)
-        elif drill.key == "none":
-            extra.append(f"{column} IS NULL")
-        else:
-            extra.append(f"{column}::text = %s")
-            params.append(drill.key)
-    if drill.min_seconds is not None:
-        extra.append(f"{v} >= %s")
-        params.append(drill.min_seconds)
-    if drill.max_seconds is not None:
-        extra.append(f"{v} < %s")
-        params.append(drill.max_seconds)
-    if by_start:
-        extra.append("extract(isodow FROM ri.started_at AT TIME ZONE %s) = %s")
-        extra.append("extract(hour FROM ri.started_at AT TIME ZONE %s) = %s")
-        params += [filters.time_zone, drill.weekday, filters.time_zone, drill.hour]
-    if drill.breached:
-        extra.append(
-            "CASE WHEN st.business_hours THEN ri.business_seconds ELSE ri.calendar_seconds END"
-            " > st.target_seconds"
-        )
-    sql = f"""
-        SELECT ri.id, ri.conversation_id, ri.kind, ri.opening, ri.started_at, ri.ended_at,
-               ri.ended_by, ri.calendar_seconds, ri.business_seconds, ri.platform,
-               a.display_name, ag.public_name, cu.name, cu.handle, tm.name,
-               CASE WHEN st.id IS NULL THEN NULL
-                    ELSE (CASE WHEN st.business_hours THEN ri.business_seconds
-                               ELSE ri.calendar_seconds END) > st.target_seconds END
-          FROM inbox_responseinterval ri
-          JOIN inbox_channelaccount a ON a.id = ri.account_id
-          JOIN inbox_team tm ON tm.id = ri.team_id
-          JOIN inbox_conversation c ON c.id = ri.conversation_id
-          JOIN inbox_contact cu ON cu.id = c.contact_id
-          LEFT JOIN inbox_agent ag ON ag.id = ri.agent_id
-          {"" if drill.breached else "LEFT"} JOIN inbox_slatarget st
-               ON st.team_id = ri.team_id AND st.kind = ri.kind
-         WHERE {" AND ".join([clause, *extra])}
-         ORDER BY {v} DESC NULLS LAST, ri.id
-         LIMIT %s OFFSET %s
-    """
-    names = (
-        "id", "conversation_id", "kind", "opening", "started_at", "ended_at", "ended_by",
-        "calendar_seconds", "business_seconds", "platform", "account", "agent",
-        "contact_name", "contact_handle", "team", "breached",
-    )  # fmt: skip
-    return [dict(zip(names, row, strict=True)) for row in fetch(sql, [*params, limit, offset])]
-
-
-def tag_names() -> list[str]:
-    return list(Tag.objects.order_by("name").values_list("name", flat=True))
+def business_hours_recomputing(team_ids: Sequence[int]) -> bool:
+    """Whether a schedule change of one of these teams still waits for its recompute: until
+    then their business-hours figures mix the old schedule and the new."""
+    return BusinessSchedule.objects.filter(
+        team_id__in=list(team_ids), recomputing_since__isnull=False
+    ).exists()

@@ -1,20 +1,24 @@
 """A team's business hours and SLA targets, set by its managers.
 
-Changing the schedule recomputes the business time of every closed interval of the team in the
-same transaction, so no figure is ever computed under two schedules.
+Changing the schedule recomputes the business time of every closed interval of the team in an
+RQ job queued once the change commits (``inbox.metrics.jobs``): until it has run, the schedule
+is marked as recomputing and the dashboard and API say that its figures are being recomputed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.metrics.business_hours import parse_schedule
 from inbox.metrics.filters import metric_team_ids
-from inbox.metrics.rebuild import business_seconds_recompute
+from inbox.metrics.jobs import business_hours_recompute_enqueue
 from inbox.models import BusinessSchedule, IntervalKind, SlaTarget
 
 TARGET_MAX_SECONDS = 60 * 60 * 24 * 365
@@ -44,7 +48,11 @@ def business_schedule_set(
             "holidays": sorted({str(h) for h in holidays}),
         },
     )
-    business_seconds_recompute(team_id=team_id)
+    BusinessSchedule.objects.filter(pk=schedule.pk).update(
+        revision=F("revision") + 1, recomputing_since=timezone.now()
+    )
+    schedule.refresh_from_db(fields=["revision", "recomputing_since"])
+    transaction.on_commit(partial(business_hours_recompute_enqueue, team_id, schedule.revision))
     return schedule
 
 

@@ -8,7 +8,7 @@ and *breached* once all of it has.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,18 +41,7 @@ class SlaRow:
         return None if self.total == 0 else (self.total - self.breached) / self.total
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "team_id": self.team_id,
-            "team": self.team,
-            "kind": self.kind,
-            "target_seconds": self.target_seconds,
-            "business_hours": self.business_hours,
-            "total": self.total,
-            "breached": self.breached,
-            "met": self.total - self.breached,
-            "met_share": self.met_share,
-            "running_breached": self.running_breached,
-        }
+        return {**asdict(self), "met": self.total - self.breached, "met_share": self.met_share}
 
 
 def sla_summary(filters: MetricFilters) -> list[SlaRow]:
@@ -151,18 +140,8 @@ class RunningInterval:
     state: str  # "at_risk" or "breached"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "interval_id": self.interval_id,
-            "conversation_id": self.conversation_id,
-            "team_id": self.team_id,
-            "kind": self.kind,
-            "started_at": self.started_at.isoformat(),
-            "elapsed_seconds": self.elapsed_seconds,
-            "target_seconds": self.target_seconds,
-            "business_hours": self.business_hours,
-            "due_at": self.due_at.isoformat() if self.due_at else None,
-            "state": self.state,
-        }
+        due_at = self.due_at.isoformat() if self.due_at else None
+        return {**asdict(self), "started_at": self.started_at.isoformat(), "due_at": due_at}
 
 
 def _cutoffs(

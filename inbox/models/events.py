@@ -1,4 +1,4 @@
-"""The durable event log the realtime layer replays from (DESIGN.md §5)."""
+"""The durable event log the realtime layer replays from (docs/architecture.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The measured facts behind the response-time metrics (DESIGN.md §8, docs/metrics.md).
+"""The measured facts behind the response-time metrics (docs/architecture.md §8,
+docs/metrics.md).
 
 A ``ResponseInterval`` is one stretch of time the metrics measure: a customer waiting for a
 first response or for a reply, or a conversation opening waiting for its resolution. The
@@ -108,6 +109,12 @@ class BusinessSchedule(models.Model):
     weekly = models.JSONField(default=dict)
     holidays = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Business time is recomputed in a job after each change (inbox.metrics.jobs). Every change
+    # bumps ``revision`` and sets ``recomputing_since``; the job that recomputed under the
+    # newest revision clears it. While it is set, the team's business-hours figures mix the
+    # old schedule and the new.
+    revision = models.PositiveIntegerField(default=0)
+    recomputing_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Schedule of team {self.team_id} ({self.time_zone})"

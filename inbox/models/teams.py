@@ -8,8 +8,9 @@ from django.db import models
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    # The last sequence number handed to an event of this team (DESIGN.md §5). Taken with
-    # UPDATE … RETURNING inside the writing transaction, so commit order equals seq order.
+    # The last sequence number handed to an event of this team (docs/architecture.md §5).
+    # Taken with UPDATE … RETURNING inside the writing transaction, so commit order equals seq
+    # order.
     event_seq = models.BigIntegerField(default=0)
 
     class Meta:

@@ -3,7 +3,7 @@
 A page of 50 rows built as ``Conversation`` objects with their account, contact and assignee is
 200 model instances; building them was the largest part of a list request's CPU time
 (bench/conversations_list.py). These rows carry the same attribute names, so
-``inbox.events.conversation_snapshot`` and the row template read either.
+``inbox.events.snapshots.conversation_snapshot`` and the row template read either.
 """
 
 from __future__ import annotations

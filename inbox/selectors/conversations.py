@@ -1,4 +1,5 @@
-"""Reads. List queries page by keyset (never OFFSET, never COUNT(*)) along an index."""
+"""Reads of conversations. List queries page by keyset (never OFFSET, never COUNT(*)) along an
+index."""
 
 from __future__ import annotations
 
@@ -19,18 +20,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 
 from inbox.exceptions import InvalidInput
 from inbox.models import (
-    AccountHealth,
-    Agent,
-    CannedResponse,
-    ChannelAccount,
     Conversation,
     ConversationStatus,
     ConversationTag,
-    DeliveryState,
-    Direction,
     Message,
     Note,
-    Tag,
 )
 from inbox.permissions.access import (
     access_conversation,
@@ -38,10 +32,10 @@ from inbox.permissions.access import (
     conversations_of_teams,
     conversations_visible_to,
     readable_team_ids,
-    visible_team_ids,
 )
 from inbox.selectors.conversation_rows import ConversationRow, conversation_rows
 from inbox.selectors.search_walk import walk_budget
+from inbox.selectors.tags import tag_get_id
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_TERMS_MAX = 8
@@ -111,12 +105,6 @@ def _with_search(queryset: QuerySet[Conversation], words: list[str]) -> QuerySet
     )
 
 
-def _tag_id(name: str) -> int | None:
-    # The tag's id as a constant lets the planner use the link table's statistics for that tag
-    # (a join on the name it cannot estimate).
-    return Tag.objects.filter(name=name.strip().lower()).values_list("id", flat=True).first()
-
-
 def _filtered(
     team_ids: list[int] | None, user: AbstractBaseUser, filters: ConversationFilters
 ) -> QuerySet[Conversation]:
@@ -159,7 +147,7 @@ def _older_than(after: tuple[datetime, int], id_field: str) -> Q:
 def _page_rows(
     page_ids: QuerySet[Any] | list[int], ordering: tuple[str, ...]
 ) -> list[ConversationRow]:
-    """The page's rows, with what a list row shows (``inbox.events.conversation_snapshot``).
+    """The page's rows, with what a list row shows (``snapshots.conversation_snapshot``).
 
     The page's ids are picked first, by an index walk that stops after a page (``page_ids``), and
     only those rows are joined: given the joins in the same query, the planner may join every
@@ -179,7 +167,9 @@ def conversation_list(
     queryset = _filtered(team_ids, user, filters)
     words = _search_words(filters.search)
     after = _decode_cursor(cursor, filters.order) if cursor else None
-    tag_id = _tag_id(filters.tag) if filters.tag else None
+    # The tag's id as a constant lets the planner use the link table's statistics for that tag
+    # (a join on the name it cannot estimate).
+    tag_id = tag_get_id(name=filters.tag) if filters.tag else None
     if filters.tag and tag_id is None:
         return ConversationPage(items=[], next_cursor=None)  # an unknown tag matches nothing
     if team_ids == []:  # an agent in no team yet sees nothing (and SQL has no empty IN)
@@ -317,55 +307,6 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     )
 
 
-# --- for the connector jobs -------------------------------------------------------------------
-
-
-def channel_account_get(*, account_id: int) -> ChannelAccount | None:
-    return ChannelAccount.objects.filter(pk=account_id).first()
-
-
-def accounts_due_for_poll(*, now: datetime) -> list[int]:
-    """Active, not paused for a bad token, and past their next poll time (or never polled)."""
-    return list(
-        ChannelAccount.objects.filter(is_active=True)
-        .exclude(health=AccountHealth.UNHEALTHY)
-        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
-        .order_by("next_poll_at", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def replies_awaiting_delivery(*, queued_before: datetime) -> list[int]:
-    """Replies still queued or sending since before ``queued_before``: a lost job is re-queued."""
-    return list(
-        Message.objects.filter(
-            direction=Direction.OUTBOUND,
-            delivery_state__in=[DeliveryState.QUEUED, DeliveryState.SENDING],
-            received_at__lt=queued_before,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
-
-
-def reply_for_delivery(*, message_id: int) -> Message:
-    return Message.objects.select_related("conversation", "account", "author_agent").get(
-        pk=message_id
-    )
-
-
-def channel_account_list(*, user: AbstractBaseUser) -> list[ChannelAccount]:
-    """Accounts of the user's teams (every account for admins), with their health."""
-    queryset = ChannelAccount.objects.order_by("display_name", "pk")
-    team_ids = visible_team_ids(user)
-    if team_ids is not None:
-        queryset = queryset.filter(team_id__in=team_ids)
-    return list(queryset)
-
-
-# --- for the agent's web inbox ----------------------------------------------------------------
-
-
 def contact_conversation_list(
     *, user: AbstractBaseUser, conversation: Conversation, limit: int = 10
 ) -> list[Conversation]:
@@ -379,29 +320,10 @@ def contact_conversation_list(
     )
 
 
-def canned_response_list(*, team_id: int, language: str) -> list[CannedResponse]:
-    """Canned responses for a conversation of this team: the team's own and the shared ones,
-    in the agent's language or in none."""
-    return list(
-        CannedResponse.objects.filter(Q(team_id=team_id) | Q(team__isnull=True))
-        .filter(Q(language="") | Q(language=language))
-        .order_by("title", "id")
+def conversation_list_known_threads(*, account_id: int, thread_ids: list[str]) -> set[str]:
+    """Which of these platform thread ids the account has a conversation for already."""
+    return set(
+        Conversation.objects.filter(
+            account_id=account_id, external_thread_id__in=thread_ids
+        ).values_list("external_thread_id", flat=True)
     )
-
-
-def team_agent_list(*, team_id: int) -> list[Agent]:
-    """The agents a conversation of this team can be assigned or handed over to."""
-    return list(Agent.objects.filter(teams=team_id).order_by("public_name", "id"))
-
-
-def tag_names_visible_to(*, user: AbstractBaseUser, limit: int) -> list[str]:
-    """Tag names in use on conversations the user may see (every tag for admins): another
-    team's tags can name its cases, so they are not offered across teams."""
-    tags = Tag.objects.order_by("name")
-    team_ids = visible_team_ids(user)
-    if team_ids is not None:
-        used = Conversation.tags.through.objects.filter(
-            tag_id=OuterRef("pk"), conversation__team_id__in=team_ids
-        )
-        tags = tags.filter(Exists(used))
-    return list(tags.values_list("name", flat=True)[:limit])

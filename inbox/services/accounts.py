@@ -15,44 +15,31 @@ from django.utils import timezone
 from connectors.base import FetchResult, Platform
 from inbox.audit import audit
 from inbox.credentials import seal
-from inbox.events import EventKind, PendingEvent, account_snapshot, record
-from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
+from inbox.events.kinds import account_health_changed_event
+from inbox.events.log import announce
+from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AccountHealth, AuditAction, ChannelAccount, Team
 from inbox.services.credentials import clean_token
-from inbox.services.ingest import IngestResult, ingest_locked
+from inbox.services.ingest import IngestResult, messages_ingest_locked
+from inbox.services.locks import lock_channel_account
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
-
-
-def _locked(account_id: int) -> ChannelAccount:
-    try:
-        return ChannelAccount.objects.select_for_update().get(pk=account_id)
-    except ChannelAccount.DoesNotExist:
-        raise NotFound(f"Channel account {account_id} was not found.") from None
+POLL_INTERVAL_MIN = 5  # seconds: no platform's budget allows faster
 
 
 def _save_and_announce(account: ChannelAccount, fields: list[str], health_before: str) -> None:
     account.save(update_fields=fields)
     if account.health != health_before or "last_error" in fields:
-        record(
-            [
-                PendingEvent(
-                    EventKind.ACCOUNT_HEALTH,
-                    None,
-                    {"account": account_snapshot(account)},
-                    team_id=account.team_id,
-                )
-            ]
-        )
+        announce(account_health_changed_event(account=account))
 
 
 @transaction.atomic(durable=True)
 def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     """Store a successful poll: its messages, the new cursor and the account's health."""
-    account = _locked(account_id)
+    account = lock_channel_account(account_id)
     now = timezone.now()
-    ingested = ingest_locked(account, result.messages)
+    ingested = messages_ingest_locked(account, result.messages)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY
@@ -90,7 +77,7 @@ def _next_poll(account: ChannelAccount, result: FetchResult, now: datetime) -> d
 @transaction.atomic(durable=True)
 def account_poll_failed(*, account_id: int, error: str) -> datetime:
     """A transient failure: back off exponentially (capped), keep polling. Returns next poll."""
-    account = _locked(account_id)
+    account = lock_channel_account(account_id)
     now = timezone.now()
     before = account.health
     account.consecutive_failures += 1
@@ -110,7 +97,7 @@ def account_poll_failed(*, account_id: int, error: str) -> datetime:
 @transaction.atomic(durable=True)
 def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "") -> None:
     """Over budget: the platform is not called again before ``reset_at``."""
-    account = _locked(account_id)
+    account = lock_channel_account(account_id)
     before = account.health
     account.rate_limit_remaining = 0
     account.rate_limit_reset_at = reset_at
@@ -119,16 +106,21 @@ def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "
     account.last_error_at = timezone.now()
     _save_and_announce(
         account,
-        ["rate_limit_remaining", "rate_limit_reset_at", "next_poll_at", "last_error",
-         "last_error_at"],
+        [
+            "rate_limit_remaining",
+            "rate_limit_reset_at",
+            "next_poll_at",
+            "last_error",
+            "last_error_at",
+        ],
         before,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic(durable=True)
 def account_auth_expired(*, account_id: int, reason: str) -> None:
     """The token is expired or revoked: visibly unhealthy, and polling stops until reconnected."""
-    account = _locked(account_id)
+    account = lock_channel_account(account_id)
     before = account.health
     account.health = AccountHealth.UNHEALTHY
     account.next_poll_at = None
@@ -142,7 +134,7 @@ def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAcco
     """After an admin renewed the token: healthy again and polled at once."""
     if not user.has_perm("inbox.manage_channels"):
         raise PermissionDenied("Only admins can reconnect channel accounts.")
-    account = _locked(account_id)
+    account = lock_channel_account(account_id)
     before = account.health
     account.health = AccountHealth.HEALTHY
     account.consecutive_failures = 0
@@ -163,21 +155,10 @@ def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAcco
     return account
 
 
-@transaction.atomic(durable=True)
-def channel_account_create(
-    *,
-    platform: str,
-    display_name: str,
-    external_id: str,
-    team_name: str,
-    credentials_ref: str = "",
-    token: str | None = None,
-    handle: str = "",
-    base_url: str = "",
-    poll_interval_seconds: int = 30,
-) -> ChannelAccount:
-    """Connect an account. Its access token is either given (and stored encrypted) or read at
-    run time from the environment variable named by ``credentials_ref``."""
+def _checked_credentials(
+    *, platform: str, credentials_ref: str, token: str | None, poll_interval_seconds: int
+) -> str:
+    """Refuse an account that cannot be polled; returns the token sealed ("" for a variable)."""
     if platform not in {p.value for p in Platform}:
         raise InvalidInput(f"Unknown platform {platform!r}.", field="platform")
     if (token is None) == (not credentials_ref):
@@ -193,8 +174,35 @@ def channel_account_create(
             field="credentials_ref",
         )
     sealed = seal(clean_token(token)) if token is not None else ""
-    if poll_interval_seconds < 5:
-        raise InvalidInput("Poll at most every 5 seconds.", field="poll_interval_seconds")
+    if poll_interval_seconds < POLL_INTERVAL_MIN:
+        raise InvalidInput(
+            f"Poll at most every {POLL_INTERVAL_MIN} seconds.", field="poll_interval_seconds"
+        )
+    return sealed
+
+
+@transaction.atomic(durable=True)
+def channel_account_create(
+    *,
+    platform: str,
+    display_name: str,
+    external_id: str,
+    team_name: str,
+    credentials_ref: str = "",
+    token: str | None = None,
+    handle: str = "",
+    base_url: str = "",
+    poll_interval_seconds: int = 30,
+) -> ChannelAccount:
+    """Connect an account (or update the one with this platform and id). Its access token is
+    either given (and stored encrypted) or read at run time from the environment variable
+    named by ``credentials_ref``."""
+    sealed = _checked_credentials(
+        platform=platform,
+        credentials_ref=credentials_ref,
+        token=token,
+        poll_interval_seconds=poll_interval_seconds,
+    )
     team, _ = Team.objects.get_or_create(name=team_name)
     account, created = ChannelAccount.objects.update_or_create(
         platform=platform,
@@ -211,6 +219,7 @@ def channel_account_create(
         },
     )
     # The command line: no agent. The token itself is never part of an entry.
+    credentials = "stored" if sealed else f"variable {credentials_ref}"
     audit(
         AuditAction.ACCOUNT_CREATED,
         actor=None,
@@ -221,7 +230,7 @@ def channel_account_create(
             "platform": platform,
             "external_id": external_id,
             "created": created,
-            "credentials": "stored" if sealed else f"variable {credentials_ref}",
+            "credentials": credentials,
         },
     )
     return account

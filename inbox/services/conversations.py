@@ -7,11 +7,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.audit import audit
-from inbox.events import EventKind, PendingEvent, agent_snapshot, record, snapshots_for
+from inbox.events.kinds import (
+    conversation_assigned_event,
+    conversation_status_changed_event,
+    conversation_tagged_event,
+)
+from inbox.events.log import announce
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
 from inbox.metrics.recording import record_reopened, record_resolved
 from inbox.models import Agent, AuditAction, Conversation, ConversationStatus, Tag
 from inbox.permissions.access import access_conversation, agent_of, sees_all_teams
+from inbox.selectors.agents import agent_get_by_id, agent_is_in_team
+from inbox.selectors.tags import tag_name_list_of
 from inbox.services._common import check_version, touch
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -21,11 +28,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 TAG_MAX_LENGTH = 50
 TAGS_PER_CONVERSATION_MAX = 20
-
-
-def _announce(kind: EventKind, conversation: Conversation, actor: Agent, **payload: object) -> None:
-    snapshot = snapshots_for([conversation])[conversation.pk]
-    record([PendingEvent(kind, conversation, {"conversation": snapshot, **payload}, actor)])
 
 
 @transaction.atomic(durable=True)
@@ -40,18 +42,21 @@ def conversation_assign(
     actor = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
-    return assign_locked(actor=actor, conversation=conversation, assignee_id=assignee_id)
+    return conversation_assign_locked(
+        actor=actor, conversation=conversation, assignee_id=assignee_id
+    )
 
 
-def assign_locked(*, actor: Agent, conversation: Conversation, assignee_id: int | None
-                  ) -> Conversation:  # fmt: skip
+def conversation_assign_locked(
+    *, actor: Agent, conversation: Conversation, assignee_id: int | None
+) -> Conversation:
     """The body of :func:`conversation_assign`; the caller holds the conversation's lock."""
     assignee = None
     if assignee_id is not None:
-        assignee = Agent.objects.filter(pk=assignee_id).first()
+        assignee = agent_get_by_id(agent_id=assignee_id)
         if assignee is None:
             raise NotFound(f"Agent {assignee_id} was not found.")
-        in_team = assignee.teams.filter(pk=conversation.team_id).exists()
+        in_team = agent_is_in_team(agent=assignee, team_id=conversation.team_id)
         if not in_team and not sees_all_teams(assignee.user):
             raise InvalidInput(
                 f"{assignee.public_name} is not in this conversation's team.",
@@ -70,11 +75,10 @@ def assign_locked(*, actor: Agent, conversation: Conversation, assignee_id: int 
         team_id=conversation.team_id,
         details={"from": previous.pk if previous else None, "to": assignee_id},
     )
-    _announce(
-        EventKind.CONVERSATION_ASSIGNED,
-        conversation,
-        actor,
-        previous_assignee=agent_snapshot(previous),
+    announce(
+        conversation_assigned_event(
+            conversation=conversation, actor=actor, previous_assignee=previous
+        )
     )
     return conversation
 
@@ -87,14 +91,6 @@ def conversation_claim(*, user: AbstractBaseUser, conversation_id: int,
         assignee_id=agent_of(user).pk,
         expected_version=expected_version,
     )
-
-
-def conversation_unassign(*, user: AbstractBaseUser, conversation_id: int,
-                          expected_version: int | None = None) -> Conversation:  # fmt: skip
-    return conversation_assign(
-        user=user, conversation_id=conversation_id, assignee_id=None,
-        expected_version=expected_version,
-    )  # fmt: skip
 
 
 @transaction.atomic(durable=True)
@@ -141,7 +137,11 @@ def conversation_set_status(
         record_resolved(conversation, at=now, agent_id=actor.pk)
     elif previous == ConversationStatus.RESOLVED:
         record_reopened(conversation, at=now)
-    _announce(EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous)
+    announce(
+        conversation_status_changed_event(
+            conversation=conversation, actor=actor, previous_status=previous
+        )
+    )
     return conversation
 
 
@@ -170,7 +170,7 @@ def conversation_tag(
     to_add = {_clean_tag(n) for n in add}
     to_remove = {_clean_tag(n) for n in remove}
     conversation = access_conversation(user, conversation_id, for_update=True)
-    current = set(conversation.tags.values_list("name", flat=True))
+    current = tag_name_list_of(conversation=conversation)
     wanted = (current | to_add) - to_remove
     if wanted == current:
         return conversation
@@ -189,11 +189,12 @@ def conversation_tag(
         team_id=conversation.team_id,
         details={"added": sorted(wanted - current), "removed": sorted(current - wanted)},
     )
-    _announce(
-        EventKind.CONVERSATION_TAGGED,
-        conversation,
-        actor,
-        added=sorted(wanted - current),
-        removed=sorted(current - wanted),
+    announce(
+        conversation_tagged_event(
+            conversation=conversation,
+            actor=actor,
+            added=wanted - current,
+            removed=current - wanted,
+        )
     )
     return conversation

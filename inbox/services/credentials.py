@@ -21,8 +21,9 @@ from inbox.credentials import (
     reseal,
     seal,
 )
-from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
+from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AuditAction, ChannelAccount
+from inbox.services.locks import lock_channel_account
 
 
 def clean_token(token: str) -> str:
@@ -53,14 +54,11 @@ def channel_account_set_token(
 ) -> ChannelAccount:
     """Store a new access token, encrypted; it replaces any environment variable reference."""
     _check_may_manage(user)
-    try:
-        account = ChannelAccount.objects.select_for_update().get(pk=account_id)
-    except ChannelAccount.DoesNotExist:
-        raise NotFound(f"Channel account {account_id} was not found.") from None
-    return set_token_locked(user=user, account=account, token=token)
+    account = lock_channel_account(account_id)
+    return channel_account_set_token_locked(user=user, account=account, token=token)
 
 
-def set_token_locked(
+def channel_account_set_token_locked(
     *, user: AbstractBaseUser | None, account: ChannelAccount, token: str
 ) -> ChannelAccount:
     """The body of :func:`channel_account_set_token`, for callers already inside a transaction

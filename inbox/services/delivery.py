@@ -2,7 +2,7 @@
 
 The attempt is recorded (``sending``) and committed before the platform is called, so a worker
 killed mid-call leaves a trace: the next attempt first looks for the reply on the platform
-instead of posting it again (DESIGN.md §6).
+instead of posting it again (docs/architecture.md §6).
 """
 
 from __future__ import annotations
@@ -15,11 +15,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.audit import audit
-from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.events.kinds import reply_delivery_changed_event
+from inbox.events.log import announce
 from inbox.exceptions import InvalidTransition, NotFound
-from inbox.models import AgentPersona, AuditAction, DeliveryState, Direction, Message
+from inbox.models import AgentPersona, AuditAction, DeliveryState, Message
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.selectors.messages import (
+    agent_persona_get,
+    message_get_latest_inbound_time,
+    reply_get_conversation_id,
+)
+from inbox.services.locks import lock_reply
 from inbox.services.replies import enqueue_delivery
+
+DELIVERY_ERROR_MAX = 2000  # the platform's reason, as stored and shown to the agent
+# A reply in any of these states has not reached the platform (as far as is known).
+_UNSENT = {DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.FAILED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,37 +45,10 @@ class DeliveryTicket:
     persona_id: str | None
 
 
-def _locked_message(message_id: int) -> Message:
-    try:
-        return (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("conversation", "account", "author_agent")
-            .get(pk=message_id, direction=Direction.OUTBOUND)
-        )
-    except Message.DoesNotExist:
-        raise NotFound(f"Reply {message_id} was not found.") from None
-
-
-def _announce(message: Message) -> None:
-    conversation = message.conversation
-    record(
-        [
-            PendingEvent(
-                EventKind.REPLY_DELIVERY,
-                conversation,
-                {
-                    "conversation": snapshots_for([conversation])[conversation.pk],
-                    "message": message_snapshot(message),
-                },
-            )
-        ]
-    )
-
-
 @transaction.atomic(durable=True)
 def reply_delivery_begin(*, message_id: int) -> DeliveryTicket | None:
     """Record an attempt. None when there is nothing to do (already sent, or failed for good)."""
-    message = _locked_message(message_id)
+    message = lock_reply(message_id)
     if message.delivery_state not in (DeliveryState.QUEUED, DeliveryState.SENDING):
         return None
     uncertain = message.delivery_state == DeliveryState.SENDING
@@ -73,87 +57,78 @@ def reply_delivery_begin(*, message_id: int) -> DeliveryTicket | None:
     message.delivery_attempts += 1
     message.delivery_started_at = message.delivery_started_at or now
     message.save(update_fields=["delivery_state", "delivery_attempts", "delivery_started_at"])
-    last_customer = (
-        message.conversation.messages.filter(direction=Direction.INBOUND)
-        .order_by("-platform_time")
-        .values_list("platform_time", flat=True)
-        .first()
-    )
-    persona = (
-        AgentPersona.objects.filter(agent_id=message.author_agent_id, account_id=message.account_id)
-        .values_list("persona_id", flat=True)
-        .first()
-    )
     return DeliveryTicket(
         message_id=message.pk,
         account_id=message.account_id,
         uncertain=uncertain,
         started_at=message.delivery_started_at,
-        customer_last_message_at=last_customer,
-        persona_id=persona,
+        customer_last_message_at=message_get_latest_inbound_time(conversation=message.conversation),
+        persona_id=agent_persona_get(
+            agent_id=message.author_agent_id, account_id=message.account_id
+        ),
     )
+
+
+def _change(message: Message, **fields: object) -> Message:
+    """Set a locked reply's delivery fields, store exactly those, and announce the change."""
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.save(update_fields=list(fields))
+    announce(reply_delivery_changed_event(message=message))
+    return message
 
 
 @transaction.atomic(durable=True)
 def reply_delivery_succeeded(*, message_id: int, external_id: str, sent_at: datetime) -> Message:
-    message = _locked_message(message_id)
+    message = lock_reply(message_id)
     if message.delivery_state == DeliveryState.SENT:
         return message
-    message.delivery_state = DeliveryState.SENT
-    message.external_id = external_id
-    message.delivery_error = ""
-    message.platform_time = sent_at
-    message.save(update_fields=["delivery_state", "external_id", "delivery_error", "platform_time"])
-    _announce(message)
-    return message
+    return _change(
+        message,
+        delivery_state=DeliveryState.SENT,
+        external_id=external_id,
+        delivery_error="",
+        platform_time=sent_at,
+    )
+
+
+def _set_error(
+    message_id: int, state: DeliveryState, reason: str, *, from_states: set[str]
+) -> Message:
+    """Move the reply to ``state`` with the platform's reason, if it is in ``from_states``."""
+    message = lock_reply(message_id)
+    if message.delivery_state not in from_states:
+        return message
+    return _change(message, delivery_state=state, delivery_error=reason[:DELIVERY_ERROR_MAX])
 
 
 @transaction.atomic(durable=True)
 def reply_delivery_failed(*, message_id: int, reason: str) -> Message:
     """The platform refused, or every retry failed: the agent sees why and may retry."""
-    message = _locked_message(message_id)
-    if message.delivery_state == DeliveryState.SENT:
-        return message
-    message.delivery_state = DeliveryState.FAILED
-    message.delivery_error = reason[:2000]
-    message.save(update_fields=["delivery_state", "delivery_error"])
-    _announce(message)
-    return message
+    return _set_error(message_id, DeliveryState.FAILED, reason, from_states=_UNSENT)
 
 
 @transaction.atomic(durable=True)
 def reply_delivery_deferred(*, message_id: int, reason: str) -> Message:
     """Known not to have been posted (e.g. rate limited before the call): queued again."""
-    message = _locked_message(message_id)
-    if message.delivery_state != DeliveryState.SENDING:
-        return message
-    message.delivery_state = DeliveryState.QUEUED
-    message.delivery_error = reason[:2000]
-    message.save(update_fields=["delivery_state", "delivery_error"])
-    _announce(message)
-    return message
+    return _set_error(message_id, DeliveryState.QUEUED, reason, from_states={DeliveryState.SENDING})
 
 
 @transaction.atomic(durable=True)
 def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
     """An agent asks to send a failed reply again."""
     actor = agent_of(user)
-    conversation_id = (
-        Message.objects.filter(pk=message_id, direction=Direction.OUTBOUND)
-        .values_list("conversation_id", flat=True)
-        .first()
-    )
+    conversation_id = reply_get_conversation_id(message_id=message_id)
     if conversation_id is None:
         raise NotFound(f"Reply {message_id} was not found.")
     access_conversation(user, conversation_id, for_update=True)
-    message = _locked_message(message_id)
+    message = lock_reply(message_id)
     if message.delivery_state != DeliveryState.FAILED:
         raise InvalidTransition(
             f"Only a failed reply can be retried; this one is {message.delivery_state}.",
             current_state=message.delivery_state,
         )
-    message.delivery_state = DeliveryState.QUEUED
-    message.save(update_fields=["delivery_state"])
+    _change(message, delivery_state=DeliveryState.QUEUED)
     audit(
         AuditAction.REPLY_RETRIED,
         actor=actor,
@@ -162,7 +137,6 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
         team_id=message.conversation.team_id,
         details={"conversation_id": conversation_id, "error": message.delivery_error},
     )
-    _announce(message)
     transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
 

@@ -9,8 +9,8 @@ from inbox.exceptions import InvalidInput
 from inbox.models import Conversation, Message
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.services._common import check_version
-from inbox.services.conversations import assign_locked
-from inbox.services.replies import reply_write
+from inbox.services.conversations import conversation_assign_locked
+from inbox.services.replies import reply_create_locked
 
 
 @transaction.atomic(durable=True)
@@ -32,6 +32,8 @@ def conversation_handover(
     message = None
     if note_to_customer.strip():
         # Written before the assignment so that it is signed and credited by whoever hands over.
-        message = reply_write(agent=actor, conversation=conversation, body=note_to_customer)
-    conversation = assign_locked(actor=actor, conversation=conversation, assignee_id=assignee_id)
+        message = reply_create_locked(agent=actor, conversation=conversation, body=note_to_customer)
+    conversation = conversation_assign_locked(
+        actor=actor, conversation=conversation, assignee_id=assignee_id
+    )
     return conversation, message

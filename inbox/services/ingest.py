@@ -1,4 +1,5 @@
-"""Idempotent bulk ingest of what the connectors read from a platform (DESIGN.md §1, §6)."""
+"""Idempotent bulk ingest of what the connectors read from a platform (docs/architecture.md
+§1, §6)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from psycopg import sql
 from connectors.base import InboundMessage
 from inbox.db.bulk import db_value, insert_columns, server_bound
 from inbox.db.storable import storable_message
-from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.events.kinds import messages_received_events
+from inbox.events.log import announce
 from inbox.metrics.recording import record_ingested
 from inbox.models import (
     ChannelAccount,
@@ -25,6 +27,9 @@ from inbox.models import (
     Direction,
     Message,
 )
+from inbox.selectors.conversations import conversation_list_known_threads
+from inbox.selectors.messages import message_list_known_external_ids
+from inbox.services.locks import lock_channel_account
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
@@ -52,16 +57,18 @@ def messages_ingest(
     Runs under a lock on the channel account, so two polls of one account serialise and the
     cursor never moves backwards; ``UNIQUE(account, external_id)`` still guards every row.
     """
-    account = ChannelAccount.objects.select_for_update().get(pk=account_id)
-    result = ingest_locked(account, messages)
+    account = lock_channel_account(account_id)
+    result = messages_ingest_locked(account, messages)
     if cursor is not None:
         account.poll_cursor = dict(cursor)
         account.save(update_fields=["poll_cursor"])
     return result
 
 
-def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -> IngestResult:
-    """The ingest itself, for services that already hold the account's row lock."""
+def messages_ingest_locked(
+    account: ChannelAccount, messages: Sequence[InboundMessage]
+) -> IngestResult:
+    """The body of :func:`messages_ingest`; the caller holds the account's row lock."""
     with connection.cursor() as cursor:
         # No JIT for the rest of this transaction. PostgreSQL compiles any plan costed above
         # jit_above_cost, and the planner overestimates some of these lookups (IN lists of
@@ -70,10 +77,8 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
         cursor.execute("SET LOCAL jit = off")
     now = timezone.now()
     unique = list({m.external_id: storable_message(m) for m in messages}.values())
-    known = set(
-        Message.objects.filter(
-            account=account, external_id__in=[m.external_id for m in unique]
-        ).values_list("external_id", flat=True)
+    known = message_list_known_external_ids(
+        account_id=account.pk, external_ids=[m.external_id for m in unique]
     )
     fresh = sorted((m for m in unique if m.external_id not in known), key=_order)
 
@@ -85,9 +90,16 @@ def ingest_locked(account: ChannelAccount, messages: Sequence[InboundMessage]) -
             account, fresh, contacts, now
         )
         stored = _insert_messages(account, fresh, contacts, conversations, now)
-        reopened = _apply_to_conversations(conversations, stored, settled)
+        by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
+        for message in stored:
+            by_conversation[message.conversation_id].append(message)
+        reopened = _apply_to_conversations(conversations, by_conversation, settled)
         record_ingested(conversations.values(), stored, new=settled)  # response times
-        _record_events(conversations, stored, created_threads, settled)
+        announce(
+            *messages_received_events(
+                conversations=conversations.values(), messages=by_conversation, created=settled
+            )
+        )
 
     return IngestResult(
         created=len(fresh),
@@ -151,11 +163,7 @@ def _upsert_conversations(
     for m in messages:  # already in time order
         by_thread[m.thread_external_id].append(m)
     threads = list(by_thread)
-    existing = set(
-        Conversation.objects.filter(account=account, external_thread_id__in=threads).values_list(
-            "external_thread_id", flat=True
-        )
-    )
+    existing = conversation_list_known_threads(account_id=account.pk, thread_ids=threads)
     new = {
         t: _new_conversation(account, by_thread[t], contacts) for t in threads if t not in existing
     }
@@ -321,13 +329,12 @@ def _insert_messages(
 
 
 def _apply_to_conversations(
-    conversations: Mapping[str, Conversation], stored: Sequence[StoredMessage], settled: set[int]
+    conversations: Mapping[str, Conversation],
+    by_conversation: Mapping[int, Sequence[StoredMessage]],
+    settled: set[int],
 ) -> int:
     """Advance each touched conversation through its new messages, in time order (those
     created in their final state already are)."""
-    by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
-    for message in stored:
-        by_conversation[message.conversation_id].append(message)
     reopened = 0
     changed: list[Conversation] = []
     for conversation in conversations.values():
@@ -415,30 +422,3 @@ def _save_conversations(
                 [" ".join(m.text for m in by_conversation[c.pk]) for c in changed],
             ],
         )
-
-
-def _record_events(
-    conversations: Mapping[str, Conversation],
-    stored: Sequence[StoredMessage],
-    created_threads: set[str],
-    settled: set[int],
-) -> None:
-    by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
-    for message in stored:
-        by_conversation[message.conversation_id].append(message)
-    touched = [c for c in conversations.values() if c.pk in by_conversation]
-    snapshots = snapshots_for(touched, untagged=settled)  # created now: no tags yet
-    record(
-        [
-            PendingEvent(
-                kind=EventKind.MESSAGES_RECEIVED,
-                conversation=c,
-                payload={
-                    "conversation": snapshots[c.pk],
-                    "created": c.external_thread_id in created_threads,
-                    "messages": [message_snapshot(m) for m in by_conversation[c.pk]],
-                },
-            )
-            for c in touched
-        ]
-    )

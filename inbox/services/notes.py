@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.audit import audit
-from inbox.events import EventKind, PendingEvent, note_snapshot, record, snapshots_for
+from inbox.events.kinds import note_created_event
+from inbox.events.log import announce
 from inbox.exceptions import InvalidInput
 from inbox.models import AuditAction, Note
 from inbox.permissions.access import access_conversation, agent_of
@@ -41,17 +42,5 @@ def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> N
         details={"conversation_id": conversation.pk},
     )
     # Notes do not change the conversation's version: its snapshot is unchanged.
-    record(
-        [
-            PendingEvent(
-                EventKind.NOTE_CREATED,
-                conversation,
-                {
-                    "conversation": snapshots_for([conversation])[conversation.pk],
-                    "note": note_snapshot(note),
-                },
-                author,
-            )
-        ]
-    )
+    announce(note_created_event(conversation=conversation, note=note, actor=author))
     return note

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,11 +13,13 @@ from django.utils.module_loading import import_string
 
 from inbox.audit import audit
 from inbox.composer.rendering import RenderedReply, render_reply
-from inbox.events import EventKind, PendingEvent, message_snapshot, record, snapshots_for
+from inbox.events.kinds import reply_created_event
+from inbox.events.log import announce
 from inbox.exceptions import ReplyEmpty, ReplyTooLong
 from inbox.metrics.recording import record_reply
 from inbox.models import Agent, AuditAction, Conversation, DeliveryState, Direction, Message
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.selectors.messages import message_get_latest_inbound_external_id
 from inbox.services._common import check_version, touch
 
 logger = logging.getLogger(__name__)
@@ -49,12 +52,31 @@ def reply_create(
     agent = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
-    return reply_write(agent=agent, conversation=conversation, body=body)
+    return reply_create_locked(agent=agent, conversation=conversation, body=body)
 
 
-def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Message:
+def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) -> Message:
     """The body of :func:`reply_create`, for services that reply as one step of a larger
     transaction (a handover). The caller holds the conversation's row lock."""
+    rendered = _checked_render(agent, conversation, body)
+    now = timezone.now()
+    message = _store_reply(agent, conversation, rendered, now)
+    _mark_answered(agent, conversation, now)
+    audit(
+        AuditAction.REPLY_SENT,
+        actor=agent,
+        object_type="message",
+        object_id=message.pk,
+        team_id=conversation.team_id,
+        details={"conversation_id": conversation.pk, "text": message.text},
+    )
+    announce(reply_created_event(conversation=conversation, message=message, actor=agent))
+    transaction.on_commit(lambda: enqueue_delivery(message.pk))
+    return message
+
+
+def _checked_render(agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
+    """The reply as sent, refused when empty or over the channel's limit."""
     rendered = reply_preview(agent=agent, conversation=conversation, body=body)
     if rendered.length == 0:
         raise ReplyEmpty("A reply needs text.", field="body", length=0, limit=rendered.limit)
@@ -66,14 +88,15 @@ def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Messa
             length=rendered.length,
             limit=rendered.limit,
         )
-    now = timezone.now()
-    answered = (
-        conversation.messages.filter(direction=Direction.INBOUND)
-        .order_by("-platform_time", "-id")
-        .values_list("external_id", flat=True)
-        .first()
-    )
-    message = Message.objects.create(
+    return rendered
+
+
+def _store_reply(
+    agent: Agent, conversation: Conversation, rendered: RenderedReply, now: datetime
+) -> Message:
+    """The reply, queued for delivery, as an answer to the customer's latest message."""
+    answered = message_get_latest_inbound_external_id(conversation=conversation)
+    return Message.objects.create(
         conversation=conversation,
         account=conversation.account,
         direction=Direction.OUTBOUND,
@@ -86,6 +109,10 @@ def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Messa
         received_at=now,
         delivery_state=DeliveryState.QUEUED,
     )
+
+
+def _mark_answered(agent: Agent, conversation: Conversation, now: datetime) -> None:
+    """Nobody waits any more; an unassigned conversation now belongs to whoever answered."""
     conversation.waiting_since = None
     conversation.last_message_at = now
     fields = ["waiting_since", "last_message_at"]
@@ -94,29 +121,6 @@ def reply_write(*, agent: Agent, conversation: Conversation, body: str) -> Messa
         fields.append("assignee")
     touch(conversation, *fields)
     record_reply(conversation, at=now, agent_id=agent.pk)  # response-time intervals
-    audit(
-        AuditAction.REPLY_SENT,
-        actor=agent,
-        object_type="message",
-        object_id=message.pk,
-        team_id=conversation.team_id,
-        details={"conversation_id": conversation.pk, "text": message.text},
-    )
-    record(
-        [
-            PendingEvent(
-                EventKind.REPLY_CREATED,
-                conversation,
-                {
-                    "conversation": snapshots_for([conversation])[conversation.pk],
-                    "message": message_snapshot(message),
-                },
-                agent,
-            )
-        ]
-    )
-    transaction.on_commit(lambda: enqueue_delivery(message.pk))
-    return message
 
 
 def enqueue_delivery(message_id: int) -> None:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.models import Conversation, Message
-from inbox.services import messages_ingest, reply_preview
+from inbox.models import Message
+from inbox.services import reply_preview
 from tests.conftest import api_client_for
-from tests.factories import inbound
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def conversation(x_account) -> Conversation:
-    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="t1", external_id="101")])
-    return Conversation.objects.get()
 
 
 def preview(client, conversation, body):

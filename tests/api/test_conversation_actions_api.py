@@ -12,12 +12,6 @@ from tests.factories import ChannelAccountFactory, inbound
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def conversation(x_account) -> Conversation:
-    messages_ingest(account_id=x_account.pk, messages=[inbound(thread="t1", external_id="101")])
-    return Conversation.objects.get()
-
-
 def post(client, conversation, action, payload):
     return client.post(f"/api/conversations/{conversation.pk}/{action}", payload, format="json")
 

@@ -73,11 +73,13 @@ def test_search_pages_over_the_matches_only(api, x_account):
     assert [r["snippet"] for r in second["results"]] == ["forskud 1"]
 
 
-def test_an_agents_page_is_three_queries_permissions_teams_and_rows(agent, x_account):
+def test_an_agents_page_is_four_queries_permissions_profile_teams_and_rows(agent, x_account):
     # The rows come with their tags in the same query; the agent's teams in one query, not the
     # agent and then its teams; the permissions in one, not the user's and the groups' apart.
+    # The fourth: every API route first asks whether the user has an agent profile at all
+    # (web/agent_profile.py), one lookup on a unique index.
     _fill(x_account, agent, 5)
     client = APIClient()
     client.force_authenticate(User.objects.get(pk=agent.user.pk))  # nothing cached on it yet
     queries = _queries(client, {})
-    assert len(queries) == 3, queries
+    assert len(queries) == 4, queries

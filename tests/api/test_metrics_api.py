@@ -13,7 +13,8 @@ from django.utils import timezone
 from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 
-from inbox.models import AuditEntry, Conversation, SlaTarget
+from inbox.metrics.jobs import business_hours_recompute
+from inbox.models import AuditEntry, BusinessSchedule, Conversation, SlaTarget
 from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, reply_create
 from tests.conftest import api_client_for
@@ -32,11 +33,6 @@ ENDPOINTS = {
     "sla/at-risk": "AtRiskResponse",
     "intervals?kind=reply&by=agent&key=none": "IntervalsResponse",
 }
-
-
-@pytest.fixture
-def manager(team):
-    return AgentFactory(public_name="Maja Manager", teams=[team], role=Role.MANAGER)
 
 
 @pytest.fixture
@@ -118,7 +114,10 @@ def test_setting_a_schedule_recomputes_business_time(manager, answered, team):
     closed_all_week = {"time_zone": "Europe/Copenhagen", "weekly": {}, "holidays": []}
     response = client.put(f"/api/metrics/teams/{team.pk}/schedule", closed_all_week, "json")
     assert response.status_code == 200
+    assert response.json()["recomputing"] is True
+    business_hours_recompute(team.pk, BusinessSchedule.objects.get(team=team).revision)  # the job
     after = client.get("/api/metrics/summary?clock=business").json()
+    assert after["recomputing"] is False
     assert after["reply"]["current"]["median"] == 0
     assert after["reply"]["current"]["count"] == 1
 

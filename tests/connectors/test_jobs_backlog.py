@@ -7,7 +7,6 @@ real worker process, which must drain the backlog well within one poll interval.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import django_rq
@@ -18,12 +17,11 @@ from connectors import jobs
 from connectors.base import FetchResult
 from connectors.facebook.connector import CONVERSATIONS_PAGE_SIZE, MAX_PAGES, PAGE_SIZE
 from connectors.simulator import demo
-from connectors.simulator.x.app import XApp
 from connectors.twitter.connector import MAX_PAGES as X_MAX_PAGES
 from connectors.twitter.connector import PAGE_SIZE as X_PAGE_SIZE
 from inbox.models import ChannelAccount, Message
 from inbox.services import accounts as account_services
-from tests.connectors import facebook_support, twitter_support
+from tests.connectors import facebook_support
 from tests.connectors.facebook_support import KIRSTEN, PAGE_ID, TOKEN, ago
 from tests.connectors.twitter_support import ME
 from tests.connectors.worker_support import WorkerProcess, wait_for
@@ -37,16 +35,8 @@ X_FETCH = X_PAGE_SIZE * X_MAX_PAGES  # mentions (and DMs) one fetch reads at mos
 
 
 @pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
-
-
-@pytest.fixture
-def queues() -> Iterator[django_rq.queues.DjangoRQ]:
-    connection = django_rq.get_connection("default")
-    connection.flushdb()
-    yield django_rq.get_queue(jobs.POLL_QUEUE)
-    connection.flushdb()
+def queues(clean_queues: None) -> django_rq.queues.DjangoRQ:
+    return django_rq.get_queue(jobs.POLL_QUEUE)
 
 
 def _x_account(team, x_sim, monkeypatch, interval: int = 30) -> ChannelAccount:

@@ -72,7 +72,7 @@ def test_an_expired_token_pauses_polling_visibly(graph, page, agent):
 
     assert page.health == AccountHealth.UNHEALTHY
     assert "token" in page.last_error.lower()
-    assert page.pk not in jobs.selectors.accounts_due_for_poll(now=timezone.now())
+    assert page.pk not in jobs.channel_account_list_due(now=timezone.now())
     calls = len(graph.calls())
     assert jobs.poll_account(page.pk).startswith("skipped")
     assert len(graph.calls()) == calls

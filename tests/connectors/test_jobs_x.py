@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -11,19 +10,12 @@ from django.utils import timezone
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
 from inbox.models import AccountHealth, ChannelAccount, Conversation, DeliveryState, Message
 from inbox.services import reply_create
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import CUSTOMER, ME
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CREDENTIAL = "SVAR_CREDENTIAL_X_JOBS_TEST"
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 
 
 @pytest.fixture
-def x_sim() -> Iterator[XSim]:
-    yield from start(XApp())
-
-
-@pytest.fixture
 def tight_sim() -> Iterator[XSim]:
     yield from start(XApp(limits={"GET /2/users/:id/mentions": 2}))
 

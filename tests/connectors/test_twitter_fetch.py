@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,14 +11,8 @@ import tweepy
 
 from connectors.base import ContactRef, ThreadKind
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
 from connectors.twitter.client import build_client
-from tests.connectors.twitter_support import CUSTOMER, ME, OTHER, XSim, start
-
-
-@pytest.fixture
-def x_sim() -> Iterator[XSim]:
-    yield from start(XApp())
+from tests.connectors.twitter_support import CUSTOMER, ME, OTHER, XSim
 
 
 def test_a_mention_arrives_as_a_public_message_threaded_by_its_conversation(x_sim: XSim) -> None:

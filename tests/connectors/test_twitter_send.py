@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,13 +12,7 @@ import requests
 from connectors.base import OutboundReply, ThreadKind
 from connectors.errors import PlatformRejected, PlatformUnavailable, TargetGone
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
-from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
-
-
-@pytest.fixture
-def x_sim() -> Iterator[XSim]:
-    yield from start(XApp())
+from tests.connectors.twitter_support import CUSTOMER, ME, XSim
 
 
 def public_reply(tweet: dict, body: str) -> OutboundReply:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import requests
 
 from connectors.base import ThreadKind
-from connectors.simulator.x.app import XApp
-from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
-
-
-@pytest.fixture
-def x_sim() -> Iterator[XSim]:
-    yield from start(XApp())
+from tests.connectors.twitter_support import CUSTOMER, ME, XSim
 
 
 def control(sim: XSim, method: str, path: str, body: dict | None = None) -> requests.Response:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,19 +12,21 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
 from connectors.simulator.x.app import XApp
+from tests.connectors import x_openapi
 from tests.connectors.twitter_support import CUSTOMER, ME, XSim, start
 
-OPENAPI = Path("/work/shared/reference/x-api-v2-openapi.json")
 AUTH = {"Authorization": f"Bearer {demo.X_TOKEN}"}
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 DM_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id"
 
-pytestmark = pytest.mark.skipif(not OPENAPI.exists(), reason="X's OpenAPI file is not here")
+
+@pytest.fixture(autouse=True)
+def _openapi_present() -> None:
+    x_openapi.require()
 
 
-@cache
 def openapi() -> dict[str, Any]:
-    return json.loads(OPENAPI.read_text())
+    return x_openapi.load(x_openapi.location())
 
 
 def assert_matches_openapi(template: str, method: str, response: requests.Response) -> None:
@@ -46,18 +45,20 @@ def assert_matches_openapi(template: str, method: str, response: requests.Respon
 
 
 @pytest.fixture
-def x_sim() -> Iterator[XSim]:
+def capped_x_sim() -> Iterator[XSim]:
+    """A limit of three posts, so a spec can meet X's rate-limit answer."""
     yield from start(XApp(limits={"POST /2/tweets": 3}))
 
 
 @pytest.fixture
-def world(x_sim: XSim) -> XSim:
-    first = x_sim.app.add_mention(ME, CUSTOMER, "Hvornår kommer forskudsopgørelsen? 🤔 & <hvorfor>")
+def world(capped_x_sim: XSim) -> XSim:
+    app = capped_x_sim.app
+    first = app.add_mention(ME, CUSTOMER, "Hvornår kommer forskudsopgørelsen? 🤔 & <hvorfor>")
     for n in range(7):
-        x_sim.app.add_mention(ME, CUSTOMER, f"opfølgning {n}", in_reply_to_tweet_id=first["id"])
+        app.add_mention(ME, CUSTOMER, f"opfølgning {n}", in_reply_to_tweet_id=first["id"])
     for n in range(3):
-        x_sim.app.add_dm(ME, CUSTOMER, f"DM {n} med link https://skat.dk")
-    return x_sim
+        app.add_dm(ME, CUSTOMER, f"DM {n} med link https://skat.dk")
+    return capped_x_sim
 
 
 def get(sim: XSim, path: str, **params: str) -> requests.Response:

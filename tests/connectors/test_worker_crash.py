@@ -6,15 +6,11 @@ simulated X API runs in this process on a real port.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import django_rq
 import pytest
 
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
 from inbox.models import ChannelAccount, Conversation, DeliveryState, Message
 from inbox.services import reply_create
 from tests.connectors import twitter_support
@@ -25,19 +21,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 CREDENTIAL = "SVAR_CREDENTIAL_X_CRASH_TEST"
 MENTIONS = 60
 REPLIES = 3
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
-
-
-@pytest.fixture
-def clean_queues() -> Iterator[None]:
-    connection = django_rq.get_connection("default")
-    connection.flushdb()
-    yield
-    connection.flushdb()
 
 
 def test_killed_workers_resume_with_every_message_once_and_every_reply_posted_once(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-import django_rq
 import pytest
 from django.db import connection
 
@@ -22,14 +21,6 @@ ACCOUNTS = 10
 PER_ACCOUNT = 5_000
 TOTAL = ACCOUNTS * PER_ACCOUNT
 WORKERS = 2
-
-
-@pytest.fixture
-def clean_queues() -> Iterator[None]:
-    redis = django_rq.get_connection("default")
-    redis.flushdb()
-    yield
-    redis.flushdb()
 
 
 @pytest.fixture

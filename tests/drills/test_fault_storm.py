@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
 from inbox.models import AccountHealth, ChannelAccount, DeliveryState, Message
 from inbox.services import reply_create
 from inbox.services.accounts import account_reconnect, channel_account_create
 from inbox.services.delivery import reply_retry
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -40,11 +37,6 @@ STORM = [
     (FaultKind.RATE_LIMIT, "/2/tweets", {"remaining": 1, "reset_after_seconds": 1}),
     (FaultKind.EXPIRED_TOKEN, "/2/tweets", {"remaining": 1}),
 ]
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
 
 
 def test_every_fault_at_once_loses_and_duplicates_nothing(x_sim, team, agent, admin_agent):

@@ -10,16 +10,13 @@ import json
 import re
 from collections.abc import Iterator
 
-import django_rq
 import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
 from connectors.simulator import demo
-from connectors.simulator.x.app import XApp
 from inbox.models import DeliveryState, Message
 from inbox.services.accounts import channel_account_create
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 from tests.connectors.worker_support import WorkerProcess
 from tests.web.live import session_cookie
@@ -29,19 +26,6 @@ from tests.web.wsclient import dial
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 MENTIONS = 40
 DEADLINE = 90.0
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
-
-
-@pytest.fixture
-def clean_queues() -> Iterator[None]:
-    redis = django_rq.get_connection("default")
-    redis.flushdb()
-    yield
-    redis.flushdb()
 
 
 @pytest.fixture

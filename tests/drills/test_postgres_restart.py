@@ -8,16 +8,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
-import django_rq
 import pytest
 
 from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 from tests.connectors.worker_support import WorkerProcess, wait_for
 from tests.drills.private_servers import ROOT, PrivatePostgres
@@ -25,19 +21,6 @@ from tests.drills.private_servers import ROOT, PrivatePostgres
 pytestmark = pytest.mark.slow
 MENTIONS = 1_500  # three polls' worth (five pages of 100 per poll)
 TOKEN_ENV = "SVAR_DRILL_X_TOKEN"
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
-
-
-@pytest.fixture
-def clean_queues() -> Iterator[None]:
-    redis = django_rq.get_connection("default")
-    redis.flushdb()
-    yield
-    redis.flushdb()
 
 
 def test_a_poll_cut_off_by_a_postgres_restart_is_retried_and_nothing_is_lost(

@@ -21,11 +21,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
-from connectors.simulator.x.app import XApp
 from inbox.models import Conversation, DeliveryState, Message, Team
 from inbox.services import reply_create
 from inbox.services.accounts import channel_account_create
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 from tests.connectors.worker_support import WorkerProcess
 from tests.drills.private_servers import PrivateRedis
@@ -57,11 +55,6 @@ def private_redis(settings: Any, monkeypatch: pytest.MonkeyPatch, channel_prefix
     }  # fmt: skip
     yield server
     server.cleanup()
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
 
 
 def test_workers_and_websocket_clients_recover_from_a_redis_restart(

@@ -17,6 +17,7 @@ from inbox.metrics.business_hours import (
     business_seconds,
     parse_schedule,
 )
+from inbox.metrics.jobs import business_hours_recompute
 from inbox.metrics.services import business_schedule_set
 from inbox.models import Conversation, ResponseInterval
 from inbox.permissions.roles import Role
@@ -120,11 +121,13 @@ def test_changing_the_schedule_recomputes_business_time(monkeypatch, team, x_acc
 
     # No schedule yet: open around the clock, business time equals calendar time.
     assert business() == [90 * HOUR]
-    business_schedule_set(user=manager.user, team_id=team.pk, time_zone="Europe/Copenhagen",
-                          weekly=WEEKDAYS_SPLIT, holidays=["2026-04-06"])  # fmt: skip
+    schedule = business_schedule_set(user=manager.user, team_id=team.pk,
+        time_zone="Europe/Copenhagen", weekly=WEEKDAYS_SPLIT, holidays=["2026-04-06"])  # fmt: skip
+    business_hours_recompute(team.pk, schedule.revision)  # the job the change queues
     assert business() == [2 * HOUR]
-    business_schedule_set(user=manager.user, team_id=team.pk, time_zone="Europe/Copenhagen",
-                          weekly=WEEKDAYS_SPLIT)  # fmt: skip
+    schedule = business_schedule_set(user=manager.user, team_id=team.pk,
+        time_zone="Europe/Copenhagen", weekly=WEEKDAYS_SPLIT)  # fmt: skip
+    business_hours_recompute(team.pk, schedule.revision)
     assert business() == [9 * HOUR]
     # New intervals are measured under the schedule in force.
     messages_ingest(

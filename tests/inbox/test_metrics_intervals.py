@@ -15,12 +15,12 @@ from django.core.management import call_command
 
 from inbox.metrics import selectors as metrics
 from inbox.metrics.filters import parse_filters
+from inbox.metrics.intervals import DrillDown, interval_rows
 from inbox.metrics.rebuild import intervals_rebuild
 from inbox.metrics.sla import at_risk, running_breaches, sla_summary
 from inbox.models import Conversation, ResponseInterval, SlaTarget
-from inbox.permissions.roles import Role
 from inbox.services import conversation_set_status, messages_ingest, note_create, reply_create
-from tests.factories import AgentFactory, inbound
+from tests.factories import inbound
 from tests.inbox.metrics_support import Clock
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +35,6 @@ def minutes(n: float) -> datetime:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
-
-
-@pytest.fixture
-def manager(team):
-    return AgentFactory(public_name="Maja Manager", teams=[team], role=Role.MANAGER)
 
 
 def facts(conversation: Conversation) -> list[tuple]:
@@ -132,9 +127,7 @@ def test_sla_breaches_and_the_list_behind_them(story, manager, team):
     filters = period(manager)
     [row] = sla_summary(filters)
     assert (row.total, row.breached, row.met_share) == (2, 1, 0.5)
-    breaches = metrics.interval_rows(
-        filters, metrics.DrillDown(kind="first_response", breached=True)
-    )
+    breaches = interval_rows(filters, DrillDown(kind="first_response", breached=True))
     assert [(b["conversation_id"], b["calendar_seconds"]) for b in breaches] == [(story.pk, 1200)]
 
 

@@ -5,7 +5,6 @@ this process holds; only for the bearer of SVAR_METRICS_TOKEN (or loopback when 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import django_rq
 import pytest
@@ -19,14 +18,6 @@ from web.ws import stats as ws_stats
 
 pytestmark = pytest.mark.django_db
 SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})? (?P<value>-?[0-9.e+]+)$")
-
-
-@pytest.fixture
-def empty_queues() -> Iterator[None]:
-    connection = django_rq.get_connection("default")
-    connection.flushdb()
-    yield
-    connection.flushdb()
 
 
 def scrape(*, address: str = "127.0.0.1", **headers: str) -> tuple[int, str]:
@@ -47,7 +38,7 @@ def samples(text: str) -> dict[tuple[str, str], float]:
 
 
 @pytest.mark.django_db(transaction=True)  # django_rq enqueues on commit
-def test_queues_accounts_and_replies_are_reported(empty_queues, agent, conversation, x_account):
+def test_queues_accounts_and_replies_are_reported(clean_queues, agent, conversation, x_account):
     queue = django_rq.get_queue("polling")
     for n in range(3):
         queue.enqueue("connectors.jobs.poll_account", n)

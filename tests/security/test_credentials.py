@@ -4,7 +4,6 @@ and never shown back: not by the API, the live events, the admin, nor the comman
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from cryptography.fernet import Fernet
@@ -15,16 +14,14 @@ from django.test import Client
 
 from connectors import jobs
 from connectors.simulator import demo
-from connectors.simulator.x.app import XApp
 from inbox.credentials import CredentialsUnreadable, account_token
-from inbox.events import account_snapshot
+from inbox.events.snapshots import account_snapshot
 from inbox.exceptions import PermissionDenied
 from inbox.models import AccountHealth, ChannelAccount
 from inbox.permissions.roles import Role
 from inbox.services.accounts import channel_account_create
 from inbox.services.credentials import channel_account_set_token, credentials_reseal_all
 from tests.conftest import api_client_for
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import CUSTOMER, ME
 from tests.factories import AgentFactory, ChannelAccountFactory
 
@@ -113,11 +110,6 @@ def test_a_token_no_key_opens_pauses_the_account_instead_of_crashing(admin, x_ac
     assert "cannot be decrypted" in x_account.last_error
     assert TOKEN not in x_account.last_error
     assert credentials_reseal_all().unreadable == [x_account.pk]
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,20 +4,20 @@ mean something got into the page as markup and only the policy stopped it)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from inbox.models import Conversation
-from tests.security.test_hostile_input import hostile_inbox, x_sim  # noqa: F401 (fixtures)
+from tests.security.test_hostile_input import hostile_inbox  # noqa: F401 (fixture)
+from tests.web.chromium import chromium  # noqa: F401 (fixture)
 from tests.web.live import session_cookie
 from tests.web.servers import AsgiServer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which("chromium"), reason="needs /usr/bin/chromium"),
+    pytest.mark.browser,
 ]
 
 
@@ -28,30 +28,26 @@ def web(channel_prefix: str) -> Iterator[AsgiServer]:
     server.stop()
 
 
-def test_no_hostile_string_runs_as_script_in_the_browser(hostile_inbox, web, agent):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
+def test_no_hostile_string_runs_as_script_in_the_browser(hostile_inbox, web, agent, chromium):  # noqa: F811
     name, value = session_cookie(agent.user).split("=", 1)
     ids = list(Conversation.objects.values_list("pk", flat=True))
     dialogs: list[str] = []
     console: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        context = browser.new_context()
-        context.add_cookies([{"name": name, "value": value, "url": web.origin}])
-        page = context.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        visited = 0
-        for path in ["/", *[f"/conversations/{pk}/" for pk in ids]]:
-            response = page.goto(web.origin + path, wait_until="networkidle")
-            assert response is not None
-            assert response.status == 200, path
-            visited += 1
-        shown = page.content()
-        browser.close()
+    context = chromium.new_context()
+    context.add_cookies([{"name": name, "value": value, "url": web.origin}])
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    visited = 0
+    for path in ["/", *[f"/conversations/{pk}/" for pk in ids]]:
+        response = page.goto(web.origin + path, wait_until="networkidle")
+        assert response is not None
+        assert response.status == 200, path
+        visited += 1
+    shown = page.content()
+    context.close()
 
     print(
         f"\nbrowser: {visited} pages with {len(hostile_inbox)} hostile messages; "

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -14,21 +13,14 @@ from django.utils.html import escape
 
 from connectors import jobs
 from connectors.simulator import demo
-from connectors.simulator.x.app import XApp
 from inbox.models import Contact, Conversation, Message, Note
 from inbox.services import messages_ingest
 from inbox.services.accounts import channel_account_create
-from tests.connectors import twitter_support
 from tests.connectors.twitter_support import ME
 from tests.factories import inbound
 from tests.security.hostile import CORPUS, LONE_SURROGATE, NUL, OVERSIZED, XSS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def x_sim() -> Iterator[twitter_support.XSim]:
-    yield from twitter_support.start(XApp())
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Walk every route of the URL resolver, and the live inbox's subscriptions, as staff of
 another team holding real ids of this team's objects: every request is refused (403/404),
-nothing is changed, and no answer carries this team's data.
+nothing is changed, and no answer carries this team's data. In the outsider's own scope too
+(every page, the metrics dashboard, API and CSV exports under every filter) no name of this
+team's agents, tags, notes or canned responses shows.
 
 Routes come from the resolver, so a new route is walked the day it is added. A route with a
 path parameter the walk does not know fails the walk until ``PATH_VALUES`` says what to put
@@ -20,8 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from inbox.models import (
+    Agent,
     AuditEntry,
     BusinessSchedule,
+    CannedResponse,
     ChannelAccount,
     Conversation,
     Message,
@@ -30,12 +34,19 @@ from inbox.models import (
     Team,
 )
 from inbox.permissions.roles import Role
-from inbox.services import messages_ingest, note_create, reply_create
+from inbox.services import (
+    conversation_set_status,
+    conversation_tag,
+    messages_ingest,
+    note_create,
+    reply_create,
+)
 from tests.factories import AgentFactory, inbound
 from tests.web.live import next_frame, opened, run, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MARKER = "ZEBRA7731"  # in every customer-visible string of the team under attack
+TAG = f"{MARKER.lower()}-vip"  # a tag used only by the team under attack
 METHODS = ("get", "post", "put", "patch", "delete")
 REFUSED = {403, 404}
 NOT_ALLOWED = 405
@@ -49,10 +60,12 @@ class Target:
     account: ChannelAccount
     conversation: Conversation
     reply: Message
+    member: Agent
 
 
 @pytest.fixture
-def target(team: Team, agent: Any) -> Target:
+def target(team: Team) -> Target:
+    member = AgentFactory(public_name=f"Kim {MARKER}", initials="KZ", teams=[team])
     account = ChannelAccount.objects.create(
         platform="x", display_name=f"@{MARKER}", external_id="4242", team=team,
         credentials_ref="SVAR_CREDENTIAL_X", handle=MARKER.lower(),
@@ -62,9 +75,13 @@ def target(team: Team, agent: Any) -> Target:
         messages=[inbound(thread="t-a", body=f"{MARKER} min skat", name=f"Kunde {MARKER}")],
     )
     conversation = Conversation.objects.get(account=account)
-    reply = reply_create(user=agent.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
-    note_create(user=agent.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
-    return Target(team=team, account=account, conversation=conversation, reply=reply)
+    reply = reply_create(user=member.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
+    note_create(user=member.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
+    conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
+    conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
+    CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
+    return Target(team=team, account=account, conversation=conversation, reply=reply,
+                  member=member)  # fmt: skip
 
 
 PATH_VALUES: dict[str, Callable[[Target], object]] = {
@@ -182,6 +199,75 @@ def test_every_route_refuses_staff_of_another_team(target, intruder):
     assert not failures, "\n".join(failures)
     assert state(target) == before  # nothing changed, not even an audit entry
     assert sum(1 for _, _, status in walked if status != NOT_ALLOWED) >= 30
+
+
+# --- the outsider's own scope ----------------------------------------------------------------
+
+
+@pytest.fixture
+def own_work(other_team: Team) -> None:
+    """The outsider's team has figures of its own, so every table and export has rows."""
+    colleague = AgentFactory(public_name="Ida Told", teams=[other_team])
+    account = ChannelAccount.objects.create(
+        platform="x", display_name="@toldsvar", external_id="4343", team=other_team,
+        credentials_ref="SVAR_CREDENTIAL_X", handle="toldsvar",
+    )  # fmt: skip
+    messages_ingest(account_id=account.pk, messages=[inbound(thread="t-b", name="Kunde Told")])
+    conversation = Conversation.objects.get(account=account)
+    reply_create(user=colleague.user, conversation_id=conversation.pk, body="Svar fra Told")
+    conversation_tag(user=colleague.user, conversation_id=conversation.pk, add=["told-sag"])
+    SlaTarget.objects.create(team=other_team, kind="reply", target_seconds=60)
+
+
+# Each metrics view, API and export, under each filter; the filters name the target's objects
+# where they take one (an outsider may guess or know them; the answer must not tell).
+METRIC_FILTERS = (
+    "", f"tag={TAG}", "agent={member}", "account={account}", "clock=business",
+    "kind=reply&platform=x", "kind=resolution&bucket=hour", "bucket=week",
+)  # fmt: skip
+METRIC_VIEWS = (
+    "/metrics/?more=platforms", "/metrics/?more=teams", "/metrics/?more=tags",
+    f"/metrics/intervals?by=tag&key={TAG}", "/metrics/intervals?by=agent&key={member}",
+    "/metrics/intervals?by=team&key={team}", "/metrics/intervals?by=account&key={account}",
+    "/metrics/intervals?by=platform&key=x",
+    *(f"/metrics/export/{table}.csv?" for table in (
+        "agents", "channels", "platforms", "teams", "tags", "series", "distribution", "heatmap",
+        "sla", "intervals")),
+    f"/metrics/export/intervals.csv?by=tag&key={TAG}",
+    *(f"/api/metrics/breakdown?by={by}" for by in ("agent", "team", "platform", "account", "tag")),
+    "/api/metrics/summary?", "/api/metrics/series?", "/api/metrics/distribution?",
+    "/api/metrics/heatmap?", "/api/metrics/sla?", "/api/metrics/sla/at-risk?",
+    f"/api/metrics/intervals?by=tag&key={TAG}", "/api/metrics/intervals?by=agent&key={member}",
+)  # fmt: skip
+
+
+def own_scope_paths(target: Target) -> Iterator[str]:
+    """Every route without path parameters as is, then the metrics views under each filter."""
+    names = {"member": target.member.pk, "account": target.account.pk, "team": target.team.pk}
+    for route, parameters in routes():
+        if not parameters:
+            yield concrete(route, target)
+    for view in METRIC_VIEWS:
+        for extra in METRIC_FILTERS:
+            joiner = "&" if "?" in view else "?"
+            yield (view + joiner + extra).format(**names).replace("?&", "?").rstrip("?&")
+
+
+def test_nothing_of_another_team_shows_in_the_outsiders_own_views(target, own_work, intruder):
+    failures, answered = [], 0
+    for path in own_scope_paths(target):
+        response = intruder.get(path)
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        if TAG in path:  # the outsider's own words may come back to them (a link, a filter)
+            text = text.replace(TAG, "")
+        if response.status_code >= 500:
+            failures.append(f"GET {path}: {response.status_code}")
+        elif found := leaks(text, target):
+            failures.append(f"GET {path}: {response.status_code} shows {found}")
+        answered += response.status_code == 200
+    assert not failures, "\n".join(failures)
+    assert answered >= 15  # an agent's role reads no metrics; the pages and lists remain
 
 
 # --- the live inbox ---------------------------------------------------------------------------

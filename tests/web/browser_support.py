@@ -1,13 +1,12 @@
 """The whole product for browser tests: Svar under uvicorn, a real RQ worker, the platform
 simulator, and headless Chromium driven by Playwright. Screenshots go to test-artifacts/ui/.
 
-Modules import the fixtures they use from here (no global conftest, so other test packages
-keep their own).
+tests/web/conftest.py offers this module's fixtures (and Chromium's) to the web specs; other
+packages import what they use from here.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 import django_rq
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from connectors.simulator import demo
 from connectors.simulator.server import Simulator, SimulatorServer
@@ -24,18 +23,10 @@ from connectors.simulator.x.app import XApp
 from inbox.models import Agent, ChannelAccount, Team
 from tests.connectors.worker_support import WorkerProcess
 from tests.factories import AgentFactory
+from tests.web.chromium import chromium
 from tests.web.servers import AsgiServer
 
-# Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
-# between browser steps are plain synchronous code all the same.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "svar-browser-test"
 CREDENTIAL = "SVAR_CREDENTIAL_X_UI_TEST"
 DESKTOP = {"width": 1280, "height": 800}
@@ -113,14 +104,6 @@ def stack(
         worker.stop()
         server.stop()
         sim_server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 PAGE_ERRORS: list[str] = []  # uncaught script errors of the current test's pages

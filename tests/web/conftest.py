@@ -1,4 +1,5 @@
-"""Fixtures for the live inbox: a private channel-layer prefix and a conversation."""
+"""Fixtures for the live inbox: a private channel-layer prefix, a conversation, and the browser
+specs' whole stack (tests/web/browser_support.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings as django_settings
 from inbox.models import Conversation
 from inbox.services import messages_ingest
 from tests.factories import inbound
+from tests.web.browser_support import chromium, contexts, stack  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""An idle consumer keeps its channel-layer subscription (DESIGN.md §5: redis-py 8 would
-otherwise time its blocking read out after 5 s, and the consumer would hear nothing more)."""
+"""An idle consumer keeps its channel-layer subscription (docs/architecture.md §5: redis-py 8
+would otherwise time its blocking read out after 5 s, and the consumer would hear nothing more)."""
 
 from __future__ import annotations
 

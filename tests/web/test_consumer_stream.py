@@ -8,7 +8,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from inbox import events, realtime
+from inbox.events import doorbell
+from inbox.events import replay as event_replay
 from inbox.models import InboxEvent, Team
 from inbox.services import conversation_assign, conversation_claim, conversation_tag, note_create
 from tests.web.live import (
@@ -127,7 +128,7 @@ def test_a_client_from_the_future_is_told_to_resync_at_the_real_head(agent, team
 def test_a_client_further_behind_than_the_cap_is_told_to_resync(
     agent, team, conversation, monkeypatch
 ):
-    monkeypatch.setattr(realtime, "REPLAY_MAX_EVENTS", 2)
+    monkeypatch.setattr(event_replay, "REPLAY_MAX_EVENTS", 2)
     cookie = session_cookie(agent.user)
     seen = head(team)
     for name in ("a", "b", "c"):
@@ -151,7 +152,7 @@ def test_events_older_than_the_retention_are_not_replayed(agent, team, conversat
     seen = head(team)
     tag(agent, conversation, "gammel")
     InboxEvent.objects.filter(team=team, seq=seen + 1).update(
-        created_at=timezone.now() - realtime.REPLAY_MAX_AGE - timedelta(minutes=1)
+        created_at=timezone.now() - event_replay.REPLAY_MAX_AGE - timedelta(minutes=1)
     )
 
     async def scenario() -> None:
@@ -174,7 +175,7 @@ def test_a_doorbell_overlapping_the_replay_is_delivered_once(agent, team, conver
     async def scenario() -> None:
         socket = await connected(cookie, last_seq={str(team.pk): seen})
         # Both events again, as a late doorbell would bring them, then one new event.
-        await sync_to_async(events.ring)(rows)
+        await sync_to_async(doorbell.ring)(rows)
         await sync_to_async(tag)(agent, conversation, "c")
         frame = await next_frame(socket)
         assert seqs([frame]) == [seen + 3]
@@ -189,13 +190,13 @@ def test_a_lost_doorbell_is_filled_from_the_log_by_the_next_one(
 ):
     cookie = session_cookie(agent.user)
     seen = head(team)
-    real_ring = events.ring
+    real_ring = doorbell.ring
 
     async def scenario() -> None:
         socket = await connected(cookie, last_seq={str(team.pk): seen})
-        monkeypatch.setattr(events, "ring", lambda rows: None)  # the layer dropped it
+        monkeypatch.setattr(doorbell, "ring", lambda rows: None)  # the layer dropped it
         await sync_to_async(tag)(agent, conversation, "lost")
-        monkeypatch.setattr(events, "ring", real_ring)
+        monkeypatch.setattr(doorbell, "ring", real_ring)
         await sync_to_async(tag)(agent, conversation, "found")
         frame = await next_frame(socket)
         assert seqs([frame]) == [seen + 1, seen + 2]
@@ -216,7 +217,7 @@ def test_a_lost_doorbell_with_nothing_after_it_is_filled_on_the_next_ping(
 
     async def scenario() -> None:
         socket = await connected(cookie, last_seq={str(team.pk): seen})
-        monkeypatch.setattr(events, "ring", lambda rows: None)
+        monkeypatch.setattr(doorbell, "ring", lambda rows: None)
         await sync_to_async(tag)(agent, conversation, "stille")
         await socket.send_json_to({"type": "ping", "id": 7})
         assert await next_frame(socket) == {"type": "pong", "id": 7}
@@ -229,7 +230,7 @@ def test_a_lost_doorbell_with_nothing_after_it_is_filled_on_the_next_ping(
 def test_a_transaction_too_large_to_inline_is_read_from_the_log(
     agent, team, conversation, monkeypatch
 ):
-    monkeypatch.setattr(events, "DOORBELL_INLINE_MAX", 0)
+    monkeypatch.setattr(doorbell, "DOORBELL_INLINE_MAX", 0)
     cookie = session_cookie(agent.user)
     seen = head(team)
 

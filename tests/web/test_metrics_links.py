@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from inbox.metrics.filters import Clock, MetricFilters
-from web.metrics.views import Links
+from web.metrics.links import Links
 
 ZONE = ZoneInfo("America/New_York")
 

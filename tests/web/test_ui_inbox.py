@@ -9,7 +9,6 @@ import pytest
 
 from connectors.simulator import demo
 from inbox.models import Conversation, DeliveryState, Message
-from tests.web import browser_support
 from tests.web.browser_support import (
     CUSTOMER,
     LIVE_TIMEOUT_MS,
@@ -22,12 +21,7 @@ from tests.web.browser_support import (
     shot,
 )
 
-# The fixtures of the whole stack (web process, worker, simulator, Chromium).
-stack = browser_support.stack
-chromium = browser_support.chromium
-contexts = browser_support.contexts
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 def test_login_and_an_inbound_message_appears_live(stack, chromium, contexts):

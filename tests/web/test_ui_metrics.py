@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from inbox.models import Agent, Conversation
 from inbox.permissions.roles import Role
@@ -25,19 +23,10 @@ from tests.factories import AgentFactory, ChannelAccountFactory, TeamFactory, in
 from tests.inbox.metrics_support import Clock
 from tests.web.servers import AsgiServer
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop on this thread
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "metrics"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "svar-metrics-browser"
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = pytest.mark.browser  # Chromium: the `chromium` fixture (tests/web/chromium.py)
 
 
 def person(username: str, name: str, teams: list, role: Role = Role.AGENT) -> Agent:
@@ -87,21 +76,13 @@ def server(world: dict[str, Agent]) -> Iterator[AsgiServer]:
         running.stop()
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_manager_filters_by_team_drills_down_and_exports(server, browser, world):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def test_manager_filters_by_team_drills_down_and_exports(chromium, server, world):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     base = server.origin

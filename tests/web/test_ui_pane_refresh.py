@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import APIResponse, Page, Route
 
 from inbox.models import Conversation
-from tests.web import browser_support
 from tests.web.browser_support import (
     LIVE_TIMEOUT_MS,
     expect,
@@ -20,11 +19,7 @@ from tests.web.browser_support import (
     row,
 )
 
-stack = browser_support.stack
-chromium = browser_support.chromium
-contexts = browser_support.contexts
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 PANE = "**/conversations/*/pane"
 SETTLE_MS = 1_000  # time for the page to apply (or drop) an answer once it has arrived

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from inbox.models import Conversation
-from tests.web import browser_support
 from tests.web.browser_support import (
     LIVE_TIMEOUT_MS,
     expect,
@@ -16,11 +15,7 @@ from tests.web.browser_support import (
     shot,
 )
 
-stack = browser_support.stack
-chromium = browser_support.chromium
-contexts = browser_support.contexts
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 def test_the_profile_sets_name_signature_and_language(stack, chromium, contexts):

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from inbox.models import ResponseInterval, SlaTarget
-from tests.web import browser_support
 from tests.web.browser_support import (
     LIVE_TIMEOUT_MS,
     expect,
@@ -20,11 +19,7 @@ from tests.web.browser_support import (
     shot,
 )
 
-stack = browser_support.stack
-chromium = browser_support.chromium
-contexts = browser_support.contexts
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 def test_an_at_risk_row_is_flagged_until_an_agent_answers(stack, chromium, contexts):

@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.events import account_snapshot
-from inbox.selectors import conversations as selectors
+from inbox.events.snapshots import account_snapshot
+from inbox.selectors.channel_accounts import channel_account_list
 from inbox.services.accounts import account_reconnect
 from web.api import serializers as s
 
@@ -38,9 +38,7 @@ class AccountListApi(APIView):
         summary="Channel accounts of your teams, with poll health and rate-limit budget",
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            [account_snapshot(a) for a in selectors.channel_account_list(user=request.user)]
-        )
+        return Response([account_snapshot(a) for a in channel_account_list(user=request.user)])
 
 
 class AccountReconnectApi(APIView):

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox.composer.personal_data import find_personal_data
-from inbox.events import message_snapshot, snapshots_for
+from inbox.events.snapshots import message_snapshot, snapshots_for
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.services import reply_preview
 from inbox.services.handover import conversation_handover
 from web.api import serializers as s
-from web.api.conversations import ERRORS, _parse
+from web.api.conversations import ConversationActionApi, action_schema, parse_body
 
 
 class PreviewRequest(serializers.Serializer):
@@ -48,7 +50,7 @@ class ReplyPreviewApi(APIView):
         summary="The reply as the customer would see it, its length and any personal data",
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(PreviewRequest, request.data)
+        data = parse_body(PreviewRequest, request.data)
         agent = agent_of(request.user)
         conversation = access_conversation(request.user, conversation_id)
         rendered = reply_preview(agent=agent, conversation=conversation, body=data["body"])
@@ -87,25 +89,17 @@ class HandoverResponse(serializers.Serializer):
     message = s.MessageOut(allow_null=True)
 
 
-class ConversationHandoverApi(APIView):
-    @extend_schema(
-        request=HandoverRequest,
-        responses={200: HandoverResponse, **ERRORS},
-        summary="Hand over to a colleague, optionally telling the customer (signed by you)",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(HandoverRequest, request.data)
-        conversation, message = conversation_handover(
-            user=request.user,
-            conversation_id=conversation_id,
-            assignee_id=data["assignee_id"],
-            note_to_customer=data["note_to_customer"],
-            expected_version=data.get("version"),
-        )
-        return Response(
-            {
-                "conversation": snapshots_for([conversation])[conversation.pk],
-                "message": message_snapshot(message) if message else None,
-            },
-            status=status.HTTP_200_OK,
-        )
+@action_schema(
+    HandoverRequest,
+    HandoverResponse,
+    "Hand over to a colleague, optionally telling the customer (signed by you)",
+)
+class ConversationHandoverApi(ConversationActionApi):
+    body, service = HandoverRequest, staticmethod(conversation_handover)
+
+    def answer(self, result: Any) -> dict[str, Any]:
+        conversation, message = result
+        return {
+            "conversation": snapshots_for([conversation])[conversation.pk],
+            "message": message_snapshot(message) if message else None,
+        }

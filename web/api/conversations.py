@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox import services
-from inbox.events import conversation_snapshot, message_snapshot, note_snapshot, snapshots_for
+from inbox.events.snapshots import (
+    conversation_snapshot,
+    message_snapshot,
+    note_snapshot,
+    snapshots_for,
+)
 from inbox.selectors import conversations as selectors
 from inbox.selectors.conversations import ConversationFilters, ListOrder
 from web.api import serializers as s
@@ -19,7 +25,7 @@ from web.api import serializers as s
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse, 409: s.ErrorResponse}
 
 
-def _parse(serializer_class: type, data: Any) -> dict[str, Any]:
+def parse_body(serializer_class: type, data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -36,7 +42,7 @@ class ConversationListApi(APIView):
         summary="List conversations, newest activity (or longest wait) first",
     )
     def get(self, request: Request) -> Response:
-        query = _parse(s.ConversationListQuery, request.query_params)
+        query = parse_body(s.ConversationListQuery, request.query_params)
         statuses = [v for v in query.get("status", "").split(",") if v.strip()]
         filters = ConversationFilters(
             status=[v.strip() for v in statuses],
@@ -76,108 +82,70 @@ class ConversationDetailApi(APIView):
         )
 
 
-class ConversationReplyApi(APIView):
-    @extend_schema(
-        request=s.ReplyRequest,
-        responses={201: s.ReplyResponse, **ERRORS},
-        summary="Reply to the customer, signed with your public name",
-    )
+# One action on a conversation: the request's fields, checked by ``body``, are the keyword
+# arguments of ``service`` (``version`` as ``expected_version``). The answer is the
+# conversation's row, or for an action that adds something (``adds``: its key and snapshot) 201
+# with the row and the new thing. A comment, not a docstring: drf-spectacular would publish a
+# docstring as every action's description.
+class ConversationActionApi(APIView):
+    body: type[serializers.Serializer]
+    service: Callable[..., Any]  # a staticmethod
+    adds: tuple[str, Callable[[Any], dict[str, Any]]] | None = None
+
+    def answer(self, result: Any) -> dict[str, Any]:
+        if self.adds is None:
+            return _conversation_body(result)
+        key, snapshot = self.adds
+        return {"conversation": _conversation_body(result.conversation), key: snapshot(result)}
+
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.ReplyRequest, request.data)
-        message = services.reply_create(
-            user=request.user,
-            conversation_id=conversation_id,
-            body=data["body"],
-            expected_version=data.get("version"),
-        )
-        return Response(
-            {
-                "conversation": _conversation_body(message.conversation),
-                "message": message_snapshot(message),
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        arguments = dict(parse_body(self.body, request.data))
+        if "version" in arguments:
+            arguments["expected_version"] = arguments.pop("version")
+        result = self.service(user=request.user, conversation_id=conversation_id, **arguments)
+        code = status.HTTP_200_OK if self.adds is None else status.HTTP_201_CREATED
+        return Response(self.answer(result), status=code)
 
 
-class ConversationAssignApi(APIView):
-    @extend_schema(
-        request=s.AssignRequest,
-        responses={200: s.ConversationRow, **ERRORS},
-        summary="Assign to an agent of the conversation's team, or unassign with null",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.AssignRequest, request.data)
-        conversation = services.conversation_assign(
-            user=request.user,
-            conversation_id=conversation_id,
-            assignee_id=data["assignee_id"],
-            expected_version=data.get("version"),
-        )
-        return Response(_conversation_body(conversation))
+def action_schema(body: type, response: Any, summary: str, code: int = 200) -> Any:
+    return extend_schema(request=body, responses={code: response, **ERRORS}, summary=summary)
 
 
-class ConversationClaimApi(APIView):
-    @extend_schema(
-        request=s.ClaimRequest,
-        responses={200: s.ConversationRow, **ERRORS},
-        summary="Assign the conversation to yourself",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.ClaimRequest, request.data)
-        conversation = services.conversation_claim(
-            user=request.user,
-            conversation_id=conversation_id,
-            expected_version=data.get("version"),
-        )
-        return Response(_conversation_body(conversation))
+@action_schema(
+    s.ReplyRequest, s.ReplyResponse, "Reply to the customer, signed with your public name", 201
+)
+class ConversationReplyApi(ConversationActionApi):
+    body, service = s.ReplyRequest, staticmethod(services.reply_create)
+    adds = ("message", message_snapshot)
 
 
-class ConversationStatusApi(APIView):
-    @extend_schema(
-        request=s.StatusRequest,
-        responses={200: s.ConversationRow, **ERRORS},
-        summary="Change the status: open, pending or resolved",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.StatusRequest, request.data)
-        conversation = services.conversation_set_status(
-            user=request.user,
-            conversation_id=conversation_id,
-            status=data["status"],
-            expected_version=data.get("version"),
-        )
-        return Response(_conversation_body(conversation))
+@action_schema(
+    s.AssignRequest,
+    s.ConversationRow,
+    "Assign to an agent of the conversation's team, or unassign with null",
+)
+class ConversationAssignApi(ConversationActionApi):
+    body, service = s.AssignRequest, staticmethod(services.conversation_assign)
 
 
-class ConversationNotesApi(APIView):
-    @extend_schema(
-        request=s.NoteRequest,
-        responses={201: s.NoteResponse, **ERRORS},
-        summary="Add an internal note (never shown to the customer)",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.NoteRequest, request.data)
-        note = services.note_create(
-            user=request.user, conversation_id=conversation_id, body=data["body"]
-        )
-        return Response(
-            {"conversation": _conversation_body(note.conversation), "note": note_snapshot(note)},
-            status=status.HTTP_201_CREATED,
-        )
+@action_schema(s.ClaimRequest, s.ConversationRow, "Assign the conversation to yourself")
+class ConversationClaimApi(ConversationActionApi):
+    body, service = s.ClaimRequest, staticmethod(services.conversation_claim)
 
 
-class ConversationTagsApi(APIView):
-    @extend_schema(
-        request=s.TagsRequest,
-        responses={200: s.ConversationRow, **ERRORS},
-        summary="Add and remove tags",
-    )
-    def post(self, request: Request, conversation_id: int) -> Response:
-        data = _parse(s.TagsRequest, request.data)
-        conversation = services.conversation_tag(
-            user=request.user,
-            conversation_id=conversation_id,
-            add=data["add"],
-            remove=data["remove"],
-        )
-        return Response(_conversation_body(conversation))
+@action_schema(s.StatusRequest, s.ConversationRow, "Change the status: open, pending or resolved")
+class ConversationStatusApi(ConversationActionApi):
+    body, service = s.StatusRequest, staticmethod(services.conversation_set_status)
+
+
+@action_schema(
+    s.NoteRequest, s.NoteResponse, "Add an internal note (never shown to the customer)", 201
+)
+class ConversationNotesApi(ConversationActionApi):
+    body, service = s.NoteRequest, staticmethod(services.note_create)
+    adds = ("note", note_snapshot)
+
+
+@action_schema(s.TagsRequest, s.ConversationRow, "Add and remove tags")
+class ConversationTagsApi(ConversationActionApi):
+    body, service = s.TagsRequest, staticmethod(services.conversation_tag)

@@ -5,9 +5,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.events import agent_snapshot
-from inbox.models import Agent
+from inbox.events.snapshots import agent_snapshot
 from inbox.permissions.roles import role_of
+from inbox.selectors.agents import agent_get
 from web.api import serializers as s
 
 
@@ -15,7 +15,7 @@ class MeApi(APIView):
     @extend_schema(responses={200: s.MeResponse}, summary="Who you are, your role and teams")
     def get(self, request: Request) -> Response:
         user = request.user
-        agent = Agent.objects.filter(user=user).prefetch_related("teams").first()
+        agent = agent_get(user=user)  # every API user has one (web/agent_profile.py)
         role = role_of(user)
         return Response(
             {
@@ -23,8 +23,8 @@ class MeApi(APIView):
                 "username": user.get_username(),
                 "role": role.value if role else None,
                 "agent": agent_snapshot(agent),
-                "teams": [{"id": t.pk, "name": t.name} for t in agent.teams.all()] if agent else [],
-                "signatures": agent.signatures if agent else {},
+                "teams": [{"id": t.pk, "name": t.name} for t in agent.teams.all()],
+                "signatures": agent.signatures,
                 "permissions": sorted(user.get_all_permissions()),
             }
         )

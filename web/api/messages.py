@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.events import message_snapshot
+from inbox.events.snapshots import message_snapshot
 from inbox.services.delivery import reply_retry
 from web.api import serializers as s
 

@@ -1,6 +1,6 @@
 """Request parsing and the documented response shapes.
 
-Responses are built by ``inbox.events`` snapshot functions, the same dicts the WebSocket sends,
+Responses are built by ``inbox.events.snapshots`` functions, the same dicts the WebSocket sends,
 so a list row and a live event can never disagree. The output serializers below describe those
 shapes for the OpenAPI schema; a test validates real responses against that schema.
 """
@@ -155,7 +155,7 @@ class MeResponse(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     role = serializers.CharField(allow_null=True)
-    agent = AgentRef(allow_null=True)
+    agent = AgentRef()
     teams = serializers.ListField(child=serializers.DictField())
     signatures = serializers.DictField(child=serializers.CharField())
     permissions = serializers.ListField(child=serializers.CharField())

@@ -5,9 +5,9 @@ from web.api import composer
 from web.api import conversations as c
 from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.audit import AuditListApi
-from web.api.errors import api_not_found
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
+from web.errors import api_not_found
 
 urlpatterns = [
     path("me", MeApi.as_view(), name="api-me"),

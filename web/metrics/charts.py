@@ -27,6 +27,33 @@ class Point:
     href: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    count: int
+    href: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    weekday: int
+    hour: int
+    count: int
+    median: float | None
+    href: str | None = None
+
+
+def _svg(
+    title: str, parts: list[str], *, css: str = "chart", width: int = WIDTH, height: int = HEIGHT
+) -> SafeString:
+    """The chart's marks in an ``<svg>`` named by ``title`` (for screen readers and on hover)."""
+    return mark_safe(
+        f'<svg class="{css}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+    )
+
+
 def _y_ticks(top: float) -> list[float]:
     if top <= 0:
         return [0.0]
@@ -57,11 +84,7 @@ def line_chart(points: Sequence[Point], names: Sequence[str], *, title: str) -> 
     def y(v: float) -> float:
         return PAD_TOP + inner_h - (v / top) * inner_h if top else PAD_TOP + inner_h
 
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts: list[str] = []
     for tick in _y_ticks(top):
         ty = y(tick)
         parts.append(
@@ -94,15 +117,7 @@ def line_chart(points: Sequence[Point], names: Sequence[str], *, title: str) -> 
                 f"<title>{escape(p.label)} {escape(name)}: {escape(duration(v))}</title></circle>"
             )
             parts.append(f'<a href="{escape(p.href)}">{dot}</a>' if p.href else dot)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    label: str
-    count: int
-    href: str | None = None
+    return _svg(title, parts)
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
@@ -111,11 +126,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = inner_w / max(1, len(bars))
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts: list[str] = []
     for i, b in enumerate(bars):
         h = inner_h * b.count / top
         bx = PAD_LEFT + i * slot + slot * 0.1
@@ -131,17 +142,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
             f'<text class="axis" x="{bx + slot * 0.4:.1f}" y="{HEIGHT - 12}" '
             f'text-anchor="middle">{escape(b.label)}</text>'
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    weekday: int
-    hour: int
-    count: int
-    median: float | None
-    href: str | None = None
+    return _svg(title, parts)
 
 
 WEEKDAYS = (
@@ -160,11 +161,7 @@ def heatmap(cells: Sequence[Cell], *, title: str) -> SafeString:
     size, left, top_pad = 26, 40, 18
     width, height = left + 24 * size + 4, top_pad + 7 * size + 4
     peak = max((c.count for c in cells), default=0) or 1
-    parts = [
-        f'<svg class="chart heatmap" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts: list[str] = []
     for hour in range(0, 24, 3):
         parts.append(
             f'<text class="axis" x="{left + hour * size + size / 2}" y="12" '
@@ -194,5 +191,4 @@ def heatmap(cells: Sequence[Cell], *, title: str) -> SafeString:
             + "</title></rect>"
         )
         parts.append(f'<a href="{escape(c.href)}">{rect}</a>' if c.href and c.count else rect)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return _svg(title, parts, css="chart heatmap", width=width, height=height)

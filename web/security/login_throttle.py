@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from web.api.errors import error_body
+from web.errors import error_body
 
 logger = logging.getLogger(__name__)
 

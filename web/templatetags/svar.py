@@ -59,11 +59,6 @@ def platform_label(platform: str) -> str:
     return {"x": "X", "facebook": "Facebook"}.get(platform, platform)
 
 
-@register.filter
-def get_item(mapping: dict, key: str) -> object:
-    return mapping.get(key, "")
-
-
 # The inbox's words for stored states (the models' choice labels are not translated).
 LABELS = {
     "open": pgettext_lazy("conversation status", "Open"),

@@ -1,7 +1,8 @@
 """The inbox page: the conversation list, and the open conversation beside it.
 
-Views parse the query, call selectors, render. Every customer string reaches the page through
-Django's auto-escaping; nothing here marks text safe.
+Views parse the query, call selectors, render. Domain errors (a bad filter, a conversation
+the user may not see) are left to rise: web/errors.py answers them with Svar's error page. Every
+customer string reaches the page through Django's auto-escaping; nothing here marks text safe.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +20,17 @@ from django.views.decorators.http import require_GET
 from connectors.base import Platform
 from inbox.composer.canned import fill_placeholders
 from inbox.composer.reply_window import reply_window
-from inbox.exceptions import InvalidInput, NotFound
-from inbox.exceptions import PermissionDenied as DomainPermissionDenied
+from inbox.exceptions import InvalidInput
 from inbox.metrics.sla import sla_clocks
-from inbox.models import Direction, Team
+from inbox.models import Direction
 from inbox.permissions.access import agent_of, visible_team_ids
 from inbox.selectors import conversations as selectors
+from inbox.selectors.agents import agent_list
+from inbox.selectors.canned_responses import canned_response_list
+from inbox.selectors.channel_accounts import channel_account_list
 from inbox.selectors.conversations import ConversationFilters, ListOrder
+from inbox.selectors.tags import tag_name_list
+from inbox.selectors.teams import team_list
 from web.views.inbox_views import VIEWS, inbox_view
 from web.views.strings import js_strings
 
@@ -63,12 +67,10 @@ def _filters(params: dict[str, str]) -> ConversationFilters:
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     params = _list_params(request)
     user = request.user
-    team_ids = visible_team_ids(user)
-    teams = Team.objects.all() if team_ids is None else Team.objects.filter(id__in=team_ids)
     # Each team's log head is read with it, before the list: whatever commits in between is
     # replayed to the live layer, and a replayed change the list already shows is dropped by
     # its version.
-    teams = list(teams.order_by("name").only("id", "name", "event_seq"))
+    teams = team_list(team_ids=visible_team_ids(user))
     heads = {t.pk: t.event_seq for t in teams}
     page = selectors.conversation_list(
         user=user, filters=_filters(params), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
@@ -92,9 +94,9 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "conversations": page.items,
         "next_url": next_url,
         "teams": teams,
-        "tags": selectors.tag_names_visible_to(user=user, limit=TAG_CHOICES_MAX),
+        "tags": tag_name_list(user=user, limit=TAG_CHOICES_MAX),
         "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
-        "accounts": selectors.channel_account_list(user=user),
+        "accounts": channel_account_list(user=user),
         "live": {
             "me": agent_of(user).pk,
             "last_seq": {str(team_id): seq for team_id, seq in heads.items()},
@@ -132,9 +134,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
                 c.body, customer_name=customer_name, agent_name=agent.public_name
             ),
         }
-        for c in selectors.canned_response_list(
-            team_id=conversation.team_id, language=request.LANGUAGE_CODE
-        )
+        for c in canned_response_list(team_id=conversation.team_id, language=request.LANGUAGE_CODE)
     ]
     return {
         "me": agent,
@@ -150,9 +150,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
             now=timezone.now(),
         ),
         "account": conversation.account,
-        "colleagues": [
-            a for a in selectors.team_agent_list(team_id=conversation.team_id) if a.pk != agent.pk
-        ],
+        "colleagues": [a for a in agent_list(team_id=conversation.team_id) if a.pk != agent.pk],
         "canned": canned,
         "signature_platform": conversation.account.platform,
         "handover_template": _("My colleague %(name)s will take over from here."),
@@ -160,19 +158,11 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
 
 
 def _page(request: HttpRequest, conversation_id: int | None) -> HttpResponse:
-    try:
-        context = _list_context(request)
-    except InvalidInput as error:
-        return HttpResponseBadRequest(error.message)
-    except DomainPermissionDenied:
-        raise PermissionDenied from None  # e.g. a user without an agent profile
+    context = _list_context(request)
     context["js_strings"] = js_strings()
     context["open_id"] = conversation_id
     if conversation_id is not None:
-        try:
-            context.update(_conversation_context(request, conversation_id))
-        except NotFound:
-            raise Http404 from None
+        context.update(_conversation_context(request, conversation_id))
     return render(request, "inbox/page.html", context)
 
 
@@ -192,13 +182,9 @@ def conversation_page(request: HttpRequest, conversation_id: int) -> HttpRespons
 @require_GET
 def conversation_pane(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The conversation alone, for the page's script to swap in without a reload."""
-    try:
-        context = _conversation_context(request, conversation_id)
-    except NotFound:
-        raise Http404 from None
-    except DomainPermissionDenied:
-        raise PermissionDenied from None
-    return render(request, "inbox/_conversation.html", context)
+    return render(
+        request, "inbox/_conversation.html", _conversation_context(request, conversation_id)
+    )
 
 
 @login_required
@@ -209,11 +195,8 @@ def conversation_sla(request: HttpRequest) -> HttpResponse:
     try:
         ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()]
     except ValueError:
-        return HttpResponseBadRequest("ids must be conversation ids, comma-separated")
-    try:
-        team_ids = visible_team_ids(request.user)
-    except DomainPermissionDenied:
-        raise PermissionDenied from None
+        raise InvalidInput("ids must be conversation ids, comma-separated", field="ids") from None
+    team_ids = visible_team_ids(request.user)
     clocks = sla_clocks(ids[:SLA_IDS_MAX], team_ids=team_ids) if ids else {}
     return JsonResponse({str(k): [c.as_dict() for c in v] for k, v in clocks.items()})
 
@@ -222,8 +205,4 @@ def conversation_sla(request: HttpRequest) -> HttpResponse:
 @require_GET
 def conversation_list_fragment(request: HttpRequest) -> HttpResponse:
     """The list alone, to reload it after the live layer asks for a resync."""
-    try:
-        context = _list_context(request)
-    except InvalidInput as error:
-        return HttpResponseBadRequest(error.message)
-    return render(request, "inbox/_list.html", context)
+    return render(request, "inbox/_list.html", _list_context(request))

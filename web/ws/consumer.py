@@ -1,6 +1,6 @@
 """The live inbox WebSocket: the team streams a user may see, catch-up, presence.
 
-The consumer only parses frames (``web.ws.protocol``), reads through ``inbox.realtime`` and
+The consumer only parses frames (``web.ws.protocol``), reads through ``inbox.events.replay`` and
 ``inbox.permissions.access``, and serialises.
 Delivery is exactly-once and in order per team because the
 consumer keeps, per team, the last seq it sent: doorbells at or below it are dropped, and a
@@ -28,8 +28,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from inbox import realtime
-from inbox.events import agent_group, team_group
+from inbox.events import replay as event_replay
+from inbox.events.doorbell import agent_group, team_group
 from inbox.exceptions import InboxError
 from inbox.permissions import access
 from web.ws import protocol
@@ -64,7 +64,7 @@ class _Close:
 
 
 class InboxConsumer(AsyncWebsocketConsumer):
-    subscription: realtime.Subscription
+    subscription: event_replay.Subscription
     cursors: dict[int, int]  # team → last seq sent on this connection (only after hello)
     groups_joined_at: float
 
@@ -90,7 +90,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         try:
-            self.subscription = await database_sync_to_async(realtime.subscription_for)(user)
+            self.subscription = await database_sync_to_async(event_replay.subscription_for)(user)
         except InboxError:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -171,7 +171,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.hub.join(team_id, self)
         self.groups_joined_at = time.monotonic()
         fresh = [t for t in teams if t not in hello.last_seq]
-        heads = await database_sync_to_async(realtime.team_heads)(fresh) if fresh else {}
+        heads = await database_sync_to_async(event_replay.team_heads)(fresh) if fresh else {}
         self._send(
             {
                 "type": "welcome",
@@ -208,7 +208,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.hub.rejoin()
             self.groups_joined_at = time.monotonic()
         # The channel layer may drop a doorbell; a ping bounds how long such a gap can last.
-        heads = await database_sync_to_async(realtime.team_heads)(list(self.cursors))
+        heads = await database_sync_to_async(event_replay.team_heads)(list(self.cursors))
         for team_id, head in heads.items():
             if head != self.cursors.get(team_id, head) and team_id not in self.replaying:
                 await self._catch_up(team_id)
@@ -308,7 +308,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             self.rung.pop(team_id, None)
 
     async def _replay(self, team_id: int) -> None:
-        replay = await database_sync_to_async(realtime.events_since)(
+        replay = await database_sync_to_async(event_replay.events_since)(
             team_id=team_id, after=self.cursors[team_id]
         )
         if replay.resync is not None:

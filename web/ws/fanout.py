@@ -6,8 +6,8 @@ process joins each team group once (a hub channel per event loop), decodes a doo
 builds its ``events`` frame once, and hands the same text to each subscribed connection with a
 plain method call; the connection decides (by its per-team cursor) whether to send it.
 
-The hub adds no guarantee and takes none away: the channel layer stays a doorbell (DESIGN.md
-§5), and each connection still fills gaps from the durable log.
+The hub adds no guarantee and takes none away: the channel layer stays a doorbell
+(docs/architecture.md §5), and each connection still fills gaps from the durable log.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from inbox.events import team_group
+from inbox.events.doorbell import team_group
 
 logger = logging.getLogger(__name__)
 

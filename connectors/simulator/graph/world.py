@@ -1,6 +1,6 @@
 """The simulated Facebook world: Pages, their posts and comments, Messenger conversations.
 
-Plain in-memory records behind one lock; ``graph.py`` renders them on the wire. Ids follow
+Plain in-memory records behind one lock; ``render.py`` renders them on the wire. Ids follow
 Graph's shapes: posts ``{page}_{n}``, comments ``{post-n}_{n}``, conversations ``t_…``,
 messages ``m_…``.
 """

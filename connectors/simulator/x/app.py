@@ -238,11 +238,7 @@ class XApp:
 
     # GET /2/users/{id}/mentions
     def _mentions(self, request: SimRequest, me: str, overlap: int, user_id: str) -> SimResponse:
-        if not user_id.isdigit():
-            return wire.invalid_request(
-                "id", user_id, f"The `id` query parameter value [{user_id}] is not valid"
-            )
-        bounds = _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+        bounds = _timeline_bounds(request, user_id, overlap)
         if isinstance(bounds, SimResponse):
             return bounds
         if user_id not in self.state.accounts:
@@ -253,11 +249,7 @@ class XApp:
 
     # GET /2/users/{id}/tweets (the account's own timeline: finds a reply of unknown outcome)
     def _user_tweets(self, request: SimRequest, overlap: int, user_id: str) -> SimResponse:
-        if not user_id.isdigit():
-            return wire.invalid_request(
-                "id", user_id, f"The `id` query parameter value [{user_id}] is not valid"
-            )
-        bounds = _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+        bounds = _timeline_bounds(request, user_id, overlap)
         if isinstance(bounds, SimResponse):
             return bounds
         raw_start = request.arg("start_time")
@@ -377,6 +369,21 @@ class XApp:
         return [wire.select(u, wire.USER_DEFAULT_FIELDS, wanted) for u in unique]
 
 
+def _timeline_bounds(
+    request: SimRequest, user_id: str, overlap: int
+) -> dict[str, Any] | SimResponse:
+    """A user timeline's (mentions, tweets) page bounds, or X's 400 for a bad id or bound."""
+    if not user_id.isdigit():
+        return _invalid_query("id", user_id)
+    return _list_bounds(request, low=5, high=100, default=10, overlap=overlap)
+
+
+def _invalid_query(name: str, value: str) -> SimResponse:
+    return wire.invalid_request(
+        name, value, f"The `{name}` query parameter value [{value}] is not valid"
+    )
+
+
 def _list_bounds(
     request: SimRequest, *, low: int, high: int, default: int, overlap: int
 ) -> dict[str, Any] | SimResponse:
@@ -393,19 +400,13 @@ def _list_bounds(
         if value is None:
             continue
         if not value.isdigit():
-            return wire.invalid_request(
-                name, value, f"The `{name}` query parameter value [{value}] is not valid"
-            )
+            return _invalid_query(name, value)
         bounds[key] = int(value)
     token = request.arg("pagination_token")
     if token:
         seq = wire.token_seq(token)
         if seq is None:
-            return wire.invalid_request(
-                "pagination_token",
-                token,
-                f"The `pagination_token` query parameter value [{token}] is not valid",
-            )
+            return _invalid_query("pagination_token", token)
         bounds["before"] = seq
         bounds["overlap"] = overlap  # only a later page has a previous page to repeat
     return bounds

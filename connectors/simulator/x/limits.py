@@ -49,21 +49,19 @@ class RateLimits:
 
     def spend(self, who: str, endpoint: str) -> Budget:
         """Count one request; ``exhausted`` when it is over the limit (it must then get a 429)."""
-        limit = self._limits.get(endpoint, 300)
-        now = int(self._clock())
-        with self._lock:
-            reset, used = self._windows.get((who, endpoint), (0, 0))
-            if now >= reset:
-                reset, used = now + WINDOW_SECONDS, 0
-            used += 1
-            self._windows[(who, endpoint)] = (reset, used)
-        return Budget(limit=limit, remaining=limit - used, reset=reset)
+        return self._budget(who, endpoint, spend=True)
 
     def peek(self, who: str, endpoint: str) -> Budget:
+        return self._budget(who, endpoint, spend=False)
+
+    def _budget(self, who: str, endpoint: str, *, spend: bool) -> Budget:
         limit = self._limits.get(endpoint, 300)
         now = int(self._clock())
         with self._lock:
             reset, used = self._windows.get((who, endpoint), (0, 0))
-        if now >= reset:
-            return Budget(limit=limit, remaining=limit, reset=now + WINDOW_SECONDS)
+            if now >= reset:  # a new window
+                reset, used = now + WINDOW_SECONDS, 0
+            if spend:
+                used += 1
+                self._windows[(who, endpoint)] = (reset, used)
         return Budget(limit=limit, remaining=limit - used, reset=reset)

@@ -65,8 +65,9 @@ class Command(BaseCommand):
             for spec in USERS:
                 self._ensure_user(spec, teams, password)
 
-        # Accounts and conversations go through the services production uses (DESIGN.md §3);
-        # each call is its own durable transaction, and replays of the fixed ids store nothing.
+        # Accounts and conversations go through the services production uses
+        # (docs/architecture.md §3); each call is its own durable transaction, and replays of the
+        # fixed ids store nothing.
         x_account = channel_account_create(
             platform=Platform.X.value,
             external_id=demo.X_ACCOUNT_ID,

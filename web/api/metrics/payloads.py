@@ -6,8 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from inbox.metrics import selectors as metrics
-from inbox.metrics.filters import MetricFilters
+from inbox.metrics.filters import MetricFilters, parse_kind
+from inbox.metrics.intervals import DrillDown, interval_rows
 from inbox.metrics.sla import sla_summary
+
+# A figure's payload is built from its filters and the query parameters (the figure's own:
+# kind, by, bucket); the docstring is the endpoint's summary in the API schema.
+QueryParams = Mapping[str, str]
+EMPTY: QueryParams = {}
 
 
 def period(filters: MetricFilters) -> dict[str, Any]:
@@ -19,11 +25,19 @@ def period(filters: MetricFilters) -> dict[str, Any]:
     }
 
 
-def summary_payload(filters: MetricFilters) -> dict[str, Any]:
+def head(filters: MetricFilters, **about: Any) -> dict[str, Any]:
+    """What every figure's payload starts with: its period, whether a schedule change of its
+    teams is still being recomputed (business-hours figures mix two schedules until then),
+    and ``about`` (the figure's kind, dimension, bucket)."""
+    recomputing = metrics.business_hours_recomputing(filters.team_ids)
+    return {"period": period(filters), "recomputing": recomputing, **about}
+
+
+def summary_payload(filters: MetricFilters, params: QueryParams = EMPTY) -> dict[str, Any]:
+    """First response, reply and resolution time: this period and the one before"""
     result = metrics.summary(filters)
     return {
-        "period": period(filters),
-        "previous_period": period(filters.previous()),
+        **head(filters, previous_period=period(filters.previous())),
         **{
             kind: {"current": s["current"].as_dict(), "previous": s["previous"].as_dict()}
             for kind, s in result.items()
@@ -31,40 +45,38 @@ def summary_payload(filters: MetricFilters) -> dict[str, Any]:
     }
 
 
-def breakdown_payload(filters: MetricFilters, kind: str, by: metrics.Dimension) -> dict[str, Any]:
-    rows = metrics.breakdown(filters, kind, by)
+def breakdown_payload(filters: MetricFilters, params: QueryParams) -> dict[str, Any]:
+    """Count, median, p90 and mean per agent, team, platform, account or tag"""
+    kind, by = parse_kind(params), metrics.parse_dimension(params.get("by"))
+    rows = [
+        {"key": r.key, "label": r.label, **r.stats.as_dict()}
+        for r in metrics.breakdown(filters, kind, by)
+    ]
+    return {**head(filters, kind=kind, by=by.value), "rows": rows}
+
+
+def series_payload(filters: MetricFilters, params: QueryParams) -> dict[str, Any]:
+    """Stats per hour, day or week (by the time the interval ended)"""
+    kind, bucket = parse_kind(params), metrics.parse_bucket(params.get("bucket"))
+    points = [
+        {"bucket": at.isoformat(), **s.as_dict()} for at, s in metrics.series(filters, kind, bucket)
+    ]
+    return {**head(filters, kind=kind, bucket=bucket.value), "points": points}
+
+
+def distribution_payload(filters: MetricFilters, params: QueryParams) -> dict[str, Any]:
+    """How many intervals took 0–1 min, 1–5 min, … (every bin listed)"""
+    kind = parse_kind(params)
+    bins = [
+        {"lower": lo, "upper": hi, "count": n} for lo, hi, n in metrics.distribution(filters, kind)
+    ]
+    return {**head(filters, kind=kind), "bins": bins}
+
+
+def heatmap_payload(filters: MetricFilters, params: QueryParams = EMPTY) -> dict[str, Any]:
+    """Hour-of-week heatmap: customer waits begun, and their median reply time"""
     return {
-        "period": period(filters),
-        "kind": kind,
-        "by": by.value,
-        "rows": [{"key": r.key, "label": r.label, **r.stats.as_dict()} for r in rows],
-    }
-
-
-def series_payload(filters: MetricFilters, kind: str, bucket: metrics.Bucket) -> dict[str, Any]:
-    points = metrics.series(filters, kind, bucket)
-    return {
-        "period": period(filters),
-        "kind": kind,
-        "bucket": bucket.value,
-        "points": [{"bucket": at.isoformat(), **s.as_dict()} for at, s in points],
-    }
-
-
-def distribution_payload(filters: MetricFilters, kind: str) -> dict[str, Any]:
-    return {
-        "period": period(filters),
-        "kind": kind,
-        "bins": [
-            {"lower": lo, "upper": hi, "count": n}
-            for lo, hi, n in metrics.distribution(filters, kind)
-        ],
-    }
-
-
-def heatmap_payload(filters: MetricFilters) -> dict[str, Any]:
-    return {
-        "period": period(filters),
+        **head(filters),
         "cells": [
             {"weekday": c.weekday, "hour": c.hour, "waits": c.waits, "answered": c.answered,
              "median": c.median}
@@ -73,15 +85,16 @@ def heatmap_payload(filters: MetricFilters) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def sla_payload(filters: MetricFilters) -> dict[str, Any]:
-    return {"period": period(filters), "rows": [r.as_dict() for r in sla_summary(filters)]}
+def sla_payload(filters: MetricFilters, params: QueryParams = EMPTY) -> dict[str, Any]:
+    """Per team and kind with a target: intervals, breaches, share met"""
+    return {**head(filters), "rows": [r.as_dict() for r in sla_summary(filters)]}
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def drill_down(params: Mapping[str, str], kind: str) -> metrics.DrillDown:
+def drill_down(params: Mapping[str, str], kind: str) -> DrillDown:
     """What narrows a figure to its rows: by+key, min/max seconds, weekday+hour, breached."""
     from inbox.exceptions import InvalidInput
 
@@ -100,7 +113,7 @@ def drill_down(params: Mapping[str, str], kind: str) -> metrics.DrillDown:
     if weekday is not None and not (1 <= weekday <= 7 and 0 <= hour <= 23):
         raise InvalidInput("weekday is 1–7 and hour 0–23.", field="weekday")
     by = params.get("by")
-    return metrics.DrillDown(
+    return DrillDown(
         kind=kind,
         dimension=metrics.parse_dimension(by) if by else None,
         key=(params.get("key") or None),
@@ -113,12 +126,12 @@ def drill_down(params: Mapping[str, str], kind: str) -> metrics.DrillDown:
 
 
 def intervals_payload(
-    filters: MetricFilters, drill: metrics.DrillDown, *, limit: int, offset: int
+    filters: MetricFilters, drill: DrillDown, *, limit: int, offset: int
 ) -> dict[str, Any]:
-    rows = metrics.interval_rows(filters, drill, limit=limit + 1, offset=offset)
+    rows = interval_rows(filters, drill, limit=limit + 1, offset=offset)
     more = len(rows) > limit
     return {
-        "period": period(filters),
+        **head(filters),
         "results": [{k: _iso(v) for k, v in r.items()} for r in rows[:limit]],
         "next_offset": offset + limit if more else None,
     }

@@ -6,12 +6,17 @@ describe; a test validates real responses against them.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+from typing import get_args, get_type_hints
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import Platform
-from inbox.metrics.selectors import Bucket, Dimension
+from inbox.metrics.selectors import Bucket, Dimension, HeatCell
+from inbox.metrics.sla import RunningInterval, SlaRow
 from inbox.models import IntervalKind
 
 FILTER_PARAMETERS = [
@@ -30,6 +35,29 @@ BY_PARAMETER = OpenApiParameter("by", OpenApiTypes.STR, enum=[d.value for d in D
 BUCKET_PARAMETER = OpenApiParameter("bucket", OpenApiTypes.STR, enum=[b.value for b in Bucket])
 
 
+_FIELDS: dict[type, type[serializers.Field]] = {
+    int: serializers.IntegerField,
+    float: serializers.FloatField,
+    str: serializers.CharField,
+    bool: serializers.BooleanField,
+    datetime: serializers.DateTimeField,
+}
+
+
+def shape_of(name: str, row: type, **fields: serializers.Field) -> type[serializers.Serializer]:
+    """The shape of a row dataclass's ``as_dict`` (or of its fields): one field per dataclass
+    field, by its type (``X | None``: nullable), with ``fields`` added or replacing; so the
+    published schema follows the rows the selectors return."""
+    hints = get_type_hints(row)
+    derived: dict[str, serializers.Field] = {}
+    for field in dataclasses.fields(row):
+        kinds = get_args(hints[field.name]) or (hints[field.name],)
+        nullable = type(None) in kinds
+        kind = next(k for k in kinds if k is not type(None))
+        derived[field.name] = _FIELDS[kind](**({"allow_null": True} if nullable else {}))
+    return type(name, (serializers.Serializer,), {**derived, **fields})
+
+
 class StatsShape(serializers.Serializer):
     count = serializers.IntegerField()
     median = serializers.FloatField(allow_null=True, help_text="seconds")
@@ -44,13 +72,25 @@ class PeriodShape(serializers.Serializer):
     clock = serializers.ChoiceField(choices=["calendar", "business"])
 
 
+RECOMPUTING_HELP = (
+    "True while a schedule change of these teams is being recomputed: until then the "
+    "business-hours figures mix the old schedule and the new."
+)
+
+
+class FigureResponse(serializers.Serializer):
+    """What every figure's response starts with."""
+
+    period = PeriodShape()
+    recomputing = serializers.BooleanField(help_text=RECOMPUTING_HELP)
+
+
 class KindSummaryShape(serializers.Serializer):
     current = StatsShape()
     previous = StatsShape()
 
 
-class SummaryResponse(serializers.Serializer):
-    period = PeriodShape()
+class SummaryResponse(FigureResponse):
     previous_period = PeriodShape()
     first_response = KindSummaryShape()
     reply = KindSummaryShape()
@@ -62,8 +102,7 @@ class BreakdownRowShape(StatsShape):
     label = serializers.CharField()
 
 
-class BreakdownResponse(serializers.Serializer):
-    period = PeriodShape()
+class BreakdownResponse(FigureResponse):
     kind = serializers.CharField()
     by = serializers.CharField()
     rows = BreakdownRowShape(many=True)
@@ -73,8 +112,7 @@ class SeriesPointShape(StatsShape):
     bucket = serializers.DateTimeField()
 
 
-class SeriesResponse(serializers.Serializer):
-    period = PeriodShape()
+class SeriesResponse(FigureResponse):
     kind = serializers.CharField()
     bucket = serializers.CharField()
     points = SeriesPointShape(many=True)
@@ -86,54 +124,37 @@ class BinShape(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class DistributionResponse(serializers.Serializer):
-    period = PeriodShape()
+class DistributionResponse(FigureResponse):
     kind = serializers.CharField()
     bins = BinShape(many=True)
 
 
-class HeatCellShape(serializers.Serializer):
-    weekday = serializers.IntegerField(help_text="ISO weekday, 1 = Monday")
-    hour = serializers.IntegerField()
-    waits = serializers.IntegerField()
-    answered = serializers.IntegerField()
-    median = serializers.FloatField(allow_null=True)
+HeatCellShape = shape_of(
+    "HeatCellShape", HeatCell, weekday=serializers.IntegerField(help_text="ISO weekday, 1 = Monday")
+)
 
 
-class HeatmapResponse(serializers.Serializer):
-    period = PeriodShape()
+class HeatmapResponse(FigureResponse):
     cells = HeatCellShape(many=True)
 
 
-class SlaRowShape(serializers.Serializer):
-    team_id = serializers.IntegerField()
-    team = serializers.CharField()
-    kind = serializers.CharField()
-    target_seconds = serializers.IntegerField()
-    business_hours = serializers.BooleanField()
-    total = serializers.IntegerField()
-    breached = serializers.IntegerField()
-    met = serializers.IntegerField()
-    met_share = serializers.FloatField(allow_null=True)
-    running_breached = serializers.IntegerField()
+SlaRowShape = shape_of(
+    "SlaRowShape",
+    SlaRow,
+    met=serializers.IntegerField(),
+    met_share=serializers.FloatField(allow_null=True),
+)
 
 
-class SlaResponse(serializers.Serializer):
-    period = PeriodShape()
+class SlaResponse(FigureResponse):
     rows = SlaRowShape(many=True)
 
 
-class AtRiskRowShape(serializers.Serializer):
-    interval_id = serializers.IntegerField()
-    conversation_id = serializers.IntegerField()
-    team_id = serializers.IntegerField()
-    kind = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    elapsed_seconds = serializers.FloatField()
-    target_seconds = serializers.IntegerField()
-    business_hours = serializers.BooleanField()
-    due_at = serializers.DateTimeField(allow_null=True)
-    state = serializers.ChoiceField(choices=["at_risk", "breached"])
+AtRiskRowShape = shape_of(
+    "AtRiskRowShape",
+    RunningInterval,
+    state=serializers.ChoiceField(choices=["at_risk", "breached"]),
+)
 
 
 class AtRiskResponse(serializers.Serializer):
@@ -159,8 +180,7 @@ class IntervalRowShape(serializers.Serializer):
     breached = serializers.BooleanField(allow_null=True)
 
 
-class IntervalsResponse(serializers.Serializer):
-    period = PeriodShape()
+class IntervalsResponse(FigureResponse):
     results = IntervalRowShape(many=True)
     next_offset = serializers.IntegerField(allow_null=True)
 
@@ -172,6 +192,15 @@ class ScheduleShape(serializers.Serializer):
         help_text='ISO weekday ("1" = Monday) → [["09:00", "17:00"], …]',
     )
     holidays = serializers.ListField(child=serializers.DateField(), required=False, default=list)
+
+
+class ScheduleResponse(ScheduleShape):
+    recomputing = serializers.BooleanField(
+        help_text="True until the business time of the team's intervals follows this schedule."
+    )
+    always_open = serializers.BooleanField(
+        required=False, help_text="Present (true) when the team has no schedule."
+    )
 
 
 class SlaTargetShape(serializers.Serializer):

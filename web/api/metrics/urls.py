@@ -3,12 +3,7 @@ from django.urls import path
 from web.api.metrics import views as m
 
 urlpatterns = [
-    path("summary", m.MetricsSummaryApi.as_view(), name="api-metrics-summary"),
-    path("breakdown", m.MetricsBreakdownApi.as_view(), name="api-metrics-breakdown"),
-    path("series", m.MetricsSeriesApi.as_view(), name="api-metrics-series"),
-    path("distribution", m.MetricsDistributionApi.as_view(), name="api-metrics-distribution"),
-    path("heatmap", m.MetricsHeatmapApi.as_view(), name="api-metrics-heatmap"),
-    path("sla", m.MetricsSlaApi.as_view(), name="api-metrics-sla"),
+    *(path(name, api.as_view(), name=f"api-metrics-{name}") for name, api in m.FIGURE_APIS.items()),
     path("sla/at-risk", m.MetricsAtRiskApi.as_view(), name="api-metrics-at-risk"),
     path("intervals", m.MetricsIntervalsApi.as_view(), name="api-metrics-intervals"),
     path("teams/<int:team_id>/schedule", m.TeamScheduleApi.as_view(), name="api-team-schedule"),

@@ -3,14 +3,18 @@ same filters (``inbox.metrics.filters``). Managers only; a manager sees only the
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from collections.abc import Callable
+from typing import Any
+
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox.exceptions import InvalidInput, NotFound
-from inbox.metrics import selectors as metrics
 from inbox.metrics.filters import (
+    MetricFilters,
     at_risk_team_ids,
     metric_team_ids,
     parse_filters,
@@ -27,71 +31,36 @@ ERRORS = {400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
 INTERVALS_LIMIT_MAX = 1000
 
 
-class MetricsSummaryApi(APIView):
+Payload = Callable[[MetricFilters, QueryDict], dict[str, Any]]
+
+
+def _figure_api(payload: Payload, response: type, *parameters: OpenApiParameter) -> type[APIView]:
+    """A GET endpoint answering ``payload(filters, query parameters)``, summed up in the schema
+    by the payload's docstring."""
+
     @extend_schema(
-        parameters=s.FILTER_PARAMETERS,
-        responses={200: s.SummaryResponse, **ERRORS},
-        summary="First response, reply and resolution time: this period and the one before",
+        parameters=[*s.FILTER_PARAMETERS, *parameters],
+        responses={200: response, **ERRORS},
+        summary=payload.__doc__,
     )
-    def get(self, request: Request) -> Response:
-        return Response(p.summary_payload(parse_filters(request.user, request.query_params)))
+    def get(self: APIView, request: Request) -> Response:
+        params = request.query_params
+        return Response(payload(parse_filters(request.user, params), params))
+
+    name = payload.__name__.removesuffix("_payload").title()
+    return type(f"Metrics{name}Api", (APIView,), {"get": get, "__doc__": payload.__doc__})
 
 
-class MetricsBreakdownApi(APIView):
-    @extend_schema(
-        parameters=[*s.FILTER_PARAMETERS, s.KIND_PARAMETER, s.BY_PARAMETER],
-        responses={200: s.BreakdownResponse, **ERRORS},
-        summary="Count, median, p90 and mean per agent, team, platform, account or tag",
-    )
-    def get(self, request: Request) -> Response:
-        filters = parse_filters(request.user, request.query_params)
-        kind = parse_kind(request.query_params)
-        by = metrics.parse_dimension(request.query_params.get("by"))
-        return Response(p.breakdown_payload(filters, kind, by))
-
-
-class MetricsSeriesApi(APIView):
-    @extend_schema(
-        parameters=[*s.FILTER_PARAMETERS, s.KIND_PARAMETER, s.BUCKET_PARAMETER],
-        responses={200: s.SeriesResponse, **ERRORS},
-        summary="Stats per hour, day or week (by the time the interval ended)",
-    )
-    def get(self, request: Request) -> Response:
-        filters = parse_filters(request.user, request.query_params)
-        kind = parse_kind(request.query_params)
-        bucket = metrics.parse_bucket(request.query_params.get("bucket"))
-        return Response(p.series_payload(filters, kind, bucket))
-
-
-class MetricsDistributionApi(APIView):
-    @extend_schema(
-        parameters=[*s.FILTER_PARAMETERS, s.KIND_PARAMETER],
-        responses={200: s.DistributionResponse, **ERRORS},
-        summary="How many intervals took 0–1 min, 1–5 min, … (every bin listed)",
-    )
-    def get(self, request: Request) -> Response:
-        filters = parse_filters(request.user, request.query_params)
-        return Response(p.distribution_payload(filters, parse_kind(request.query_params)))
-
-
-class MetricsHeatmapApi(APIView):
-    @extend_schema(
-        parameters=s.FILTER_PARAMETERS,
-        responses={200: s.HeatmapResponse, **ERRORS},
-        summary="Hour-of-week heatmap: customer waits begun, and their median reply time",
-    )
-    def get(self, request: Request) -> Response:
-        return Response(p.heatmap_payload(parse_filters(request.user, request.query_params)))
-
-
-class MetricsSlaApi(APIView):
-    @extend_schema(
-        parameters=s.FILTER_PARAMETERS,
-        responses={200: s.SlaResponse, **ERRORS},
-        summary="Per team and kind with a target: intervals, breaches, share met",
-    )
-    def get(self, request: Request) -> Response:
-        return Response(p.sla_payload(parse_filters(request.user, request.query_params)))
+KIND, BY, BUCKET = s.KIND_PARAMETER, s.BY_PARAMETER, s.BUCKET_PARAMETER
+# The dashboard's figures, each at /api/metrics/<name>.
+FIGURE_APIS = {
+    "summary": _figure_api(p.summary_payload, s.SummaryResponse),
+    "breakdown": _figure_api(p.breakdown_payload, s.BreakdownResponse, KIND, BY),
+    "series": _figure_api(p.series_payload, s.SeriesResponse, KIND, BUCKET),
+    "distribution": _figure_api(p.distribution_payload, s.DistributionResponse, KIND),
+    "heatmap": _figure_api(p.heatmap_payload, s.HeatmapResponse),
+    "sla": _figure_api(p.sla_payload, s.SlaResponse),
+}
 
 
 class MetricsAtRiskApi(APIView):
@@ -138,22 +107,34 @@ def _page(limit: str | None, offset: str | None) -> tuple[int, int]:
     return size, start
 
 
+def _schedule(row: BusinessSchedule) -> dict[str, Any]:
+    return {
+        "time_zone": row.time_zone,
+        "weekly": row.weekly,
+        "holidays": row.holidays,
+        "recomputing": row.recomputing_since is not None,
+    }
+
+
 class TeamScheduleApi(APIView):
-    @extend_schema(responses={200: s.ScheduleShape, **ERRORS}, summary="A team's business hours")
+    @extend_schema(responses={200: s.ScheduleResponse, **ERRORS}, summary="A team's business hours")
     def get(self, request: Request, team_id: int) -> Response:
         if team_id not in metric_team_ids(request.user):
             raise NotFound(f"Team {team_id} was not found.")
         row = BusinessSchedule.objects.filter(team_id=team_id).first()
         if row is None:
-            return Response({"time_zone": "UTC", "weekly": {}, "holidays": [], "always_open": True})
-        return Response(
-            {"time_zone": row.time_zone, "weekly": row.weekly, "holidays": row.holidays}
-        )
+            return Response({"time_zone": "UTC", "weekly": {}, "holidays": [], "always_open": True,
+                             "recomputing": False})  # fmt: skip
+        return Response(_schedule(row))
 
     @extend_schema(
         request=s.ScheduleShape,
-        responses={200: s.ScheduleShape, **ERRORS},
-        summary="Set a team's business hours; recomputes every business-hours figure",
+        responses={200: s.ScheduleResponse, **ERRORS},
+        summary="Set a team's business hours; its business-hours figures are recomputed",
+        description=(
+            "The recompute runs in the background: until it is done, this schedule and every "
+            "figure of the team answer recomputing: true."
+        ),
     )
     def put(self, request: Request, team_id: int) -> Response:
         data = s.ScheduleShape(data=request.data)
@@ -165,9 +146,7 @@ class TeamScheduleApi(APIView):
             weekly=data.validated_data["weekly"],
             holidays=[d.isoformat() for d in data.validated_data["holidays"]],
         )
-        return Response(
-            {"time_zone": row.time_zone, "weekly": row.weekly, "holidays": row.holidays}
-        )
+        return Response(_schedule(row))
 
 
 class TeamSlaTargetApi(APIView):

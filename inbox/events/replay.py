@@ -2,7 +2,8 @@
 
 The log is gap-free per team: a sequence number is taken under the team row's lock inside the
 writing transaction, so when seq ``n`` is committed every seq below it is committed too
-(DESIGN.md §5). Reading ``seq > after`` therefore never skips an event that commits later.
+(docs/architecture.md §5). Reading ``seq > after`` therefore never skips an event that commits
+later.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from inbox.events import agent_snapshot
+from inbox.events.snapshots import agent_snapshot
 from inbox.exceptions import PermissionDenied
 from inbox.models import Team
 from inbox.permissions.access import agent_of, visible_team_ids
@@ -74,7 +75,7 @@ class Replay:
     resync: ResyncReason | None = None
 
 
-# PostgreSQL renders the wire form (``inbox.events.event_message``) itself: a replay of
+# PostgreSQL renders the wire form (``inbox.events.wire.event_message``) itself: a replay of
 # thousands of events then costs no JSON decoding and re-encoding in Python.
 _REPLAY_SQL = """
     SELECT seq, created_at,

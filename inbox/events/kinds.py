@@ -1,0 +1,139 @@
+"""The event kinds and one keyword-only constructor per kind: each kind's payload is shaped here
+and nowhere else. docs/realtime.md lists the same fields; the payload's key order is the wire's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from inbox.events.snapshots import (
+    MessageLike,
+    account_snapshot,
+    agent_snapshot,
+    message_snapshot,
+    note_snapshot,
+    snapshot_of,
+    snapshots_for,
+)
+from inbox.models import Agent, ChannelAccount, Conversation, Message, Note
+
+
+class EventKind(StrEnum):
+    MESSAGES_RECEIVED = "messages.received"
+    REPLY_CREATED = "reply.created"
+    REPLY_DELIVERY = "reply.delivery_changed"
+    ACCOUNT_HEALTH = "account.health_changed"
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_STATUS = "conversation.status_changed"
+    CONVERSATION_TAGGED = "conversation.tagged"
+    NOTE_CREATED = "note.created"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    kind: EventKind
+    conversation: Conversation | None
+    payload: dict[str, Any]
+    actor: Agent | None = None
+    team_id: int | None = None  # for events about no single conversation (account health)
+
+    @property
+    def log_team_id(self) -> int:
+        if self.conversation is not None:
+            return self.conversation.team_id
+        assert self.team_id is not None, "an event belongs to a team's log"
+        return self.team_id
+
+
+def _about(
+    kind: EventKind, conversation: Conversation, actor: Agent | None, **details: Any
+) -> PendingEvent:
+    """An event about one conversation: its snapshot as it stands now, then the details."""
+    return PendingEvent(
+        kind, conversation, {"conversation": snapshot_of(conversation), **details}, actor
+    )
+
+
+def messages_received_events(
+    *,
+    conversations: Iterable[Conversation],
+    messages: Mapping[int, Sequence[MessageLike]],
+    created: Collection[int],
+) -> list[PendingEvent]:
+    """One event per conversation that received ``messages[conversation.pk]``; ``created``:
+    the ids of conversations created by this ingest (no tags yet: not looked up)."""
+    touched = [c for c in conversations if c.pk in messages]
+    snapshots = snapshots_for(touched, untagged=created)
+    return [
+        PendingEvent(
+            EventKind.MESSAGES_RECEIVED,
+            c,
+            {
+                "conversation": snapshots[c.pk],
+                "created": c.pk in created,
+                "messages": [message_snapshot(m) for m in messages[c.pk]],
+            },
+        )
+        for c in touched
+    ]
+
+
+def reply_created_event(
+    *, conversation: Conversation, message: Message, actor: Agent
+) -> PendingEvent:
+    return _about(EventKind.REPLY_CREATED, conversation, actor, message=message_snapshot(message))
+
+
+def reply_delivery_changed_event(*, message: Message) -> PendingEvent:
+    """A reply's delivery state moved (the delivery worker, or an agent's retry)."""
+    return _about(
+        EventKind.REPLY_DELIVERY, message.conversation, None, message=message_snapshot(message)
+    )
+
+
+def account_health_changed_event(*, account: ChannelAccount) -> PendingEvent:
+    """About no single conversation: logged in the account's team."""
+    return PendingEvent(
+        EventKind.ACCOUNT_HEALTH,
+        None,
+        {"account": account_snapshot(account)},
+        team_id=account.team_id,
+    )
+
+
+def conversation_assigned_event(
+    *, conversation: Conversation, actor: Agent, previous_assignee: Agent | None
+) -> PendingEvent:
+    return _about(
+        EventKind.CONVERSATION_ASSIGNED,
+        conversation,
+        actor,
+        previous_assignee=agent_snapshot(previous_assignee),
+    )
+
+
+def conversation_status_changed_event(
+    *, conversation: Conversation, actor: Agent, previous_status: str
+) -> PendingEvent:
+    return _about(
+        EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous_status
+    )
+
+
+def conversation_tagged_event(
+    *, conversation: Conversation, actor: Agent, added: Iterable[str], removed: Iterable[str]
+) -> PendingEvent:
+    return _about(
+        EventKind.CONVERSATION_TAGGED,
+        conversation,
+        actor,
+        added=sorted(added),
+        removed=sorted(removed),
+    )
+
+
+def note_created_event(*, conversation: Conversation, note: Note, actor: Agent) -> PendingEvent:
+    return _about(EventKind.NOTE_CREATED, conversation, actor, note=note_snapshot(note))

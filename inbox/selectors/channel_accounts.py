@@ -1,0 +1,36 @@
+"""Reads of channel accounts: for the connector jobs (which to poll) and the accounts page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+
+from inbox.models import AccountHealth, ChannelAccount
+from inbox.permissions.access import visible_team_ids
+
+
+def channel_account_get(*, account_id: int) -> ChannelAccount | None:
+    return ChannelAccount.objects.filter(pk=account_id).first()
+
+
+def channel_account_list_due(*, now: datetime) -> list[int]:
+    """Ids of the accounts to poll: active, not paused for a bad token, and past their next
+    poll time (or never polled)."""
+    return list(
+        ChannelAccount.objects.filter(is_active=True)
+        .exclude(health=AccountHealth.UNHEALTHY)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .order_by("next_poll_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def channel_account_list(*, user: AbstractBaseUser) -> list[ChannelAccount]:
+    """Accounts of the user's teams (every account for admins), with their health."""
+    queryset = ChannelAccount.objects.order_by("display_name", "pk")
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        queryset = queryset.filter(team_id__in=team_ids)
+    return list(queryset)
