@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from inbox.models import Conversation
 from inbox.services import conversation_assign, conversation_tag, messages_ingest
 from tests.factories import inbound
+from web.security.auth_backend import ModelBackendOneQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +74,20 @@ def test_search_pages_over_the_matches_only(api, x_account):
     assert [r["snippet"] for r in second["results"]] == ["forskud 1"]
 
 
-def test_an_agents_page_is_four_queries_permissions_profile_teams_and_rows(agent, x_account):
+def test_an_agents_page_is_four_queries_token_permissions_teams_and_rows(agent, x_account):
     # The rows come with their tags in the same query; the agent's teams in one query, not the
-    # agent and then its teams; the permissions in one, not the user's and the groups' apart.
-    # The fourth: every API route first asks whether the user has an agent profile at all
-    # (web/agent_profile.py), one lookup on a unique index.
+    # agent and then its teams; the permissions in one, not the user's and the groups' apart;
+    # the token with its user and agent profile in one (every route asks for the profile).
     _fill(x_account, agent, 5)
     client = APIClient()
-    client.force_authenticate(User.objects.get(pk=agent.user.pk))  # nothing cached on it yet
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent.user).key}")
     queries = _queries(client, {})
     assert len(queries) == 4, queries
+    assert "inbox_agent" in queries[0], "the token lookup reads the agent profile too"
+
+
+def test_a_signed_in_user_is_read_with_the_agent_profile(agent, django_assert_num_queries):
+    # Sessions load the user through the backend; pages ask for the profile on every request.
+    with django_assert_num_queries(1):
+        user = ModelBackendOneQuery().get_user(agent.user.pk)
+        assert user.agent.public_name == agent.public_name

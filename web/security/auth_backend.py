@@ -4,7 +4,8 @@
 stock backend asks for the user's own permissions and for their groups' in two ORM queries;
 building those cost more CPU than the rest of a list request's authorisation
 (bench/conversations_list.py). The answer, and its cache on the user object for the rest of the
-request, are the same.
+request, are the same. A signed-in user is read with their agent profile in one query: every
+page and API route asks for it (web/agent_profile.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def _sql() -> str:
 
 
 class ModelBackendOneQuery(ModelBackend):
+    def get_user(self, user_id: int) -> User | None:
+        try:
+            user = User._default_manager.select_related("agent").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def get_all_permissions(
         self, user_obj: AbstractBaseUser | AnonymousUser, obj: object = None
     ) -> set[str]:
