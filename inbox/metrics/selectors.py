@@ -356,3 +356,8 @@ def business_hours_recomputing(team_ids: Sequence[int]) -> bool:
     return BusinessSchedule.objects.filter(
         team_id__in=list(team_ids), recomputing_since__isnull=False
     ).exists()
+
+
+def business_schedule_get(*, team_id: int) -> BusinessSchedule | None:
+    """The team's business hours, or None: always open."""
+    return BusinessSchedule.objects.filter(team_id=team_id).first()

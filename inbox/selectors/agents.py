@@ -27,3 +27,8 @@ def agent_get_by_id(*, agent_id: int) -> Agent | None:
 
 def agent_is_in_team(*, agent: Agent, team_id: int) -> bool:
     return agent.teams.filter(pk=team_id).exists()
+
+
+def agent_list_of_teams(*, team_ids: list[int]) -> list[Agent]:
+    """Every agent in any of the teams, by public name (the metrics filter form)."""
+    return list(Agent.objects.filter(teams__in=team_ids).distinct().order_by("public_name"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
@@ -34,3 +35,23 @@ def channel_account_list(*, user: AbstractBaseUser) -> list[ChannelAccount]:
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=team_ids)
     return list(queryset)
+
+
+def channel_account_list_of_teams(*, team_ids: list[int]) -> list[ChannelAccount]:
+    return list(ChannelAccount.objects.filter(team_id__in=team_ids).order_by("display_name"))
+
+
+def channel_account_health_list() -> list[tuple[Any, ...]]:
+    """What operators watch per active account: (pk, platform, display_name, health,
+    lag_seconds, last_polled_at, consecutive_failures)."""
+    return list(
+        ChannelAccount.objects.filter(is_active=True).values_list(
+            "pk",
+            "platform",
+            "display_name",
+            "health",
+            "lag_seconds",
+            "last_polled_at",
+            "consecutive_failures",
+        )  # fmt: skip
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+
+from django.db.models import Count
 
 from inbox.models import AgentPersona, Conversation, DeliveryState, Direction, Message
 
@@ -72,4 +75,14 @@ def agent_persona_get(*, agent_id: int | None, account_id: int) -> str | None:
         AgentPersona.objects.filter(agent_id=agent_id, account_id=account_id)
         .values_list("persona_id", flat=True)
         .first()
+    )
+
+
+def reply_count_by_state(*, states: Sequence[str]) -> dict[str, int]:
+    """How many replies are in each of the delivery states (operators' gauges)."""
+    return dict(
+        Message.objects.filter(direction=Direction.OUTBOUND, delivery_state__in=states)
+        .values_list("delivery_state")
+        .annotate(n=Count("pk"))
+        .values_list("delivery_state", "n")
     )

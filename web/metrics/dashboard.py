@@ -15,7 +15,9 @@ from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
 from inbox.metrics.filters import MetricFilters, metric_team_ids, parse_filters, parse_kind
 from inbox.metrics.sla import period_stats_and_sla, running_overview, with_running
-from inbox.models import Agent, ChannelAccount, Team
+from inbox.selectors.agents import agent_list_of_teams
+from inbox.selectors.channel_accounts import channel_account_list_of_teams
+from inbox.selectors.teams import team_list
 from web.metrics import charts
 from web.metrics.concurrent import run_all
 from web.metrics.format import change, duration, short_duration
@@ -60,11 +62,9 @@ def _asked(user: AbstractBaseUser, params: Mapping[str, str]) -> Asked:
 def _choices(team_ids: list[int]) -> dict[str, Any]:
     """What the filter form offers: the user's teams and their agents, channels and tags."""
     return {
-        "teams": list(Team.objects.filter(pk__in=team_ids).order_by("name")),
-        "agents": list(Agent.objects.filter(teams__in=team_ids).distinct().order_by("public_name")),
-        "accounts": list(
-            ChannelAccount.objects.filter(team_id__in=team_ids).order_by("display_name")
-        ),
+        "teams": team_list(team_ids=team_ids),
+        "agents": agent_list_of_teams(team_ids=team_ids),
+        "accounts": channel_account_list_of_teams(team_ids=team_ids),
         "tags": metrics.tag_names(team_ids),
     }
 

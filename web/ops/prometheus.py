@@ -22,12 +22,13 @@ import django_rq
 import redis
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from rq import Worker
 
-from inbox.models import ChannelAccount, DeliveryState, Direction, Message
+from inbox.models import DeliveryState
+from inbox.selectors.channel_accounts import channel_account_health_list
+from inbox.selectors.messages import reply_count_by_state
 from web.ws import stats as ws_stats
 
 PATH = "/metrics"
@@ -105,11 +106,15 @@ def _database_families() -> list[Family]:
     )
     try:
         now = timezone.now()
-        accounts = ChannelAccount.objects.filter(is_active=True).values_list(
-            "pk", "platform", "display_name", "health", "lag_seconds", "last_polled_at",
-            "consecutive_failures",
-        )  # fmt: skip
-        for pk, platform, name, state, lag_seconds, polled_at, failed in accounts:
+        for (
+            pk,
+            platform,
+            name,
+            state,
+            lag_seconds,
+            polled_at,
+            failed,
+        ) in channel_account_health_list():
             labels = {"account": pk, "platform": platform, "name": name}
             if lag_seconds is not None:
                 lag.add(lag_seconds, **labels)
@@ -118,12 +123,7 @@ def _database_families() -> list[Family]:
             for option in ("healthy", "degraded", "unhealthy"):
                 health.add(1 if state == option else 0, **labels, state=option)
             failures.add(failed, **labels)
-        counts = dict(
-            Message.objects.filter(direction=Direction.OUTBOUND, delivery_state__in=UNDELIVERED)
-            .values_list("delivery_state")
-            .annotate(n=Count("pk"))
-            .values_list("delivery_state", "n")
-        )
+        counts = reply_count_by_state(states=UNDELIVERED)
         for state in UNDELIVERED:
             replies.add(counts.get(state, 0), state=state)
         up.add(1)

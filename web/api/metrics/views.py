@@ -20,6 +20,7 @@ from inbox.metrics.filters import (
     parse_filters,
     parse_kind,
 )
+from inbox.metrics.selectors import business_schedule_get
 from inbox.metrics.services import business_schedule_set, sla_target_set
 from inbox.metrics.sla import at_risk
 from inbox.models import BusinessSchedule
@@ -121,7 +122,7 @@ class TeamScheduleApi(APIView):
     def get(self, request: Request, team_id: int) -> Response:
         if team_id not in metric_team_ids(request.user):
             raise NotFound(f"Team {team_id} was not found.")
-        row = BusinessSchedule.objects.filter(team_id=team_id).first()
+        row = business_schedule_get(team_id=team_id)
         if row is None:
             return Response({"time_zone": "UTC", "weekly": {}, "holidays": [], "always_open": True,
                              "recomputing": False})  # fmt: skip
