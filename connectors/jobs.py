@@ -11,7 +11,8 @@
   and a repeated attempt after an unknown outcome first searches the platform for the reply.
 
 Every job is enqueued with ``Retry``: RQ re-runs a job whose work-horse was killed only if it
-has retries left (docs/architecture.md §6).
+has retries left (docs/architecture.md §6). A job takes its advisory lock before any row lock,
+then the services follow the lock order of docs/architecture.md §3.5.
 """
 
 from __future__ import annotations

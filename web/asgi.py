@@ -1,6 +1,7 @@
 """The ASGI entry point: Django's HTTP application, and the live inbox over WebSockets.
 
-WebSockets must come from an allowed origin (ALLOWED_HOSTS) and carry a session cookie.
+WebSockets must come from an allowed origin (scheme, host and port: web/ws/origin.py) and carry
+a session cookie.
 """
 
 import os
@@ -37,8 +38,8 @@ django_application = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from web.ws.origin import SameOriginValidator  # noqa: E402
 from web.ws.routing import websocket_urlpatterns  # noqa: E402
 from web.ws.stats import count_connections  # noqa: E402
 
@@ -47,7 +48,7 @@ application = ProtocolTypeRouter(
         "http": django_application,
         # Counted for /metrics (web/ws/stats.py): open connections of this process.
         "websocket": count_connections(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

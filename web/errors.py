@@ -16,6 +16,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework import status
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ PAGE_TITLES = {
     403: gettext_lazy("You may not see this page"),
     404: gettext_lazy("Page not found"),
     409: gettext_lazy("Someone got there first"),
+    413: gettext_lazy("This request is too large"),
     500: gettext_lazy("Something went wrong"),
 }
 PAGE_MESSAGES = {
@@ -49,12 +51,22 @@ PAGE_MESSAGES = {
     403: gettext_lazy("Your role does not allow this."),
     404: gettext_lazy("There is nothing at this address, or you may not see it."),
     409: gettext_lazy("The conversation changed while you worked on it; reload and try again."),
+    413: gettext_lazy("Send less at a time."),
     500: gettext_lazy("It has been logged. Try again in a moment."),
 }
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def domain_details(error: domain.InboxError) -> dict[str, Any]:
+    """The error's details; a bad field is also named as DRF names one (``fields``), so a
+    client reads every validation error the same way."""
+    field = error.details.get("field")
+    if isinstance(error, domain.InvalidInput) and isinstance(field, str):
+        return {"fields": {field: [error.message]}, **error.details}
+    return error.details
 
 
 def domain_status(error: domain.InboxError) -> int:
@@ -84,7 +96,8 @@ def _first_message(detail: Any) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST_FRAMEWORK's EXCEPTION_HANDLER."""
     if isinstance(exc, domain.InboxError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=domain_status(exc))
+        body = error_body(exc.code, exc.message, domain_details(exc))
+        return Response(body, status=domain_status(exc))
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     response = drf_exception_handler(exc, context)
@@ -106,6 +119,7 @@ def api_error(code: str, message: str, status_code: int) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
 
 
+@csrf_exempt  # it changes nothing: a POST to no route is a 404, not a CSRF failure
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return api_error("not_found", f"No API route matches {request.path}.", 404)
 
@@ -135,9 +149,8 @@ def domain_error_response(request: HttpRequest, error: domain.InboxError) -> Htt
     """The answer to a domain error a view raised: JSON under /api/, the error page elsewhere."""
     status_code = domain_status(error)
     if is_api(request):
-        return JsonResponse(
-            error_body(error.code, error.message, error.details), status=status_code
-        )
+        body = error_body(error.code, error.message, domain_details(error))
+        return JsonResponse(body, status=status_code)
     return error_page(request, status_code, error.message)
 
 
@@ -193,3 +206,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "server_error", "Something went wrong on our side; it has been logged.", 500
         )
     return error_page(None, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: the API's shape, or Svar's 403 page (not Django's)."""
+    if is_api(request):
+        message = "The CSRF check failed; send the csrftoken cookie's value as X-CSRFToken."
+        return api_error("csrf_failed", message, 403)
+    return error_page(
+        request, 403, gettext_lazy("The form expired; reload the page and try again.")
+    )
+
+
+def refused(request: HttpRequest, status_code: int, code: str, message: str) -> HttpResponse:
+    """A request refused before any view (e.g. by its size): the API's shape under /api/, the
+    error page elsewhere, with its usual words, rendered without the request (no session or
+    user is read yet)."""
+    if is_api(request):
+        return api_error(code, message, status_code)
+    return error_page(None, status_code)

@@ -86,9 +86,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "web.security.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: its size, and JSON's depth (web/security/json_limits.py).
+    "web.security.json_limits.JsonLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "web.append_slash.SlashRedirectMiddleware",  # CommonMiddleware; no redirect of a POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any login view checks a password.
@@ -237,6 +239,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "web.api.schema_hooks.empty_query_values_allowed",
+    ],
 }
 
 # --- I18n, static -----------------------------------------------------------------------------
@@ -268,6 +274,11 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"  # the API's JSON shape, Svar's error page
+# Request bodies (web/security/json_limits.py): JSON at most 1 MiB and 32 levels deep; any
+# body at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
+SVAR_JSON_MAX_BYTES = 1024 * 1024
+SVAR_JSON_MAX_DEPTH = 32
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from twitter_text import parse_tweet
 
 from connectors.base import Platform, ThreadKind
+from inbox.composer.visible import has_visible_text, without_direction_controls
 
 # (platform, kind) -> the most the platform accepts in one message.
 CHANNEL_LIMITS: dict[tuple[str, str], int] = {
@@ -66,12 +67,20 @@ def render_reply(
     initials: str,
     signature_template: str | None,
 ) -> RenderedReply:
-    """Render a reply as posted. Public replies are always signed, private ones when set."""
-    body = unicodedata.normalize("NFC", body.strip())
+    """Render a reply as posted. Public replies are always signed, private ones when set.
+
+    Direction controls are dropped (body and signature); a body with nothing visible is empty
+    (``visible.py``).
+    """
+    body = unicodedata.normalize("NFC", without_direction_controls(body).strip())
+    if not has_visible_text(body):
+        body = ""
     template = signature_template
     if not template and kind == ThreadKind.PUBLIC:
         template = DEFAULT_SIGNATURES[Platform(platform)]
-    signature = render_signature(template or "", public_name=public_name, initials=initials)
+    signature = without_direction_controls(
+        render_signature(template or "", public_name=public_name, initials=initials)
+    )
     text = body + signature if body else ""
     return RenderedReply(
         body=body,

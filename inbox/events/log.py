@@ -19,7 +19,10 @@ from inbox.models import InboxEvent
 
 
 def _allocate_seq(team_id: int, count: int) -> int:
-    """Reserve ``count`` sequence numbers; returns the last. The row lock orders commits."""
+    """Reserve ``count`` sequence numbers; returns the last. The row lock orders commits.
+
+    The last lock of a transaction (docs/architecture.md §3.5): whatever the caller still does
+    after it only inserts rows, whose foreign-key checks no lock of the lock order blocks."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE inbox_team SET event_seq = event_seq + %s WHERE id = %s RETURNING event_seq",

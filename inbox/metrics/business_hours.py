@@ -13,9 +13,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from inbox.exceptions import InvalidInput
+from inbox.params import time_zone as checked_time_zone
 
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -51,10 +52,7 @@ def parse_schedule(
     *, time_zone: str, weekly: Mapping[str, Sequence[Sequence[str]]], holidays: Iterable[str]
 ) -> Schedule:
     """Validate a stored or submitted schedule; raises ``InvalidInput`` naming the bad part."""
-    try:
-        zone = ZoneInfo(str(time_zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"Unknown time zone {time_zone!r}.", field="time_zone") from None
+    zone = ZoneInfo(checked_time_zone(str(time_zone), "time_zone"))
     days: dict[int, tuple[tuple[int, int], ...]] = {}
     for key, intervals in dict(weekly).items():
         if str(key) not in {str(d) for d in range(1, 8)}:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,9 +27,11 @@ from inbox.models import (
     Tag,
     Team,
 )
+from inbox.params import DATE_MIN, choice_param, date_param, id_param, text_param, time_zone_param
 from inbox.permissions.access import visible_team_ids
 
 DEFAULT_DAYS = 28
+TAG_MAX = 50  # Tag.name's length
 MAX_DAYS = 400
 
 
@@ -106,7 +108,7 @@ def at_risk_team_ids(user: AbstractBaseUser, team: str | None) -> tuple[int, ...
         raise PermissionDenied("Your role does not allow reading conversations.")
     visible = visible_team_ids(user)
     allowed = list(Team.objects.values_list("pk", flat=True)) if visible is None else list(visible)
-    team_id = _int({"team": team or ""}, "team")
+    team_id = id_param({"team": team or ""}, "team")
     if team_id is None:
         return tuple(sorted(allowed))
     if team_id not in allowed:
@@ -114,35 +116,10 @@ def at_risk_team_ids(user: AbstractBaseUser, team: str | None) -> tuple[int, ...
     return (team_id,)
 
 
-def _int(params: Mapping[str, str], name: str) -> int | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a number, not {raw!r}.", field=name)
-    return int(raw)
-
-
-def _date(params: Mapping[str, str], name: str) -> date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            f"{name} must be a date (YYYY-MM-DD), not {raw!r}.", field=name
-        ) from None
-
-
 def _time_zone(params: Mapping[str, str], team_ids: list[int]) -> str:
-    raw = (params.get("tz") or "").strip()
-    if raw:
-        try:
-            ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"Unknown time zone {raw!r}.", field="tz") from None
-        return raw
+    given = time_zone_param(params, "tz")
+    if given is not None:
+        return given
     zones = set(
         BusinessSchedule.objects.filter(team_id__in=team_ids).values_list("time_zone", flat=True)
     )
@@ -150,11 +127,23 @@ def _time_zone(params: Mapping[str, str], team_ids: list[int]) -> str:
     return zones.pop() if len(zones) == 1 else settings.TIME_ZONE
 
 
+def _period(params: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
+    """The first and last day asked for (inclusive), DEFAULT_DAYS up to today by default."""
+    today = timezone.now().astimezone(zone).date()
+    last = date_param(params, "to") or today
+    first = date_param(params, "from") or max(last - timedelta(days=DEFAULT_DAYS - 1), DATE_MIN)
+    if first > last:
+        raise InvalidInput("from must not be after to.", field="from")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"A period may span at most {MAX_DAYS} days.", field="from")
+    return first, last
+
+
 def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFilters:
     """Filters from query parameters: from, to (dates, inclusive, in the teams' time zone),
     team, agent, platform, account, tag, clock, tz."""
     allowed = metric_team_ids(user)
-    team_id = _int(params, "team")
+    team_id = id_param(params, "team")
     if team_id is not None:
         if team_id not in allowed:
             raise NotFound(f"Team {team_id} was not found.")
@@ -163,24 +152,11 @@ def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFi
         team_ids = allowed
     zone_name = _time_zone(params, team_ids)
     zone = ZoneInfo(zone_name)
-    today = timezone.now().astimezone(zone).date()
-    last = _date(params, "to") or today
-    first = _date(params, "from") or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise InvalidInput("from must not be after to.", field="from")
-    if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"A period may span at most {MAX_DAYS} days.", field="from")
-    platform = (params.get("platform") or "").strip() or None
-    if platform is not None and platform not in {p.value for p in Platform}:
-        raise InvalidInput(
-            f"Unknown platform {platform!r}; use {', '.join(p.value for p in Platform)}.",
-            field="platform",
-        )
-    clock_raw = (params.get("clock") or Clock.CALENDAR.value).strip()
-    if clock_raw not in {c.value for c in Clock}:
-        raise InvalidInput("clock must be 'calendar' or 'business'.", field="clock")
+    first, last = _period(params, zone)
+    platform = choice_param(params, "platform", [p.value for p in Platform])
+    clock = choice_param(params, "clock", [c.value for c in Clock], default=Clock.CALENDAR.value)
     tag_id = None
-    tag_name = (params.get("tag") or "").strip().lower() or None
+    tag_name = (text_param(params, "tag", max_length=TAG_MAX) or "").lower() or None
     if tag_name:
         tag_id = tags_in_use(allowed).filter(name=tag_name).values_list("pk", flat=True).first()
         tag_id = tag_id or -1
@@ -189,21 +165,18 @@ def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFi
         end=datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone),
         team_ids=tuple(team_ids),
         time_zone=zone_name,
-        agent_id=_int(params, "agent"),
+        agent_id=id_param(params, "agent"),
         platform=platform,
-        account_id=_int(params, "account"),
+        account_id=id_param(params, "account"),
         tag_id=tag_id,
         tag=tag_name,
-        clock=Clock(clock_raw),
+        clock=Clock(clock),
     )
 
 
 def parse_kind(params: Mapping[str, str], default: str = IntervalKind.FIRST_RESPONSE) -> str:
-    kind = (params.get("kind") or default).strip()
-    if kind not in IntervalKind.values:
-        raise InvalidInput(
-            f"Unknown kind {kind!r}; use {', '.join(IntervalKind.values)}.", field="kind"
-        )
+    kind = choice_param(params, "kind", IntervalKind.values, default=default)
+    assert kind is not None
     return kind
 
 

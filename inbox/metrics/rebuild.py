@@ -148,7 +148,7 @@ def intervals_rebuild(*, team_id: int | None = None) -> int:
         with transaction.atomic():
             conversations = {
                 c.pk: c
-                for c in Conversation.objects.select_for_update(of=("self",))
+                for c in Conversation.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("account")
                 .filter(pk__in=chunk)
                 .order_by("pk")

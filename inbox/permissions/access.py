@@ -66,12 +66,17 @@ def conversations_of_teams(team_ids: list[int] | None) -> QuerySet[Conversation]
 def access_conversation(
     user: AbstractBaseUser, conversation_id: int, *, for_update: bool = False
 ) -> Conversation:
-    """The conversation if the user may see it; locked ``FOR UPDATE`` when about to change it."""
+    """The conversation if the user may see it; locked (``FOR NO KEY UPDATE``: docs/architecture.md
+    §3.5) when about to change it."""
     if for_update and not user.has_perm("inbox.change_conversation"):
         raise PermissionDenied("Your role does not allow changing conversations.")
-    queryset = conversations_visible_to(user).select_related("account", "contact", "assignee")
+    queryset = conversations_visible_to(user).select_related("account", "contact")
     if for_update:
-        queryset = queryset.select_for_update(of=("self",))
+        # The assignee is read after the lock, not joined: a locking read that waited returns
+        # the row as committed meanwhile, but joined rows as they were when it began.
+        queryset = queryset.select_for_update(of=("self",), no_key=True)
+    else:
+        queryset = queryset.select_related("assignee")
     try:
         return queryset.get(pk=conversation_id)
     except Conversation.DoesNotExist:

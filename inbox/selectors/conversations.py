@@ -26,6 +26,7 @@ from inbox.models import (
     Message,
     Note,
 )
+from inbox.params import ID_MAX
 from inbox.permissions.access import (
     access_conversation,
     agent_of,
@@ -77,6 +78,8 @@ def _decode_cursor(cursor: str, order: ListOrder) -> tuple[datetime, int]:
             raise ValueError("cursor of another order")
         value = datetime.fromisoformat(data["v"])
         pk = int(data["id"])
+        if not 0 < pk <= ID_MAX:
+            raise ValueError("id out of range")
         if value.tzinfo is None:
             raise ValueError("naive time")
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:

@@ -7,8 +7,10 @@ Locks, by name:
 - ``<service>_locked(...)``: the body of ``<service>``, for a caller already inside a
   transaction that holds the row lock of what it passes in (e.g. ``conversation_assign_locked``
   within a handover). It takes no lock and opens no transaction of its own.
-- ``lock_<entity>(id)`` (``inbox.services.locks``): takes the row lock (``SELECT … FOR
-  UPDATE``) in the caller's transaction and returns the row, or raises NotFound.
+- ``lock_<entity>(id)`` (``inbox.services.locks``): takes the row lock (``SELECT … FOR NO
+  KEY UPDATE``) in the caller's transaction and returns the row, or raises NotFound. Locks are
+  taken in one order (docs/architecture.md §3.5): advisory lock, channel account, contacts,
+  conversations, the message, and the team's event sequence last.
 - Any other function that needs a lock takes it itself and releases it before it returns; its
   name says nothing of locks (e.g. ``connectors.jobs._poll_once`` and its advisory lock).
 """

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.audit import audit
+from inbox.composer.visible import has_visible_text, without_invisible_separators
 from inbox.events.kinds import (
     conversation_assigned_event,
     conversation_status_changed_event,
@@ -146,8 +147,10 @@ def conversation_set_status(
 
 
 def _clean_tag(name: str) -> str:
-    cleaned = " ".join(str(name).split()).lower()
-    if not cleaned:
+    """One spelling per tag: spaces collapsed, lower case, no zero-width spaces or direction
+    controls (they only make a second tag that looks like the first)."""
+    cleaned = " ".join(without_invisible_separators(str(name)).split()).lower()
+    if not has_visible_text(cleaned):
         raise InvalidInput("A tag needs at least one visible character.", field="tags")
     if len(cleaned) > TAG_MAX_LENGTH:
         raise InvalidInput(
@@ -178,7 +181,8 @@ def conversation_tag(
         raise InvalidInput(
             f"A conversation may carry at most {TAGS_PER_CONVERSATION_MAX} tags.", field="tags"
         )
-    Tag.objects.bulk_create([Tag(name=n) for n in to_add], ignore_conflicts=True)
+    # In name order: two requests adding the same new tags wait for each other in one order.
+    Tag.objects.bulk_create([Tag(name=n) for n in sorted(to_add)], ignore_conflicts=True)
     conversation.tags.set(Tag.objects.filter(name__in=wanted))
     touch(conversation)
     audit(

@@ -86,7 +86,8 @@ def credentials_reseal_all() -> ResealResult:
     """Re-encrypt every stored token with the newest key, the step between adding a key in
     front of SVAR_CREDENTIALS_KEYS and removing the old one."""
     resealed, unreadable = 0, []
-    accounts = ChannelAccount.objects.select_for_update().exclude(credentials_encrypted="")
+    accounts = ChannelAccount.objects.select_for_update(no_key=True)
+    accounts = accounts.exclude(credentials_encrypted="")
     for account in accounts.order_by("pk"):
         try:
             account.credentials_encrypted = reseal(account.credentials_encrypted)

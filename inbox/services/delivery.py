@@ -119,9 +119,15 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
     """An agent asks to send a failed reply again."""
     actor = agent_of(user)
     conversation_id = reply_get_conversation_id(message_id=message_id)
+    not_found = NotFound(f"Reply {message_id} was not found.")
     if conversation_id is None:
-        raise NotFound(f"Reply {message_id} was not found.")
-    access_conversation(user, conversation_id, for_update=True)
+        raise not_found
+    try:
+        access_conversation(user, conversation_id, for_update=True)
+    except NotFound:
+        # Another team's reply is answered as one that does not exist: naming its conversation
+        # would tell which conversation it belongs to.
+        raise not_found from None
     message = lock_reply(message_id)
     if message.delivery_state != DeliveryState.FAILED:
         raise InvalidTransition(

@@ -182,8 +182,9 @@ def _upsert_conversations(
     others = [t for t in threads if t not in inserted]
     if others:
         for c in (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("contact", "assignee")
+            Conversation.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("contact")
+            .prefetch_related("assignee")  # read after the lock: see access_conversation
             .defer("search_vector")
             .filter(account=account, external_thread_id__in=others)
             .order_by("pk")  # a fixed lock order

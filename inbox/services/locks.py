@@ -1,5 +1,11 @@
-"""Taking row locks: ``lock_<entity>(id)`` locks the row (``SELECT … FOR UPDATE``) inside the
-caller's transaction and returns it, or raises NotFound (the naming rule: inbox/services)."""
+"""Taking row locks: ``lock_<entity>(id)`` locks the row inside the caller's transaction and
+returns it, or raises NotFound (the naming rule: inbox/services).
+
+Always ``FOR NO KEY UPDATE``, never ``FOR UPDATE``: every INSERT that references a row takes
+``FOR KEY SHARE`` on it (the foreign-key check), which ``FOR UPDATE`` blocks. A web request
+holding a conversation ``FOR UPDATE`` while the worker, already holding the team's event
+sequence, inserted an event referencing that conversation was a deadlock (docs/architecture.md
+§3.5, the lock order)."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from inbox.models import ChannelAccount, Direction, Message
 
 def lock_channel_account(account_id: int) -> ChannelAccount:
     try:
-        return ChannelAccount.objects.select_for_update().get(pk=account_id)
+        return ChannelAccount.objects.select_for_update(no_key=True).get(pk=account_id)
     except ChannelAccount.DoesNotExist:
         raise NotFound(f"Channel account {account_id} was not found.") from None
 
@@ -18,7 +24,7 @@ def lock_reply(message_id: int) -> Message:
     """An outbound message, with what its delivery reads (conversation, account, author)."""
     try:
         return (
-            Message.objects.select_for_update(of=("self",))
+            Message.objects.select_for_update(of=("self",), no_key=True)
             .select_related("conversation", "account", "author_agent")
             .get(pk=message_id, direction=Direction.OUTBOUND)
         )

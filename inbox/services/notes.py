@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox.audit import audit
+from inbox.composer.visible import has_visible_text
 from inbox.events.kinds import note_created_event
 from inbox.events.log import announce
 from inbox.exceptions import InvalidInput
@@ -20,8 +21,13 @@ NOTE_MAX_LENGTH = 10_000
 def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> Note:
     author = agent_of(user)
     body = body.strip()
-    if not body:
-        raise InvalidInput("A note needs text.", field="body", length=0, limit=NOTE_MAX_LENGTH)
+    if not has_visible_text(body):
+        raise InvalidInput(
+            "A note needs text: spaces and invisible characters alone do not count.",
+            field="body",
+            length=0,
+            limit=NOTE_MAX_LENGTH,
+        )
     if len(body) > NOTE_MAX_LENGTH:
         raise InvalidInput(
             f"A note may have at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}.",

@@ -73,7 +73,7 @@ def agent_profile_update(
         platform: _clean_signature(platform, template, public_name=public_name, initials=initials)
         for platform, template in signatures.items()
     }
-    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    agent = Agent.objects.select_for_update(no_key=True).get(pk=agent.pk)
     agent.public_name = public_name
     agent.initials = initials
     agent.signatures = {**agent.signatures, **{p: t for p, t in cleaned.items() if t}}

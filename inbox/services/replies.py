@@ -79,7 +79,12 @@ def _checked_render(agent: Agent, conversation: Conversation, body: str) -> Rend
     """The reply as sent, refused when empty or over the channel's limit."""
     rendered = reply_preview(agent=agent, conversation=conversation, body=body)
     if rendered.length == 0:
-        raise ReplyEmpty("A reply needs text.", field="body", length=0, limit=rendered.limit)
+        raise ReplyEmpty(
+            "A reply needs text: spaces and invisible characters alone do not count.",
+            field="body",
+            length=0,
+            limit=rendered.limit,
+        )
     if not rendered.fits:
         raise ReplyTooLong(
             f"This reply is {rendered.length} characters as the platform counts them "

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -18,25 +17,12 @@ from connectors.simulator import demo
 from inbox.models import DeliveryState, Message
 from inbox.services.accounts import channel_account_create
 from tests.connectors.twitter_support import ME
-from tests.connectors.worker_support import WorkerProcess
 from tests.web.live import session_cookie
-from tests.web.servers import AsgiServer
 from tests.web.wsclient import dial
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 MENTIONS = 40
 DEADLINE = 90.0
-
-
-@pytest.fixture
-def topology(channel_prefix: str, clean_queues: None) -> Iterator[tuple[list, list]]:
-    webs = [AsgiServer().start(), AsgiServer().start()]
-    workers = [WorkerProcess(name=f"scaled-{n}") for n in range(2)]
-    yield webs, workers
-    for worker in workers:
-        worker.stop()
-    for web in webs:
-        web.stop()
 
 
 def test_polling_delivery_and_live_events_work_across_processes(

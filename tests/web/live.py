@@ -32,7 +32,7 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 async def open_socket(
     cookie: str | None, *, origin: str | None = ORIGIN
 ) -> tuple[WebsocketCommunicator, bool, int | None]:
-    headers = []
+    headers = [(b"host", b"127.0.0.1")]  # as a browser sends it, with the Origin of its page
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     if cookie is not None:

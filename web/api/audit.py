@@ -12,16 +12,20 @@ from rest_framework.views import APIView
 
 from inbox.audit import audit_entry_list
 from inbox.models import AuditAction, AuditEntry
+from inbox.params import ID_MAX, choice_param, id_param, int_param
 from web.api import serializers as s
 
 PAGE_MAX = 200
 
 
 class AuditQuery(serializers.Serializer):
-    team = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     action = serializers.ChoiceField(choices=AuditAction.values, required=False)
     before = serializers.IntegerField(
-        required=False, min_value=1, help_text="Entries older than this id (the next page)"
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text="Entries older than this id (the next page)",
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=PAGE_MAX, default=50)
 
@@ -73,17 +77,16 @@ class AuditListApi(APIView):
         summary="Who sent, assigned, changed, connected and exported what (managers, admins)",
     )
     def get(self, request: Request) -> Response:
-        query = AuditQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        query = request.query_params  # parsed as AuditQuery documents it
+        limit = int_param(query, "limit", default=50, minimum=1, maximum=PAGE_MAX)
         entries = audit_entry_list(
             user=request.user,
-            team_id=data.get("team"),
-            action=data.get("action"),
-            before_id=data.get("before"),
-            limit=data["limit"],
+            team_id=id_param(query, "team"),
+            action=choice_param(query, "action", AuditAction.values),
+            before_id=id_param(query, "before"),
+            limit=limit,
         )
-        full = len(entries) == data["limit"]
+        full = len(entries) == limit
         return Response(
             {
                 "results": [_entry(e) for e in entries],

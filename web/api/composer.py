@@ -17,10 +17,11 @@ from inbox.services import reply_preview
 from inbox.services.handover import conversation_handover
 from web.api import serializers as s
 from web.api.conversations import ConversationActionApi, action_schema, parse_body
+from web.api.fields import TextField, WholeNumberField
 
 
 class PreviewRequest(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    body = TextField(allow_blank=True, trim_whitespace=False, max_length=100_000)
 
 
 class FindingOut(serializers.Serializer):
@@ -46,7 +47,7 @@ class PreviewResponse(serializers.Serializer):
 class ReplyPreviewApi(APIView):
     @extend_schema(
         request=PreviewRequest,
-        responses={200: PreviewResponse, 404: s.ErrorResponse},
+        responses={200: PreviewResponse, 400: s.ErrorResponse, 404: s.ErrorResponse},
         summary="The reply as the customer would see it, its length and any personal data",
     )
     def post(self, request: Request, conversation_id: int) -> Response:
@@ -78,8 +79,8 @@ class ReplyPreviewApi(APIView):
 
 
 class HandoverRequest(s.VersionedRequest):
-    assignee_id = serializers.IntegerField(min_value=1)
-    note_to_customer = serializers.CharField(
+    assignee_id = WholeNumberField(min_value=1)
+    note_to_customer = TextField(
         allow_blank=True, required=False, default="", trim_whitespace=False, max_length=100_000
     )
 

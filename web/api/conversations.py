@@ -11,12 +11,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from connectors.base import Platform
 from inbox import services
 from inbox.events.snapshots import (
     conversation_snapshot,
     message_snapshot,
     note_snapshot,
     snapshots_for,
+)
+from inbox.exceptions import InvalidInput
+from inbox.params import (
+    Query,
+    choice_param,
+    id_param,
+    int_param,
+    raw_value,
+    text_param,
+    to_int,
 )
 from inbox.selectors import conversations as selectors
 from inbox.selectors.conversations import ConversationFilters, ListOrder
@@ -31,30 +42,49 @@ def parse_body(serializer_class: type, data: Any) -> dict[str, Any]:
     return serializer.validated_data
 
 
+def _assignee(query: Query) -> str | None:
+    raw = raw_value(query, "assignee")
+    if raw in (None, "me", "unassigned"):
+        return raw
+    try:
+        return str(to_int(raw, "assignee"))
+    except InvalidInput:
+        message = "assignee must be 'me', 'unassigned' or an agent id."
+        raise InvalidInput(message, field="assignee") from None
+
+
+def _list_query(query: Query) -> tuple[ConversationFilters, str | None, int]:
+    """The list's filters, cursor and page size (documented by ``s.ConversationListQuery``)."""
+    statuses = (text_param(query, "status") or "").split(",")
+    order = choice_param(query, "order", [o.value for o in ListOrder], default=ListOrder.RECENT)
+    filters = ConversationFilters(
+        status=[v.strip() for v in statuses if v.strip()],
+        assignee=_assignee(query),
+        team_id=id_param(query, "team"),
+        platform=choice_param(query, "platform", [p.value for p in Platform]),
+        tag=text_param(query, "tag", max_length=s.TAG_MAX),
+        search=text_param(query, "q", max_length=s.SEARCH_MAX),
+        order=ListOrder(order),
+    )
+    cursor = text_param(query, "cursor", max_length=s.CURSOR_MAX)
+    limit = int_param(query, "limit", default=50, minimum=1, maximum=s.PAGE_MAX)
+    return filters, cursor, limit
+
+
 def _conversation_body(conversation: Any) -> dict[str, Any]:
     return snapshots_for([conversation])[conversation.pk]
 
 
 class ConversationListApi(APIView):
     @extend_schema(
-        parameters=[s.ConversationListQuery],
+        parameters=[s.ConversationListQuery, *s.CONVERSATION_LIST_PARAMETERS],
         responses={200: s.ConversationPageResponse, 400: s.ErrorResponse},
         summary="List conversations, newest activity (or longest wait) first",
     )
     def get(self, request: Request) -> Response:
-        query = parse_body(s.ConversationListQuery, request.query_params)
-        statuses = [v for v in query.get("status", "").split(",") if v.strip()]
-        filters = ConversationFilters(
-            status=[v.strip() for v in statuses],
-            assignee=query.get("assignee"),
-            team_id=query.get("team"),
-            platform=query.get("platform"),
-            tag=query.get("tag"),
-            search=query.get("q"),
-            order=ListOrder(query["order"]),
-        )
+        filters, cursor, limit = _list_query(request.query_params)
         page = selectors.conversation_list(
-            user=request.user, filters=filters, cursor=query.get("cursor"), limit=query["limit"]
+            user=request.user, filters=filters, cursor=cursor, limit=limit
         )
         return Response(
             {

@@ -7,13 +7,21 @@ shapes for the OpenAPI schema; a test validates real responses against that sche
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import Platform
 from inbox.models import ConversationStatus
+from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
+from inbox.services.conversations import TAG_MAX_LENGTH
+from inbox.services.notes import NOTE_MAX_LENGTH
+from web.api.fields import VisibleTextField, WholeNumberField, query_text, whole_number
 
 # --- requests ---------------------------------------------------------------------------------
+
+# The list's query limits: web/api/conversations.py parses with them (inbox/params.py).
+TAG_MAX, SEARCH_MAX, CURSOR_MAX, PAGE_MAX = 50, 200, 500, 200
 
 
 class ConversationListQuery(serializers.Serializer):
@@ -21,19 +29,42 @@ class ConversationListQuery(serializers.Serializer):
         required=False, help_text="One status or several, comma-separated: open,pending"
     )
     assignee = serializers.CharField(required=False, help_text="'me', 'unassigned' or an id")
-    team = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     platform = serializers.ChoiceField(choices=[p.value for p in Platform], required=False)
-    tag = serializers.CharField(required=False, max_length=50)
-    q = serializers.CharField(required=False, max_length=200, help_text="Words to search for")
+    tag = serializers.CharField(required=False, max_length=TAG_MAX)
+    q = serializers.CharField(
+        required=False, max_length=SEARCH_MAX, help_text="Words to search for"
+    )
     order = serializers.ChoiceField(
         choices=[o.value for o in ListOrder], required=False, default=ListOrder.RECENT.value
     )
-    cursor = serializers.CharField(required=False, max_length=500)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+    cursor = serializers.CharField(required=False, max_length=CURSOR_MAX)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=PAGE_MAX, default=50)
+
+
+# What the list's parser (web/api/conversations.py) takes, where the fields above say less.
+CONVERSATION_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status",
+        {"type": "array", "items": {"type": "string", "enum": ConversationStatus.values}},
+        explode=False,
+        description="One status or several, comma-separated: open,pending",
+    ),
+    OpenApiParameter(
+        "assignee",
+        {"anyOf": [{"enum": ["me", "unassigned"]}, whole_number()]},
+        description="'me', 'unassigned' or an agent id",
+    ),
+    OpenApiParameter("tag", query_text(TAG_MAX)),
+    OpenApiParameter("q", query_text(SEARCH_MAX), description="Words to search for"),
+    OpenApiParameter(
+        "cursor", query_text(CURSOR_MAX), description="The next_cursor of the page before"
+    ),
+]
 
 
 class VersionedRequest(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = WholeNumberField(
         required=False,
         min_value=1,
         help_text="The version the client saw; a newer stored version answers 409.",
@@ -41,11 +72,11 @@ class VersionedRequest(serializers.Serializer):
 
 
 class ReplyRequest(VersionedRequest):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    body = VisibleTextField(trim_whitespace=False, max_length=100_000)
 
 
 class AssignRequest(VersionedRequest):
-    assignee_id = serializers.IntegerField(
+    assignee_id = WholeNumberField(
         allow_null=True, min_value=1, help_text="An agent id, or null to unassign"
     )
 
@@ -59,15 +90,21 @@ class StatusRequest(VersionedRequest):
 
 
 class NoteRequest(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    body = VisibleTextField(trim_whitespace=False, max_length=NOTE_MAX_LENGTH)
 
 
 class TagsRequest(serializers.Serializer):
     add = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list, max_length=20
+        child=VisibleTextField(max_length=TAG_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=20,
     )
     remove = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list, max_length=20
+        child=VisibleTextField(max_length=TAG_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=20,
     )
 
 

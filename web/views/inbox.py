@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 from connectors.base import Platform
 from inbox.composer.canned import fill_placeholders
 from inbox.composer.reply_window import reply_window
-from inbox.exceptions import InvalidInput
 from inbox.metrics.sla import sla_clocks
 from inbox.models import Direction
+from inbox.params import choice_param, id_list_param, id_param, raw_value, text_param
 from inbox.permissions.access import agent_of, visible_team_ids
 from inbox.selectors import conversations as selectors
 from inbox.selectors.agents import agent_list
@@ -37,27 +37,31 @@ from web.views.strings import js_strings
 PAGE_SIZE = 50
 TAG_CHOICES_MAX = 200
 SLA_IDS_MAX = 2 * PAGE_SIZE
+TAG_MAX = 50  # Tag.name's length
+CURSOR_MAX = 500
 
 
 def _list_params(request: HttpRequest) -> dict[str, str]:
-    """The list's query, as given (only known keys, trimmed)."""
-    keys = ("view", "platform", "team", "tag", "q")
-    return {k: request.GET[k].strip() for k in keys if request.GET.get(k, "").strip()}
+    """The list's query, checked (inbox/params.py), as given: only known keys, trimmed."""
+    query = request.GET
+    team = id_param(query, "team")
+    checked = {
+        "view": raw_value(query, "view"),
+        "platform": choice_param(query, "platform", [p.value for p in Platform]),
+        "team": None if team is None else str(team),
+        "tag": text_param(query, "tag", max_length=TAG_MAX),
+        "q": text_param(query, "q"),
+    }
+    return {key: value for key, value in checked.items() if value is not None}
 
 
 def _filters(params: dict[str, str]) -> ConversationFilters:
     view = inbox_view(params.get("view"))
-    team = params.get("team")
-    platform = params.get("platform")
-    if team is not None and not team.isdigit():
-        raise InvalidInput("team must be a number", field="team")
-    if platform is not None and platform not in {p.value for p in Platform}:
-        raise InvalidInput("unknown platform", field="platform")
     return ConversationFilters(
         status=view.statuses,
         assignee=view.assignee,
-        team_id=int(team) if team else None,
-        platform=platform,
+        team_id=int(params["team"]) if "team" in params else None,
+        platform=params.get("platform"),
         tag=params.get("tag"),
         search=params.get("q"),
         order=ListOrder.RECENT,
@@ -73,7 +77,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     teams = team_list(team_ids=visible_team_ids(user))
     heads = {t.pk: t.event_seq for t in teams}
     page = selectors.conversation_list(
-        user=user, filters=_filters(params), cursor=request.GET.get("cursor"), limit=PAGE_SIZE
+        user=user,
+        filters=_filters(params),
+        cursor=text_param(request.GET, "cursor", max_length=CURSOR_MAX),
+        limit=PAGE_SIZE,
     )
     # The SLA flag of every row on the page: one query for all of them, none per row.
     clocks = sla_clocks([c.pk for c in page.items])
@@ -192,12 +199,9 @@ def conversation_pane(request: HttpRequest, conversation_id: int) -> HttpRespons
 def conversation_sla(request: HttpRequest) -> HttpResponse:
     """The SLA clocks of rows the page built from live events (server-rendered rows carry
     theirs): ``?ids=1,2,3``, answered for the conversations the user may see, in one query."""
-    try:
-        ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip()]
-    except ValueError:
-        raise InvalidInput("ids must be conversation ids, comma-separated", field="ids") from None
+    ids = id_list_param(request.GET, "ids", max_items=SLA_IDS_MAX)
     team_ids = visible_team_ids(request.user)
-    clocks = sla_clocks(ids[:SLA_IDS_MAX], team_ids=team_ids) if ids else {}
+    clocks = sla_clocks(ids, team_ids=team_ids) if ids else {}
     return JsonResponse({str(k): [c.as_dict() for c in v] for k, v in clocks.items()})
 
 

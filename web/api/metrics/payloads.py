@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
 from inbox.metrics.filters import MetricFilters, parse_kind
 from inbox.metrics.intervals import DrillDown, interval_rows
 from inbox.metrics.sla import sla_summary
+from inbox.params import number_param, optional_int_param, raw_value, text_param
 
 # A figure's payload is built from its filters and the query parameters (the figure's own:
 # kind, by, bucket); the docstring is the endpoint's summary in the API schema.
@@ -96,31 +98,19 @@ def _iso(value: Any) -> Any:
 
 def drill_down(params: Mapping[str, str], kind: str) -> DrillDown:
     """What narrows a figure to its rows: by+key, min/max seconds, weekday+hour, breached."""
-    from inbox.exceptions import InvalidInput
-
-    def number(name: str) -> float | None:
-        raw = (params.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            return float(raw)
-        except ValueError:
-            raise InvalidInput(f"{name} must be a number.", field=name) from None
-
-    weekday, hour = number("weekday"), number("hour")
+    weekday = optional_int_param(params, "weekday", minimum=1, maximum=7)
+    hour = optional_int_param(params, "hour", minimum=0, maximum=23)
     if (weekday is None) != (hour is None):
         raise InvalidInput("weekday and hour go together.", field="weekday")
-    if weekday is not None and not (1 <= weekday <= 7 and 0 <= hour <= 23):
-        raise InvalidInput("weekday is 1–7 and hour 0–23.", field="weekday")
-    by = params.get("by")
+    by = raw_value(params, "by")
     return DrillDown(
         kind=kind,
         dimension=metrics.parse_dimension(by) if by else None,
-        key=(params.get("key") or None),
-        min_seconds=number("min_seconds"),
-        max_seconds=number("max_seconds"),
-        weekday=int(weekday) if weekday is not None else None,
-        hour=int(hour) if hour is not None else None,
+        key=text_param(params, "key"),
+        min_seconds=number_param(params, "min_seconds"),
+        max_seconds=number_param(params, "max_seconds"),
+        weekday=weekday,
+        hour=hour,
         breached=(params.get("breached") or "").lower() in {"1", "true", "yes"},
     )
 

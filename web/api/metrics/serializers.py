@@ -15,24 +15,44 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import Platform
+from inbox.metrics.filters import TAG_MAX
 from inbox.metrics.selectors import Bucket, Dimension, HeatCell
+from inbox.metrics.services import TARGET_MAX_SECONDS
 from inbox.metrics.sla import RunningInterval, SlaRow
 from inbox.models import IntervalKind
+from inbox.params import INTEGER_MAX
+from web.api.fields import TextField, TrueFalseField, WholeNumberField, query_text, whole_number
 
 FILTER_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: 27 days ago)"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)"),
-    OpenApiParameter("team", OpenApiTypes.INT, description="One team (default: all yours)"),
-    OpenApiParameter("agent", OpenApiTypes.INT, description="Credited agent"),
+    OpenApiParameter("team", whole_number(), description="One team (default: all yours)"),
+    OpenApiParameter("agent", whole_number(), description="Credited agent"),
     OpenApiParameter("platform", OpenApiTypes.STR, enum=[p.value for p in Platform]),
-    OpenApiParameter("account", OpenApiTypes.INT, description="Channel account"),
-    OpenApiParameter("tag", OpenApiTypes.STR),
+    OpenApiParameter("account", whole_number(), description="Channel account"),
+    OpenApiParameter("tag", query_text(TAG_MAX)),
     OpenApiParameter("clock", OpenApiTypes.STR, enum=["calendar", "business"]),
     OpenApiParameter("tz", OpenApiTypes.STR, description="Time zone of days and buckets"),
 ]
 KIND_PARAMETER = OpenApiParameter("kind", OpenApiTypes.STR, enum=IntervalKind.values)
 BY_PARAMETER = OpenApiParameter("by", OpenApiTypes.STR, enum=[d.value for d in Dimension])
 BUCKET_PARAMETER = OpenApiParameter("bucket", OpenApiTypes.STR, enum=[b.value for b in Bucket])
+# inbox.params.number_param: a plain decimal, no exponent.
+DECIMAL = {"type": "string", "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$"}
+
+
+def drill_down_parameters(limit_max: int) -> list[OpenApiParameter]:
+    """What narrows the intervals behind a figure (web/api/metrics/payloads.py), and pages."""
+    return [
+        OpenApiParameter("key", query_text(200), description="A breakdown row's key (with by)"),
+        OpenApiParameter("min_seconds", DECIMAL, description="A distribution bin's lower end"),
+        OpenApiParameter("max_seconds", DECIMAL, description="A distribution bin's upper end"),
+        OpenApiParameter("weekday", whole_number(1, 7), description="ISO weekday (with hour)"),
+        OpenApiParameter("hour", whole_number(0, 23), description="Hour of day (with weekday)"),
+        OpenApiParameter("breached", OpenApiTypes.STR, description="1, true or yes: breaches"),
+        OpenApiParameter("limit", whole_number(1, limit_max), description="Default 200"),
+        OpenApiParameter("offset", whole_number(0, INTEGER_MAX), description="Default 0"),
+    ]
 
 
 _FIELDS: dict[type, type[serializers.Field]] = {
@@ -185,12 +205,22 @@ class IntervalsResponse(FigureResponse):
     next_offset = serializers.IntegerField(allow_null=True)
 
 
+def _opening_hours() -> serializers.ListField:
+    """A day's opening intervals, each [start, end] as HH:MM (00:00–24:00)."""
+    clock = serializers.RegexField(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+    interval = serializers.ListField(child=clock, min_length=2, max_length=2)
+    return serializers.ListField(child=interval, required=False, max_length=48)
+
+
+# Keyed by ISO weekday, "1" (Monday) to "7"; a day left out is closed.
+WeeklyShape = type(
+    "WeeklyShape", (serializers.Serializer,), {str(d): _opening_hours() for d in range(1, 8)}
+)
+
+
 class ScheduleShape(serializers.Serializer):
-    time_zone = serializers.CharField(max_length=64)
-    weekly = serializers.DictField(
-        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
-        help_text='ISO weekday ("1" = Monday) → [["09:00", "17:00"], …]',
-    )
+    time_zone = TextField(max_length=64, help_text="An IANA time zone, e.g. Europe/Copenhagen")
+    weekly = WeeklyShape(help_text='ISO weekday ("1" = Monday) → [["09:00", "17:00"], …]')
     holidays = serializers.ListField(child=serializers.DateField(), required=False, default=list)
 
 
@@ -205,5 +235,7 @@ class ScheduleResponse(ScheduleShape):
 
 class SlaTargetShape(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IntervalKind.values)
-    target_seconds = serializers.IntegerField(allow_null=True, min_value=1)
-    business_hours = serializers.BooleanField(required=False, default=True)
+    target_seconds = WholeNumberField(
+        allow_null=True, min_value=1, max_value=TARGET_MAX_SECONDS, help_text="At most a year"
+    )
+    business_hours = TrueFalseField(required=False, default=True)

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.exceptions import InvalidInput, NotFound
+from inbox.exceptions import NotFound
 from inbox.metrics.filters import (
     MetricFilters,
     at_risk_team_ids,
@@ -24,6 +24,7 @@ from inbox.metrics.selectors import business_schedule_get
 from inbox.metrics.services import business_schedule_set, sla_target_set
 from inbox.metrics.sla import at_risk
 from inbox.models import BusinessSchedule
+from inbox.params import INTEGER_MAX, int_param
 from web.api.metrics import payloads as p
 from web.api.metrics import serializers as s
 from web.api.serializers import ErrorResponse
@@ -80,7 +81,12 @@ class MetricsAtRiskApi(APIView):
 
 class MetricsIntervalsApi(APIView):
     @extend_schema(
-        parameters=[*s.FILTER_PARAMETERS, s.KIND_PARAMETER, s.BY_PARAMETER],
+        parameters=[
+            *s.FILTER_PARAMETERS,
+            s.KIND_PARAMETER,
+            s.BY_PARAMETER,
+            *s.drill_down_parameters(INTERVALS_LIMIT_MAX),
+        ],
         responses={200: s.IntervalsResponse, **ERRORS},
         summary="The intervals (and conversations) behind a figure, longest first",
         description=(
@@ -93,19 +99,14 @@ class MetricsIntervalsApi(APIView):
         params = request.query_params
         filters = parse_filters(request.user, params)
         drill = p.drill_down(params, parse_kind(params))
-        limit, offset = _page(params.get("limit"), params.get("offset"))
+        limit, offset = _page(params)
         return Response(p.intervals_payload(filters, drill, limit=limit, offset=offset))
 
 
-def _page(limit: str | None, offset: str | None) -> tuple[int, int]:
-    try:
-        size = int(limit or 200)
-        start = int(offset or 0)
-    except ValueError:
-        raise InvalidInput("limit and offset are numbers.", field="limit") from None
-    if not 1 <= size <= INTERVALS_LIMIT_MAX or start < 0:
-        raise InvalidInput(f"limit is 1–{INTERVALS_LIMIT_MAX}, offset ≥ 0.", field="limit")
-    return size, start
+def _page(params: QueryDict) -> tuple[int, int]:
+    limit = int_param(params, "limit", default=200, minimum=1, maximum=INTERVALS_LIMIT_MAX)
+    offset = int_param(params, "offset", default=0, minimum=0, maximum=INTEGER_MAX)
+    return limit, offset
 
 
 def _schedule(row: BusinessSchedule) -> dict[str, Any]:
