@@ -52,3 +52,12 @@ def test_a_second_process_finds_the_running_servers(private_data_dir):
     ).stdout
     assert first[0] in out
     assert first[1] in out
+
+
+def test_the_data_lives_under_the_repositorys_own_data_folder(monkeypatch):
+    # `./svar` finds running servers (and `./svar run` decides whether to stop them) by the
+    # same path: <repository>/.data, unless SVAR_DATA_DIR says otherwise.
+    monkeypatch.delenv("SVAR_DATA_DIR", raising=False)
+    repository = Path(__file__).resolve().parents[2]
+    assert (repository / "svar").is_file()
+    assert embedded.data_dir() == repository / ".data"

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The repository's root: `./svar` looks for the same .data/ (its data_dir).
+BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_NAME = "svar"
 _MAX_SOCKET_PATH = 100  # sockaddr_un.sun_path is 108 bytes on Linux, keep a margin
 
