@@ -46,3 +46,13 @@ class PlatformUnavailable(ConnectorError):
 class OutsideMessagingWindow(PlatformRejected):
     """A private reply past the platform's messaging window (Messenger: 7 days with the
     HUMAN_AGENT tag, 24 h without): the customer must write again first. Do not retry."""
+
+
+class OAuthRefused(ConnectorError):
+    """An OAuth step the platform refused: consent denied, a code that is wrong, used or
+    expired, a PKCE or redirect mismatch, an unknown client. Start the flow again; ``reason``
+    says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,6 +15,22 @@ class FaultKind(StrEnum):
     MALFORMED_JSON = "malformed_json"  # 200 with a truncated JSON body
     EXPIRED_TOKEN = "expired_token"  # X 401 / Graph error 190
     DUPLICATE_ITEMS = "duplicate_items"  # list pages repeat items from the previous page
+    # OAuth (x/oauth.py, graph/oauth.py): taken only by the authorization and token endpoints.
+    CONSENT_DENIED = "consent_denied"  # the consent page answers "access denied" at once
+    SHORT_TOKEN = "short_token"  # the next tokens issued expire in `lifetime_seconds`
+    MISSING_TASKS = "missing_tasks"  # Graph: Pages listed without the MODERATE/MESSAGING tasks
+    DATA_ACCESS_EXPIRING = "data_access_expiring"  # Graph: data access ends in `lifetime_seconds`
+
+
+OAUTH_KINDS = frozenset(
+    {
+        FaultKind.CONSENT_DENIED,
+        FaultKind.SHORT_TOKEN,
+        FaultKind.MISSING_TASKS,
+        FaultKind.DATA_ACCESS_EXPIRING,
+    }
+)
+API_KINDS = frozenset(FaultKind) - OAUTH_KINDS  # what a request to the platform's API may take
 
 
 @dataclass(slots=True)
@@ -24,6 +41,7 @@ class Fault:
     remaining: int | None = None  # None: until cleared
     delay_seconds: float = 0.0
     reset_after_seconds: int = 60  # for RATE_LIMIT
+    lifetime_seconds: int = 60  # for SHORT_TOKEN and DATA_ACCESS_EXPIRING
 
 
 class FaultBoard:
@@ -45,10 +63,21 @@ class FaultBoard:
         with self._lock:
             return list(self._faults)
 
-    def take(self, platform: str, path: str, kinds: set[FaultKind] | None = None) -> Fault | None:
+    def take(
+        self,
+        platform: str,
+        path: str,
+        kinds: Set[FaultKind] | None = None,
+        *,
+        explicit_path: bool = False,
+    ) -> Fault | None:
+        """The first matching fault. ``explicit_path``: only faults that name a path prefix (so
+        a fault meant for the API is not spent on an OAuth call)."""
         with self._lock:
             for fault in self._faults:
                 if fault.platform not in ("*", platform) or not path.startswith(fault.path_prefix):
+                    continue
+                if explicit_path and not fault.path_prefix:
                     continue
                 if kinds is not None and fault.kind not in kinds:
                     continue

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.simulator.faults import Fault, FaultBoard, FaultKind
+from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.graph.control import CONTROL_PREFIX, graph_control
 from connectors.simulator.graph.limits import GraphLimits
 from connectors.simulator.graph.render import GraphRender
@@ -165,7 +165,7 @@ class GraphApp:
             return graph_control(self, request)
         with self._requests_lock:
             self.requests.append(f"{request.method} {request.path}")
-        fault = faults.take("graph", request.path)
+        fault = faults.take("graph", request.path, API_KINDS)
         try:
             return self._serve(request, fault)
         except GraphFault as error:

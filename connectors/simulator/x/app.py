@@ -6,7 +6,6 @@ details); routes under ``/_sim/x/`` are the injection API for tests and the traf
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -17,10 +16,11 @@ from typing import Any
 
 from twitter_text import parse_tweet
 
-from connectors.simulator.faults import Fault, FaultBoard, FaultKind
+from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.wire import SimRequest, SimResponse
 from connectors.simulator.x import wire
 from connectors.simulator.x.limits import RateLimits
+from connectors.simulator.x.oauth import XOAuth
 from connectors.simulator.x.state import Entry, Page, TweetGone, XState, dm_conversation_id
 
 MENTIONS = re.compile(r"^/2/users/([^/]+)/mentions$")
@@ -31,8 +31,8 @@ SIM_TWEET = re.compile(r"^/_sim/x/tweets/([^/]+)$")
 
 DM_MAX_CHARS = 10_000
 DUPLICATE_OVERLAP = 2  # items of the previous page a DUPLICATE_ITEMS fault repeats
-LIST_FAULTS = set(FaultKind)
-SINGLE_FAULTS = set(FaultKind) - {FaultKind.DUPLICATE_ITEMS}
+LIST_FAULTS = set(API_KINDS)
+SINGLE_FAULTS = LIST_FAULTS - {FaultKind.DUPLICATE_ITEMS}
 
 TOO_LONG = (
     "Your Tweet text is too long. For more information on how X determines text length "
@@ -52,6 +52,7 @@ class XApp:
     ) -> None:
         self.state = XState(clock=clock)
         self.limits = RateLimits(limits, clock=clock)
+        self.oauth = XOAuth(self.state, clock=clock)  # consent page, tokens, revocation
         self._clock = clock
         self._log_lock = threading.Lock()
         self._request_log: list[tuple[str, str]] = []
@@ -59,9 +60,11 @@ class XApp:
     # -- PlatformApp -------------------------------------------------------------------------
 
     def handles(self, request: SimRequest) -> bool:
-        return request.path.startswith(("/2/", "/_sim/x/"))
+        return request.path.startswith(("/2/", "/_sim/x/")) or self.oauth.handles(request)
 
     def handle(self, request: SimRequest, faults: FaultBoard) -> SimResponse:
+        if self.oauth.handles(request):
+            return self.oauth.handle(request, faults)
         if request.path.startswith("/_sim/x/"):
             return self._control(request)
         with self._log_lock:
@@ -124,7 +127,7 @@ class XApp:
             created_at=created_at,
             extra_mentions=(account_user_id,),
         )
-        return _plain(tweet)
+        return wire.plain(tweet)
 
     def add_dm(
         self,
@@ -134,7 +137,9 @@ class XApp:
         created_at: datetime | None = None,
     ) -> dict:
         self.state.remember_user(dict(sender))
-        return _plain(self.state.create_dm(str(sender["id"]), account_user_id, text, created_at))
+        return wire.plain(
+            self.state.create_dm(str(sender["id"]), account_user_id, text, created_at)
+        )
 
     def add_malformed_mention(self, account_user_id: str, raw: Mapping[str, Any]) -> dict:
         """Serve ``raw`` verbatim in the account's mentions: an item that is wrong on purpose."""
@@ -145,10 +150,10 @@ class XApp:
         return self.state.delete_tweet(tweet_id)
 
     def posted_replies(self, account_user_id: str) -> list[dict]:
-        return [_plain(t) for t in self.state.authored_by(account_user_id)]
+        return [wire.plain(t) for t in self.state.authored_by(account_user_id)]
 
     def sent_dms(self, account_user_id: str) -> list[dict]:
-        return [_plain(e) for e in self.state.dms_sent_by(account_user_id)]
+        return [wire.plain(e) for e in self.state.dms_sent_by(account_user_id)]
 
     def request_log(self) -> list[tuple[str, str]]:
         """Every /2/ request served, in order (tests assert "no second call")."""
@@ -162,11 +167,11 @@ class XApp:
             return SimResponse.json({"ok": True}, 201)
         if request.method == "POST" and request.path == "/_sim/x/mentions":
             spec = request.json()
-            created_at = _parse_time(spec.pop("created_at", None))
+            created_at = wire.parse_time(spec.pop("created_at", None))
             return SimResponse.json(self.add_mention(created_at=created_at, **spec), 201)
         if request.method == "POST" and request.path == "/_sim/x/dms":
             spec = request.json()
-            created_at = _parse_time(spec.pop("created_at", None))
+            created_at = wire.parse_time(spec.pop("created_at", None))
             return SimResponse.json(self.add_dm(created_at=created_at, **spec), 201)
         if request.method == "POST" and request.path == "/_sim/x/malformed_mentions":
             spec = request.json()
@@ -186,6 +191,10 @@ class XApp:
         if request.method == "GET" and (match := USER_TWEETS.match(request.path)):
             user_id = match[1]
             return "GET /2/users/:id/tweets", lambda r, me, o: self._user_tweets(r, o, user_id)
+        if request.method == "GET" and request.path == "/2/users/me":
+            return "GET /2/users/me", lambda r, me, o: SimResponse.json(
+                {"data": self.state.users[me]}
+            )
         if request.method == "GET" and request.path == "/2/dm_events":
             return "GET /2/dm_events", lambda r, me, o: self._dm_events(r, me, o, None)
         if request.method == "GET" and (match := DM_WITH_EVENTS.match(request.path)):
@@ -429,16 +438,3 @@ def _json_object(request: SimRequest) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON-ready copy (timestamps in X's format)."""
-    return json.loads(
-        json.dumps(
-            {k: wire.timestamp(v) if isinstance(v, datetime) else v for k, v in item.items()}
-        )
-    )

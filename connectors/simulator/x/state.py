@@ -61,6 +61,8 @@ class XState:
         self.lock = threading.RLock()
         self._last_id = 0
         self.accounts: dict[str, XAccount] = {}
+        # OAuth 2.0 user-context access tokens (x/oauth.py): token -> (user id, expiry epoch s)
+        self.user_tokens: dict[str, tuple[str, float]] = {}
         self.users: dict[str, dict[str, str]] = {}
         self.tweets: dict[str, dict[str, Any]] = {}  # never removed; deleted ones are marked
         self.deleted: set[str] = set()
@@ -91,8 +93,22 @@ class XState:
             return account
 
     def account_for_token(self, token: str | None) -> XAccount | None:
+        """The account a token acts for: its fixed token, or a live OAuth access token."""
         with self.lock:
-            return next((a for a in self.accounts.values() if a.token == token), None)
+            account = next((a for a in self.accounts.values() if a.token == token), None)
+            if account is None and token in self.user_tokens:
+                user_id, expires_at = self.user_tokens[token or ""]
+                if self._clock() < expires_at:
+                    account = self.accounts.get(user_id)
+            return account
+
+    def grant_token(self, token: str, user_id: str, lifetime_seconds: float) -> None:
+        with self.lock:
+            self.user_tokens[token] = (user_id, self._clock() + lifetime_seconds)
+
+    def revoke_token(self, token: str) -> bool:
+        with self.lock:
+            return self.user_tokens.pop(token, None) is not None
 
     def remember_user(self, user: dict[str, str]) -> None:
         with self.lock:

@@ -7,6 +7,7 @@ every body against it.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,17 @@ PROBLEM_JSON = "application/problem+json"
 def timestamp(value: datetime) -> str:
     """X's format: UTC with milliseconds, ``2024-01-01T00:00:00.000Z``."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-ready copy (timestamps in X's format)."""
+    return json.loads(
+        json.dumps({k: timestamp(v) if isinstance(v, datetime) else v for k, v in item.items()})
+    )
 
 
 def csv_arg(value: str | None) -> set[str]:
