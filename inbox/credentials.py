@@ -9,6 +9,7 @@ secrets in their orchestrator. Nothing here ever logs or returns a token except
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 
@@ -75,3 +76,16 @@ def credentials_source(account: ChannelAccount) -> str:
     if account.credentials_ref:
         return f"environment variable {account.credentials_ref}"
     return "none"
+
+
+def account_refresh_token(account: ChannelAccount) -> str | None:
+    """X's current refresh token (rotated on every use); None when the account has none."""
+    if account.refresh_token_encrypted:
+        return unseal(account.refresh_token_encrypted)
+    return None
+
+
+def grant_digest(user_token: str) -> str:
+    """A Facebook user grant's fingerprint: accounts from one Login share it, and comparing
+    digests needs no key."""
+    return hashlib.sha256(user_token.encode()).hexdigest()

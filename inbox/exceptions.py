@@ -26,6 +26,13 @@ class InvalidInput(InboxError):
     code = "invalid"
 
 
+class OAuthFailed(InvalidInput):
+    """Connecting an account through OAuth did not succeed (a stale or foreign ``state``,
+    consent denied, a refused code): nothing was created; the message says what to do."""
+
+    code = "oauth_failed"
+
+
 class ReplyTooLong(InvalidInput):
     code = "reply_too_long"
 

@@ -1,6 +1,6 @@
 from inbox.models.audit import AuditAction, AuditEntry
 from inbox.models.canned import CannedResponse
-from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
+from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount, TokenKind
 from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, ConversationTag, Tag
 from inbox.models.events import InboxEvent
@@ -12,6 +12,7 @@ from inbox.models.metrics import (
     ResponseInterval,
     SlaTarget,
 )
+from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -34,8 +35,11 @@ __all__ = [
     "IntervalKind",
     "Message",
     "Note",
+    "OAUTH_ATTEMPT_LIFETIME",
+    "OAuthAttempt",
     "ResponseInterval",
     "SlaTarget",
     "Tag",
     "Team",
+    "TokenKind",
 ]

@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_CREATED = "account.created", "Channel account connected"
     ACCOUNT_RECONNECTED = "account.reconnected", "Channel account reconnected"
     ACCOUNT_CREDENTIALS_SET = "account.credentials_set", "Access token set"
+    ACCOUNT_OAUTH_STARTED = "account.oauth_started", "Channel account connection started"
+    ACCOUNT_DISCONNECTED = "account.disconnected", "Channel account disconnected"
     EXPORT = "export", "Data exported"
 
 

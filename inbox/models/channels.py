@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from connectors.base import Platform
@@ -11,6 +12,16 @@ class AccountHealth(models.TextChoices):
     HEALTHY = "healthy", "Healthy"
     DEGRADED = "degraded", "Degraded"  # polls fail, retries continue
     UNHEALTHY = "unhealthy", "Unhealthy"  # token expired or revoked: polling paused
+
+
+class TokenKind(models.TextChoices):
+    """How the account's access token was obtained: what it may do and whether it renews."""
+
+    APP_BEARER = "app_bearer", "App-only bearer token"  # X: reads mentions, no DMs, no posting
+    X_USER = "x_user", "X OAuth 2.0 user token"  # two hours, renewed with a rotating refresh token
+    FACEBOOK_PAGE = "facebook_page", "Facebook Page token"  # from Facebook Login
+    ENVIRONMENT = "environment", "Environment variable"
+    MANUAL = "manual", "Pasted access token"
 
 
 class ChannelAccount(models.Model):
@@ -47,6 +58,31 @@ class ChannelAccount(models.Model):
     lag_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    token_kind = models.CharField(
+        max_length=16, choices=TokenKind.choices, default=TokenKind.MANUAL
+    )
+    # X's refresh token (rotated on every use), sealed like the access token.
+    refresh_token_encrypted = models.TextField(blank=True, default="", editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Facebook: when the grant's data access ends (90 days after the person last logged in).
+    data_access_expires_at = models.DateTimeField(null=True, blank=True)
+    token_checked_at = models.DateTimeField(null=True, blank=True)  # last Facebook inspection
+    # Facebook: the long-lived user token the Page token came from (to revoke the grant), sealed,
+    # and its digest, so accounts sharing one grant are found without opening tokens.
+    grant_encrypted = models.TextField(blank=True, default="", editable=False)
+    grant_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    granted_scopes = models.JSONField(default=list, blank=True)
+    # Scopes (X) or Page tasks (Facebook) Svar needs that the token lacks.
+    missing_permissions = models.JSONField(default=list, blank=True)
+    reconnect_needed = models.BooleanField(default=False)
+    reconnect_reason = models.TextField(blank=True, default="")
+    # Disconnected: no polling, no sending, history kept (is_active is False too).
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    disconnected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -57,6 +93,10 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.platform})"
+
+    @property
+    def is_disconnected(self) -> bool:
+        return self.disconnected_at is not None
 
 
 class AgentPersona(models.Model):

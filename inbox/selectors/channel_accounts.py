@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
+from django.utils import timezone
 
-from inbox.models import AccountHealth, ChannelAccount
+from inbox.models import AccountHealth, ChannelAccount, TokenKind
 from inbox.permissions.access import visible_team_ids
 
 
@@ -55,3 +56,49 @@ def channel_account_health_list() -> list[tuple[Any, ...]]:
             "consecutive_failures",
         )  # fmt: skip
     )
+
+
+def channel_account_list_renewal_due(*, now: datetime, ahead: timedelta) -> list[int]:
+    """X accounts whose access token ends within ``ahead`` and can be renewed."""
+    return list(
+        ChannelAccount.objects.filter(
+            token_kind=TokenKind.X_USER, is_active=True, reconnect_needed=False,
+            token_expires_at__lte=now + ahead,
+        )
+        .exclude(refresh_token_encrypted="")
+        .order_by("token_expires_at", "pk")
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+
+
+def channel_account_list_inspection_due(*, now: datetime, every: timedelta) -> list[int]:
+    """Facebook Page accounts not inspected within ``every`` (their expiry is re-read)."""
+    return list(
+        ChannelAccount.objects.filter(token_kind=TokenKind.FACEBOOK_PAGE, is_active=True)
+        .filter(Q(token_checked_at__isnull=True) | Q(token_checked_at__lte=now - every))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def channel_account_list_expiring(
+    *,
+    user: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+    within: timedelta = timedelta(days=7),
+) -> list[ChannelAccount]:
+    """Connected accounts an admin must act on soon: a reconnect is needed, or a token or
+    Facebook's data access ends within ``within`` (X user tokens renew themselves, so only
+    their reconnect counts). ``user`` limits it to that user's teams."""
+    horizon = (now or timezone.now()) + within
+    ending = Q(data_access_expires_at__lte=horizon) | (
+        Q(token_expires_at__lte=horizon) & ~Q(token_kind=TokenKind.X_USER)
+    )
+    queryset = ChannelAccount.objects.filter(disconnected_at__isnull=True).filter(
+        Q(reconnect_needed=True) | ending
+    )
+    if user is not None:
+        team_ids = visible_team_ids(user)
+        if team_ids is not None:
+            queryset = queryset.filter(team_id__in=team_ids)
+    return list(queryset.order_by("display_name", "pk"))
