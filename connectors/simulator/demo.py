@@ -17,3 +17,8 @@ FACEBOOK_TOKEN = "fb-demo-page-token"
 # Svar's demo channel accounts read their tokens from these environment variables.
 X_CREDENTIAL_ENV = "SVAR_CREDENTIAL_X_DEMO"
 FACEBOOK_CREDENTIAL_ENV = "SVAR_CREDENTIAL_FACEBOOK_DEMO"
+
+# The Facebook user who consents in the simulated Facebook Login (graph/oauth.py): unless
+# tests add others, this admin manages every simulated Page.
+FACEBOOK_USER_ID = "10000000000000042"
+FACEBOOK_USER_NAME = "Demo Admin"

@@ -26,6 +26,7 @@ from typing import Any
 from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.graph.control import CONTROL_PREFIX, graph_control
 from connectors.simulator.graph.limits import GraphLimits
+from connectors.simulator.graph.oauth import GraphOAuth
 from connectors.simulator.graph.render import GraphRender
 from connectors.simulator.graph.routes import Call, route
 from connectors.simulator.graph.wire import GraphFault, graph_time, parse_fields, parse_moment
@@ -56,6 +57,7 @@ class GraphApp:
         self.world = GraphWorld()
         self._render = GraphRender(self.world)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.oauth = GraphOAuth(self.world, self.now)  # Facebook Login: dialog, tokens, Pages
         self._per_second = conversations_calls_per_second
         self._limits = GraphLimits()
         self._requests_lock = threading.Lock()
@@ -68,6 +70,12 @@ class GraphApp:
 
     def add_page(self, page_id: str, name: str, token: str) -> dict[str, str]:
         return self.world.add_page(page_id, name, token).ref
+
+    def add_facebook_user(
+        self, user_id: str, name: str, page_ids: tuple[str, ...] | None = None
+    ) -> None:
+        """A Facebook user who can log in (``login_as``) and manages ``page_ids`` (None: all)."""
+        self.oauth.grants.add_user(user_id, name, page_ids)
 
     def expire_token(self, token: str) -> None:
         with self.world.lock:
@@ -165,6 +173,10 @@ class GraphApp:
             return graph_control(self, request)
         with self._requests_lock:
             self.requests.append(f"{request.method} {request.path}")
+        match = GRAPH_PATH.match(request.path)
+        segments = [s for s in (match[2] if match else "").split("/") if s]
+        if match and self.oauth.handles(request, segments):
+            return self.oauth.handle(request, match[1], segments, faults)
         fault = faults.take("graph", request.path, API_KINDS)
         try:
             return self._serve(request, fault)
@@ -222,8 +234,14 @@ class GraphApp:
                 "user.", code=2500,
             )  # fmt: skip
         with self.world.lock:
-            if token in self.world.expired_tokens:
+            expires_at = self.world.token_expiry.get(token)
+            if token in self.world.expired_tokens or (expires_at and self.now() >= expires_at):
                 raise _expired_token()
+            if token in self.world.revoked_tokens:
+                raise GraphFault(
+                    "Error validating access token: The user has not authorized application.",
+                    code=190, subcode=458,
+                )  # fmt: skip
             page_id = self.world.tokens.get(token)
             if page_id is None:
                 raise GraphFault("Invalid OAuth access token - Cannot parse access token", code=190)

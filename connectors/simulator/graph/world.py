@@ -94,6 +94,8 @@ class GraphWorld:
         self.pages: dict[str, Page] = {}
         self.tokens: dict[str, str] = {}  # token -> page id
         self.expired_tokens: set[str] = set()
+        self.token_expiry: dict[str, datetime] = {}  # Page tokens from Facebook Login
+        self.revoked_tokens: set[str] = set()  # Page tokens whose consent was revoked
         self.posts: dict[str, Post] = {}
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}  # by t_ id
