@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import django_rq
 from django.conf import settings
@@ -42,12 +42,19 @@ from connectors.errors import (
 )
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
+from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
-from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
+from inbox.selectors.channel_accounts import (
+    channel_account_get,
+    channel_account_list_due,
+    channel_account_list_inspection_due,
+    channel_account_list_renewal_due,
+)
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
+from inbox.services.channels.renewal import RENEW_AHEAD
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +62,12 @@ POLL_QUEUE = "polling"
 DELIVERY_QUEUE = "delivery"
 DISPATCH_QUEUE = "default"
 LOST_REPLY_AFTER = timedelta(minutes=2)
+INSPECT_EVERY = timedelta(days=1)  # Facebook tokens' expiry and data access, re-read daily
 
 # The first retry is immediate: it needs no scheduler (whose lock outlives a killed worker by a
 # minute or more) and a crashed attempt is best resumed at once. Later ones back off.
 POLL_RETRY = Retry(max=3, interval=[0, 30, 120])
+TOKEN_RETRY = Retry(max=3, interval=[0, 30, 60])
 DELIVERY_RETRY = Retry(max=5, interval=[0, 30, 120, 600, 1800])
 
 # Advisory-lock namespaces (the high bits of the 64-bit key).
@@ -108,7 +117,22 @@ def dispatch() -> dict[str, int]:
         enqueue_delivery(message_id)
         for message_id in reply_list_awaiting_delivery(queued_before=now - LOST_REPLY_AFTER)
     )
-    return {"polls": polls, "deliveries": deliveries}
+    return {"polls": polls, "deliveries": deliveries, **_queue_token_upkeep(now)}
+
+
+def _queue_token_upkeep(now: datetime) -> dict[str, int]:
+    """X tokens ending within RENEW_AHEAD are renewed; Facebook tokens re-inspected daily."""
+    renewals = sum(
+        _enqueue_once(POLL_QUEUE, "connectors.token_jobs.renew_token", account_id,
+                      f"renew-{account_id}", TOKEN_RETRY)
+        for account_id in channel_account_list_renewal_due(now=now, ahead=RENEW_AHEAD)
+    )  # fmt: skip
+    inspections = sum(
+        _enqueue_once(POLL_QUEUE, "connectors.token_jobs.inspect_token", account_id,
+                      f"inspect-{account_id}", TOKEN_RETRY)
+        for account_id in channel_account_list_inspection_due(now=now, every=INSPECT_EVERY)
+    )  # fmt: skip
+    return {"renewals": renewals, "inspections": inspections}
 
 
 def enqueue_delivery(message_id: int) -> bool:
@@ -190,6 +214,9 @@ def _poll_once(account_id: int) -> tuple[str, bool]:
             return "skipped: account gone or inactive", False
         if account.health == AccountHealth.UNHEALTHY:
             return "skipped: paused until reconnected", False
+        if (refused := renew_before_call(account)) is not None:
+            return refused, False
+        account = channel_account_get(account_id=account_id)  # perhaps a renewed token
         reset_at = account.rate_limit_reset_at
         if account.rate_limit_remaining == 0 and reset_at and reset_at > timezone.now():
             return f"skipped: rate limited until {reset_at.isoformat()}", False
@@ -273,6 +300,8 @@ def deliver_reply(message_id: int) -> str:
         ticket = delivery_services.reply_delivery_begin(message_id=message_id)
         if ticket is None:
             return "nothing to do"
+        message = reply_get_for_delivery(message_id=message_id)
+        renew_before_call(message.account)  # a refusal shows as the send's AuthExpired
         message = reply_get_for_delivery(message_id=message_id)
         try:
             connector = _connector(message.account)

@@ -18,7 +18,7 @@ from inbox.credentials import seal
 from inbox.events.kinds import account_health_changed_event
 from inbox.events.log import announce
 from inbox.exceptions import InvalidInput, PermissionDenied
-from inbox.models import AccountHealth, AuditAction, ChannelAccount, Team
+from inbox.models import AccountHealth, AuditAction, ChannelAccount, Team, TokenKind
 from inbox.services.credentials import clean_token
 from inbox.services.ingest import IngestResult, messages_ingest_locked
 from inbox.services.locks import lock_channel_account
@@ -126,7 +126,10 @@ def account_auth_expired(*, account_id: int, reason: str) -> None:
     account.next_poll_at = None
     account.last_error = f"Access token rejected: {reason}"[:2000]
     account.last_error_at = timezone.now()
-    _save_and_announce(account, ["health", "next_poll_at", "last_error", "last_error_at"], before)
+    account.reconnect_needed = True
+    account.reconnect_reason = account.last_error
+    _save_and_announce(account, ["health", "next_poll_at", "last_error", "last_error_at",
+                                 "reconnect_needed", "reconnect_reason"], before)  # fmt: skip
 
 
 @transaction.atomic(durable=True)
@@ -140,9 +143,10 @@ def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAcco
     account.consecutive_failures = 0
     account.next_poll_at = timezone.now()
     account.last_error = ""
-    _save_and_announce(
-        account, ["health", "consecutive_failures", "next_poll_at", "last_error"], before
-    )
+    account.reconnect_needed = False
+    account.reconnect_reason = ""
+    _save_and_announce(account, ["health", "consecutive_failures", "next_poll_at", "last_error",
+                                 "reconnect_needed", "reconnect_reason"], before)  # fmt: skip
     audit(
         AuditAction.ACCOUNT_RECONNECTED,
         actor=getattr(user, "agent", None),
@@ -193,6 +197,9 @@ def channel_account_create(
     handle: str = "",
     base_url: str = "",
     poll_interval_seconds: int = 30,
+    token_kind: str = TokenKind.MANUAL,
+    refresh_token: str | None = None,
+    token_expires_at: datetime | None = None,
 ) -> ChannelAccount:
     """Connect an account (or update the one with this platform and id). Its access token is
     either given (and stored encrypted) or read at run time from the environment variable
@@ -203,6 +210,16 @@ def channel_account_create(
         token=token,
         poll_interval_seconds=poll_interval_seconds,
     )
+    if refresh_token is not None and (platform != Platform.X or token is None):
+        raise InvalidInput(
+            "A refresh token is for an X OAuth 2.0 user token given with it.",
+            field="refresh_token",
+        )
+    sealed_refresh = seal(clean_token(refresh_token)) if refresh_token is not None else ""
+    if credentials_ref:
+        token_kind = TokenKind.ENVIRONMENT
+    elif sealed_refresh:
+        token_kind = TokenKind.X_USER
     team, _ = Team.objects.get_or_create(name=team_name)
     account, created = ChannelAccount.objects.update_or_create(
         platform=platform,
@@ -216,6 +233,9 @@ def channel_account_create(
             "credentials_updated_at": timezone.now() if sealed else None,
             "base_url": base_url,
             "poll_interval_seconds": poll_interval_seconds,
+            "token_kind": token_kind,
+            "refresh_token_encrypted": sealed_refresh,
+            "token_expires_at": token_expires_at,
         },
     )
     # The command line: no agent. The token itself is never part of an entry.

@@ -1,15 +1,19 @@
-"""Connect a channel account (an X account or a Facebook Page) to a team's inbox."""
+"""Connect a channel account (an X account or a Facebook Page) to a team's inbox, for scripted
+set-ups; admins connect accounts through OAuth on the Channels page."""
 
 from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from connectors.base import Platform
 from inbox.exceptions import InboxError
+from inbox.models import TokenKind
 from inbox.services.accounts import channel_account_create
 
 
@@ -18,7 +22,13 @@ class Command(BaseCommand):
         "Add or update a channel account. The access token is read from standard input "
         "(--token-stdin) or from an environment variable, and stored encrypted; or, with "
         "--credentials-env, the workers read it from that variable at run time. A token is "
-        "never a command-line argument: argv is visible to every user of the machine."
+        "never a command-line argument: argv is visible to every user of the machine. "
+        "Which token: X needs an OAuth 2.0 user token with the scopes tweet.read, tweet.write, "
+        "dm.read, dm.write, users.read and offline.access (an app-only bearer token reads "
+        "mentions but cannot read DMs or post); give its refresh token (--refresh-token-env) "
+        "and lifetime (--expires-in) and the workers renew it (SVAR_X_CLIENT_ID and "
+        "SVAR_X_CLIENT_SECRET set). Facebook needs a Page token whose tasks include MODERATE "
+        "and MESSAGING."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -46,6 +56,33 @@ class Command(BaseCommand):
         parser.add_argument("--handle", default="")
         parser.add_argument("--base-url", default="", help="API base URL (the simulator)")
         parser.add_argument("--poll-interval", type=int, default=30)
+        parser.add_argument(
+            "--token-kind",
+            choices=[TokenKind.APP_BEARER, TokenKind.X_USER, TokenKind.FACEBOOK_PAGE,
+                     TokenKind.MANUAL],
+            default=TokenKind.MANUAL,
+            help="What the token is (shown on the Channels page); a refresh token implies x_user",
+        )  # fmt: skip
+        parser.add_argument(
+            "--refresh-token-env",
+            metavar="VARIABLE",
+            help="X: read the OAuth 2.0 refresh token from this variable; stored encrypted",
+        )
+        parser.add_argument(
+            "--expires-in",
+            type=int,
+            metavar="SECONDS",
+            help="X: seconds the access token has left (X issues two hours: 7200)",
+        )
+
+    def _refresh_token(self, options: dict[str, Any]) -> str | None:
+        variable = options["refresh_token_env"]
+        if not variable:
+            return None
+        token = os.environ.get(variable)
+        if not token:
+            raise CommandError(f"The environment variable {variable} is not set.")
+        return token
 
     def _token(self, options: dict[str, Any]) -> str | None:
         if options["token_stdin"]:
@@ -60,6 +97,8 @@ class Command(BaseCommand):
         return None
 
     def handle(self, *args: Any, **options: Any) -> None:
+        expires_in = options["expires_in"]
+        expires_at = timezone.now() + timedelta(seconds=expires_in) if expires_in else None
         try:
             account = channel_account_create(
                 platform=options["platform"],
@@ -71,6 +110,9 @@ class Command(BaseCommand):
                 handle=options["handle"],
                 base_url=options["base_url"],
                 poll_interval_seconds=options["poll_interval"],
+                token_kind=options["token_kind"],
+                refresh_token=self._refresh_token(options),
+                token_expires_at=expires_at,
             )
         except InboxError as error:
             raise CommandError(error.message) from error
