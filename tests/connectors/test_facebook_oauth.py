@@ -244,7 +244,9 @@ def test_a_page_without_the_moderate_and_messaging_tasks_is_named(graph: Simulat
 def test_login_as_another_user_lists_only_the_pages_that_user_manages(
     graph: SimulatedGraph,
 ) -> None:
-    graph.app.add_facebook_user("10000000000000077", "Told Admin", (OTHER_PAGE[0],))
+    requests.post(f"{graph.base_url}/_sim/graph/users", timeout=5, json={
+        "user_id": "10000000000000077", "name": "Told Admin", "page_ids": [OTHER_PAGE[0]],
+    }).raise_for_status()  # fmt: skip
     granted = pages(graph, login(graph, login_as="10000000000000077"))
     assert list(granted) == [OTHER_PAGE[0]]
 

@@ -3,7 +3,8 @@
 ``POST pages`` / ``posts`` / ``comments`` / ``malformed_comments`` / ``messenger`` inject
 traffic (bodies mirror the ``GraphApp.add_*`` arguments), ``DELETE comments/{id}`` deletes a
 comment, ``POST tokens/{token}/expire`` expires a token, ``GET pages/{id}/replies`` and
-``GET pages/{id}/personas`` show what the Page sent.
+``GET pages/{id}/personas`` show what the Page sent. ``POST users`` adds a Facebook Login user
+(``user_id``, ``name``, ``page_ids``: null for every Page).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ def graph_control(app: GraphApp, request: SimRequest) -> SimResponse:
         body = request.json() if request.body else {}
         if method == "POST" and route == ["pages"]:
             return SimResponse.json(app.add_page(body["page_id"], body["name"], body["token"]), 201)
+        if method == "POST" and route == ["users"]:  # who may log in with Facebook Login
+            page_ids = body.get("page_ids")
+            app.add_facebook_user(
+                body["user_id"], body["name"], None if page_ids is None else tuple(page_ids)
+            )
+            return SimResponse.json({"ok": True}, 201)
         if method == "POST" and route == ["posts"]:
             created = app.add_post(body["page_id"], body["message"], body.get("created_time"))
             return SimResponse.json(created, 201)
