@@ -22,7 +22,11 @@ from inbox.models import (
     OAuthAttempt,
     TokenKind,
 )
-from inbox.services.channels import oauth_connection_start, x_oauth_finish
+from inbox.services.channels import (
+    channel_account_disconnect,
+    oauth_connection_start,
+    x_oauth_finish,
+)
 from tests.connectors.twitter_support import CUSTOMER, ME
 from tests.factories import AgentFactory
 from tests.inbox.channel_oauth_support import CLIENT, REDIRECT_URI, consent, oauth_apps
@@ -187,3 +191,31 @@ def test_the_client_secret_comes_from_the_settings_only(apps, admin_agent, team)
     )
     assert grant.access_token
     assert account.health == AccountHealth.HEALTHY
+
+
+def test_disconnect_revokes_at_x_stops_polling_keeps_history_and_reconnect_revives_it(
+    apps, admin_agent, agent, team
+):
+    account = connect(admin_agent.user, team)
+    apps.app.add_mention(ME, CUSTOMER, "Før frakobling")
+    jobs.poll_account(account.pk)
+    with pytest.raises(PermissionDenied):
+        channel_account_disconnect(user=agent.user, account_id=account.pk)
+
+    channel_account_disconnect(user=admin_agent.user, account_id=account.pk)
+
+    account.refresh_from_db()
+    assert account.disconnected_at is not None
+    assert account.disconnected_by == admin_agent.user
+    assert not account.is_active
+    assert account.credentials_encrypted == ""
+    assert apps.app.oauth.live_tokens(ME) == {"access_tokens": [], "refresh_tokens": []}
+    assert jobs.poll_account(account.pk) == "skipped: account gone or inactive"
+    assert Message.objects.filter(account=account).count() == 1
+    entry = AuditEntry.objects.get(action=AuditAction.ACCOUNT_DISCONNECTED)
+    assert entry.details["revocation"] == "revoked"
+
+    again = connect(admin_agent.user, team)
+    assert again.pk == account.pk
+    assert again.is_active
+    assert again.disconnected_at is None

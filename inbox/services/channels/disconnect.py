@@ -27,12 +27,10 @@ def _revoke(account: ChannelAccount) -> str:
     try:
         if account.token_kind == TokenKind.X_USER and account.refresh_token_encrypted:
             app = oauth_app(Platform.X)
-            x_revoke(
-                client_id=app.client_id,
-                client_secret=app.client_secret,
-                token=unseal(account.refresh_token_encrypted),
-                base_url=account.base_url,
-            )
+            # Each token is revoked on its own: the access token outlives its refresh token.
+            for sealed in (account.refresh_token_encrypted, account.credentials_encrypted):
+                x_revoke(client_id=app.client_id, client_secret=app.client_secret,
+                         token=unseal(sealed), base_url=account.base_url)  # fmt: skip
             return "revoked"
         if account.token_kind == TokenKind.FACEBOOK_PAGE and account.grant_encrypted:
             # One Facebook Login grants every Page chosen with it: keep it while another uses it.
