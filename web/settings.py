@@ -324,6 +324,9 @@ SVAR_X_OAUTH_BASE_URL = os.environ.get("SVAR_X_OAUTH_BASE_URL", "").rstrip("/")
 SVAR_FACEBOOK_APP_ID = os.environ.get("SVAR_FACEBOOK_APP_ID", "")
 SVAR_FACEBOOK_APP_SECRET = os.environ.get("SVAR_FACEBOOK_APP_SECRET", "")
 SVAR_FACEBOOK_OAUTH_BASE_URL = os.environ.get("SVAR_FACEBOOK_OAUTH_BASE_URL", "").rstrip("/")
+# The base of the OAuth callback URLs Svar gives the platforms: SVAR_PUBLIC_URL when it is set
+# (behind a proxy that rewrites the host); empty: built from each request (web/channels/links.py).
+SVAR_OAUTH_CALLBACK_BASE_URL = os.environ.get("SVAR_PUBLIC_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

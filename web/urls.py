@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from web import errors
 from web.ops import health
-from web.views import inbox, profile
+from web.views import channels, inbox, profile
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,24 @@ urlpatterns = [
         name="conversation-pane",
     ),
     path("profile/", profile.profile_page, name="profile"),
+    # The admins' channel accounts and their OAuth callbacks (issue #22).
+    path("channels/", channels.channels_page, name="channels"),
+    path("channels/connect/x", channels.connect, {"platform": "x"}, name="channels-connect-x"),
+    path(
+        "channels/connect/facebook",
+        channels.connect,
+        {"platform": "facebook"},
+        name="channels-connect-facebook",
+    ),
+    path("channels/x/callback", channels.x_callback, name="channels-x-callback"),
+    path(
+        "channels/facebook/callback",
+        channels.facebook_callback,
+        name="channels-facebook-callback",
+    ),
+    path("channels/facebook/pages", channels.facebook_pages, name="channels-facebook-pages"),
+    path("channels/<int:account_id>/reconnect", channels.reconnect, name="channels-reconnect"),
+    path("channels/<int:account_id>/disconnect", channels.disconnect, name="channels-disconnect"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

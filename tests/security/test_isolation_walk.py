@@ -201,6 +201,30 @@ def test_every_route_refuses_staff_of_another_team(target, intruder):
     assert sum(1 for _, _, status in walked if status != NOT_ALLOWED) >= 30
 
 
+# Routes only admins may use at all (issue #22): every method that answers refuses, whether or
+# not the route names an object of the target team.
+ADMIN_ONLY_ROUTES = ("channels/", "api/accounts/oauth/")
+
+
+def test_the_channel_routes_refuse_staff_of_another_team_outright(target, intruder):
+    before, walked, failures = state(target), 0, []
+    for route, _parameters in routes():
+        if not route.startswith(ADMIN_ONLY_ROUTES):
+            continue
+        path = concrete(route, target) + f"?team={target.team.pk}&state=s&code=c"
+        for method in METHODS:
+            body = {"team": target.team.pk, "team_id": target.team.pk} if method != "get" else None
+            response = getattr(intruder, method)(path, body, format="json")
+            if response.status_code == NOT_ALLOWED:
+                continue
+            walked += 1
+            if response.status_code not in REFUSED:
+                failures.append(f"{method.upper()} {path}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert walked >= 10
+    assert state(target) == before
+
+
 # --- the outsider's own scope ----------------------------------------------------------------
 
 

@@ -3,7 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from web.api import composer
 from web.api import conversations as c
-from web.api.accounts import AccountListApi, AccountReconnectApi
+from web.api.accounts import (
+    AccountDisconnectApi,
+    AccountListApi,
+    AccountReconnectApi,
+    FacebookOAuthStartApi,
+    XOAuthStartApi,
+)
 from web.api.audit import AuditListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
@@ -37,6 +43,13 @@ urlpatterns = [
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
+    path("accounts/<int:account_id>/disconnect", AccountDisconnectApi.as_view()),
+    path("accounts/oauth/x", XOAuthStartApi.as_view(), name="api-accounts-oauth-x"),
+    path(
+        "accounts/oauth/facebook",
+        FacebookOAuthStartApi.as_view(),
+        name="api-accounts-oauth-facebook",
+    ),
     path("metrics/", include("web.api.metrics.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
