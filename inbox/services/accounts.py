@@ -185,6 +185,27 @@ def _checked_credentials(
     return sealed
 
 
+def _kind_and_refresh(
+    *,
+    platform: str,
+    token_kind: str,
+    token: str | None,
+    credentials_ref: str,
+    refresh_token: str | None,
+) -> tuple[str, str]:
+    """The token's kind, and the X refresh token sealed ("" without one)."""
+    if refresh_token is not None and (platform != Platform.X or token is None):
+        raise InvalidInput(
+            "A refresh token is for an X OAuth 2.0 user token given with it.",
+            field="refresh_token",
+        )
+    if credentials_ref:
+        return TokenKind.ENVIRONMENT, ""
+    if refresh_token is not None:
+        return TokenKind.X_USER, seal(clean_token(refresh_token))
+    return token_kind, ""
+
+
 @transaction.atomic(durable=True)
 def channel_account_create(
     *,
@@ -205,21 +226,13 @@ def channel_account_create(
     either given (and stored encrypted) or read at run time from the environment variable
     named by ``credentials_ref``."""
     sealed = _checked_credentials(
-        platform=platform,
-        credentials_ref=credentials_ref,
-        token=token,
+        platform=platform, credentials_ref=credentials_ref, token=token,
         poll_interval_seconds=poll_interval_seconds,
-    )
-    if refresh_token is not None and (platform != Platform.X or token is None):
-        raise InvalidInput(
-            "A refresh token is for an X OAuth 2.0 user token given with it.",
-            field="refresh_token",
-        )
-    sealed_refresh = seal(clean_token(refresh_token)) if refresh_token is not None else ""
-    if credentials_ref:
-        token_kind = TokenKind.ENVIRONMENT
-    elif sealed_refresh:
-        token_kind = TokenKind.X_USER
+    )  # fmt: skip
+    token_kind, sealed_refresh = _kind_and_refresh(
+        platform=platform, token_kind=token_kind, token=token,
+        credentials_ref=credentials_ref, refresh_token=refresh_token,
+    )  # fmt: skip
     team, _ = Team.objects.get_or_create(name=team_name)
     account, created = ChannelAccount.objects.update_or_create(
         platform=platform,
@@ -240,17 +253,8 @@ def channel_account_create(
     )
     # The command line: no agent. The token itself is never part of an entry.
     credentials = "stored" if sealed else f"variable {credentials_ref}"
-    audit(
-        AuditAction.ACCOUNT_CREATED,
-        actor=None,
-        object_type="channel_account",
-        object_id=account.pk,
-        team_id=team.pk,
-        details={
-            "platform": platform,
-            "external_id": external_id,
-            "created": created,
-            "credentials": credentials,
-        },
-    )
+    audit(AuditAction.ACCOUNT_CREATED, actor=None, object_type="channel_account",
+          object_id=account.pk, team_id=team.pk,
+          details={"platform": platform, "external_id": external_id, "created": created,
+                   "credentials": credentials, "token_kind": token_kind})  # fmt: skip
     return account
