@@ -16,9 +16,11 @@ from django.db import transaction
 
 from connectors.base import Platform
 from connectors.simulator import demo
-from inbox.models import Agent, Team
+from inbox.management.demo_oauth import demo_accounts_connect
+from inbox.models import Agent, ChannelAccount, Team
 from inbox.permissions.roles import Role
 from inbox.services.accounts import channel_account_create
+from inbox.services.channels.apps import oauth_configured
 
 DEFAULT_PASSWORD = "svar-demo"
 DEFAULT_SIMULATOR_URL = "http://127.0.0.1:8700"
@@ -65,9 +67,25 @@ class Command(BaseCommand):
             for spec in USERS:
                 self._ensure_user(spec, teams, password)
 
-        # Accounts and conversations go through the services production uses
-        # (docs/architecture.md §3); each call is its own durable transaction, and replays of the
-        # fixed ids store nothing.
+        accounts = self._accounts(simulator_url, teams)
+        names = " and ".join(str(account) for account in accounts)
+        self.stdout.write(
+            f"Demo data ready: {names} read from the simulator at "
+            f"{simulator_url}; its citizens' questions arrive with the first polls."
+        )
+        self.stdout.write("Demo logins (password for all: " + password + "):")
+        for spec in USERS:
+            teams_text = ", ".join(spec.teams)
+            self.stdout.write(f"  {spec.username:<7} {spec.role.value:<8} {teams_text}")
+
+    def _accounts(self, simulator_url: str, teams: dict[str, Team]) -> list[ChannelAccount]:
+        """Through the simulator's OAuth when the OAuth apps point at it (``./svar run``: the
+        simulator is up first), else with the simulator's fixed tokens from the environment.
+        Either way through the services production uses (docs/architecture.md §3)."""
+        if oauth_configured(Platform.X) and oauth_configured(Platform.FACEBOOK):
+            admin = User.objects.get(username="admin")
+            return demo_accounts_connect(admin=admin, x_team=teams["Skat"],
+                                         facebook_team=teams["Told"])  # fmt: skip
         x_account = channel_account_create(
             platform=Platform.X.value,
             external_id=demo.X_ACCOUNT_ID,
@@ -85,14 +103,7 @@ class Command(BaseCommand):
             credentials_ref=demo.FACEBOOK_CREDENTIAL_ENV,
             base_url=simulator_url,
         )
-        self.stdout.write(
-            f"Demo data ready: {x_account} and {fb_account} read from the simulator at "
-            f"{simulator_url}; its citizens' questions arrive with the first polls."
-        )
-        self.stdout.write("Demo logins (password for all: " + password + "):")
-        for spec in USERS:
-            teams_text = ", ".join(spec.teams)
-            self.stdout.write(f"  {spec.username:<7} {spec.role.value:<8} {teams_text}")
+        return [x_account, fb_account]
 
     def _ensure_user(self, spec: DemoUser, teams: dict[str, Team], password: str) -> None:
         is_admin = spec.role == Role.ADMIN
