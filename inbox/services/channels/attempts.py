@@ -91,7 +91,7 @@ def oauth_attempt_claim(*, user: AbstractBaseUser, platform: str, state: str) ->
     """The callback's attempt, marked used: unknown, foreign, used or stale ones are refused.
     Committed before the code is exchanged, so a replayed callback finds it used."""
     attempt = (
-        OAuthAttempt.objects.select_for_update()
+        OAuthAttempt.objects.select_for_update(no_key=True)
         .filter(state=state, platform=platform, started_by_id=user.pk)
         .first()
     )

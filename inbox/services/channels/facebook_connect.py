@@ -87,7 +87,7 @@ def facebook_oauth_finish(
 
 
 def _chosen_attempt(user: AbstractBaseUser, attempt_id: int, *, lock: bool) -> OAuthAttempt:
-    queryset = OAuthAttempt.objects.select_for_update() if lock else OAuthAttempt.objects
+    queryset = OAuthAttempt.objects.select_for_update(no_key=True) if lock else OAuthAttempt.objects
     attempt = queryset.filter(pk=attempt_id, started_by_id=user.pk,
                               platform=Platform.FACEBOOK).first()  # fmt: skip
     if attempt is None or attempt.used_at is None or not attempt.secret_encrypted:
