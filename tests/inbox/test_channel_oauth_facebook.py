@@ -163,3 +163,17 @@ def test_a_revoked_grant_found_by_the_daily_inspection_needs_a_reconnect(graph, 
     account.refresh_from_db()
     assert account.health == AccountHealth.UNHEALTHY
     assert account.reconnect_needed
+
+
+def test_the_maintenance_pass_inspects_page_tokens_once_a_day(graph, admin_agent, team,
+                                                               clean_queues):  # fmt: skip
+    pages = offer(admin_agent.user, team)
+    (account,) = facebook_pages_connect(user=admin_agent.user, attempt_id=pages.attempt_id,
+                                        page_ids=[PAGE_ID])  # fmt: skip
+    assert jobs.dispatch()["inspections"] == 0  # inspected when connected
+
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        token_checked_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
+    assert jobs.dispatch()["inspections"] == 1
+    assert jobs.dispatch()["inspections"] == 0  # already queued under inspect-<id>

@@ -171,3 +171,25 @@ def test_the_maintenance_pass_queues_one_renewal_per_account(apps, admin_agent, 
 
     get_queue(jobs.POLL_QUEUE).empty()
     assert jobs.dispatch()["renewals"] == 0  # not due
+
+
+def test_x_unreachable_while_renewing_backs_the_poll_off_and_keeps_the_pair(
+    apps, admin_agent, team
+):
+    account = connect(admin_agent.user, team)
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        token_expires_at=timezone.now() + timedelta(seconds=60)
+    )
+    refresh = account_refresh_token(ChannelAccount.objects.get(pk=account.pk))
+    apps.fault(FaultKind.SERVER_ERROR_HTML, path_prefix="/2/oauth2/token", remaining=3)
+
+    assert jobs.poll_account(account.pk).startswith("failed: unavailable")
+
+    account.refresh_from_db()
+    assert account.health == AccountHealth.DEGRADED  # retried later, not paused
+    assert not account.reconnect_needed
+    assert account_refresh_token(account) == refresh
+    apps.server.simulator.faults.clear()
+    assert jobs.poll_account(account.pk).startswith("stored 0")
+    account.refresh_from_db()
+    assert account.token_expires_at > timezone.now() + timedelta(hours=1)
