@@ -67,7 +67,12 @@ def _seed(author: Agent, x_account: ChannelAccount) -> dict[str, int]:
 
 
 @pytest.fixture
-def server() -> Iterator[AsgiServer]:
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[AsgiServer]:
+    # Svar's OAuth apps (issue #22): starting a connection answers the platform's consent URL
+    # (built locally; the platform is asked nothing until its callback).
+    for name in ("SVAR_X_CLIENT_ID", "SVAR_X_CLIENT_SECRET", "SVAR_FACEBOOK_APP_ID",
+                 "SVAR_FACEBOOK_APP_SECRET"):  # fmt: skip
+        monkeypatch.setenv(name, "svar-property-test")
     running = AsgiServer().start()
     yield running
     running.stop()

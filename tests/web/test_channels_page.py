@@ -332,3 +332,15 @@ def test_denied_facebook_consent_connects_nothing(admin, team, platforms):
     landed = admin.get(path, query, follow=True)
     assert "nothing was connected" in landed.content.decode()
     assert not ChannelAccount.objects.exists()
+
+
+def test_the_page_speaks_danish_to_an_admin_who_chose_it(team, platforms):
+    dane = AgentFactory(role=Role.ADMIN, language="da")
+    ChannelAccountFactory(
+        team=team, token_kind=TokenKind.X_USER, refresh_token_encrypted=seal("r-1"),
+        token_expires_at=timezone.now() + timedelta(hours=2),
+    )  # fmt: skip
+    page = page_text(signed_in(dane))
+    assert "Kanaler" in page
+    assert "Fornyer sig selv" in page
+    assert "Forbind en X-konto" in page

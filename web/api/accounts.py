@@ -80,18 +80,15 @@ def account_out(account: ChannelAccount) -> dict[str, Any]:
 
 
 class OAuthStartRequest(serializers.Serializer):
-    team_id = WholeNumberField(min_value=1, required=False, help_text="Where a new account goes")
+    team_id = WholeNumberField(
+        min_value=1, help_text="Where a new account goes (a reconnected one keeps its team)"
+    )
     poll_interval_seconds = WholeNumberField(
         min_value=POLL_INTERVAL_MIN, max_value=POLL_INTERVAL_MAX, default=POLL_INTERVAL_DEFAULT
     )
     reconnect_account_id = WholeNumberField(
         min_value=1, required=False, help_text="Reconnect this account (same row, history kept)"
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "team_id" not in attrs and "reconnect_account_id" not in attrs:
-            raise serializers.ValidationError({"team_id": ["Give team_id for a new account."]})
-        return attrs
 
 
 class OAuthStartResponse(serializers.Serializer):
@@ -115,7 +112,7 @@ class OAuthStartApi(APIView):
         data = parse_body(OAuthStartRequest, request.data)
         reconnecting = data.get("reconnect_account_id")
         start = oauth_connection_start(
-            user=request.user, platform=self.platform.value, team_id=data.get("team_id", 0),
+            user=request.user, platform=self.platform.value, team_id=data["team_id"],
             poll_interval_seconds=data["poll_interval_seconds"],
             redirect_uri=callback_url(request, self.platform), reconnect_account_id=reconnecting,
         )  # fmt: skip
