@@ -301,6 +301,11 @@ def deliver_reply(message_id: int) -> str:
         if ticket is None:
             return "nothing to do"
         message = reply_get_for_delivery(message_id=message_id)
+        if message.account.disconnected_at is not None:
+            delivery_services.reply_delivery_failed(
+                message_id=message_id, reason="The channel account was disconnected."
+            )
+            return "failed: account disconnected"
         renew_before_call(message.account)  # a refusal shows as the send's AuthExpired
         message = reply_get_for_delivery(message_id=message_id)
         try:

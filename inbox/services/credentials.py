@@ -22,7 +22,7 @@ from inbox.credentials import (
     seal,
 )
 from inbox.exceptions import InvalidInput, PermissionDenied
-from inbox.models import AuditAction, ChannelAccount
+from inbox.models import AuditAction, ChannelAccount, TokenKind
 from inbox.services.locks import lock_channel_account
 
 
@@ -67,8 +67,13 @@ def channel_account_set_token_locked(
     account.credentials_encrypted = seal(clean_token(token))
     account.credentials_ref = ""
     account.credentials_updated_at = timezone.now()
+    # A pasted token replaces an OAuth pair: renewing the old pair would overwrite it.
+    account.token_kind = TokenKind.MANUAL
+    account.refresh_token_encrypted = ""
+    account.token_expires_at = None
     account.save(update_fields=["credentials_encrypted", "credentials_ref",
-                                "credentials_updated_at"])  # fmt: skip
+                                "credentials_updated_at", "token_kind",
+                                "refresh_token_encrypted", "token_expires_at"])  # fmt: skip
     audit(AuditAction.ACCOUNT_CREDENTIALS_SET, actor=getattr(user, "agent", None), user=user,
           object_type="channel_account", object_id=account.pk, team_id=account.team_id,
           details={"replaced": previous})  # fmt: skip

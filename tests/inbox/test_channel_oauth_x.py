@@ -18,10 +18,13 @@ from inbox.models import (
     AuditAction,
     AuditEntry,
     ChannelAccount,
+    Conversation,
+    DeliveryState,
     Message,
     OAuthAttempt,
     TokenKind,
 )
+from inbox.services import reply_create
 from inbox.services.channels import (
     channel_account_disconnect,
     oauth_connection_start,
@@ -219,3 +222,23 @@ def test_disconnect_revokes_at_x_stops_polling_keeps_history_and_reconnect_reviv
     assert again.pk == account.pk
     assert again.is_active
     assert again.disconnected_at is None
+
+
+def test_a_reply_on_a_disconnected_account_fails_visibly_without_calling_x(
+    apps, admin_agent, agent, team
+):
+    account = connect(admin_agent.user, team)
+    apps.app.add_mention(ME, CUSTOMER, "Kan I svare?")
+    jobs.poll_account(account.pk)
+    conversation = Conversation.objects.get(account=account)
+    reply = reply_create(user=agent.user, conversation_id=conversation.pk, body="Ja")
+    channel_account_disconnect(user=admin_agent.user, account_id=account.pk)
+
+    assert jobs.deliver_reply(reply.pk) == "failed: account disconnected"
+
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.FAILED
+    assert "disconnected" in reply.delivery_error
+    assert apps.app.posted_replies(ME) == []
+    account.refresh_from_db()
+    assert not account.reconnect_needed
