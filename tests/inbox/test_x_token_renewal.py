@@ -15,9 +15,10 @@ from connectors import jobs
 from connectors.simulator import demo
 from connectors.simulator.faults import FaultKind
 from inbox.credentials import account_refresh_token, account_token
-from inbox.models import AccountHealth, ChannelAccount, Message
+from inbox.models import AccountHealth, ChannelAccount, Message, TokenKind
 from inbox.selectors.channel_accounts import channel_account_list_due
 from inbox.services.channels import oauth_connection_start, x_oauth_finish, x_token_renew
+from inbox.services.credentials import channel_account_set_token
 from tests.connectors.twitter_support import CUSTOMER, ME
 from tests.inbox.channel_oauth_support import REDIRECT_URI, consent, oauth_apps
 
@@ -193,3 +194,15 @@ def test_x_unreachable_while_renewing_backs_the_poll_off_and_keeps_the_pair(
     assert jobs.poll_account(account.pk).startswith("stored 0")
     account.refresh_from_db()
     assert account.token_expires_at > timezone.now() + timedelta(hours=1)
+
+
+def test_a_pasted_token_replaces_the_oauth_pair_and_is_not_renewed_over(apps, admin_agent, team):
+    account = connect(admin_agent.user, team)
+
+    channel_account_set_token(user=admin_agent.user, account_id=account.pk, token="pasted-by-hand")
+    ChannelAccount.objects.filter(pk=account.pk).update(token_expires_at=timezone.now())
+
+    assert x_token_renew(account.pk) == "skipped: no refresh token"
+    account.refresh_from_db()
+    assert account.token_kind == TokenKind.MANUAL
+    assert account_token(account) == "pasted-by-hand"
