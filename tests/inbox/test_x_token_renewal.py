@@ -206,3 +206,16 @@ def test_a_pasted_token_replaces_the_oauth_pair_and_is_not_renewed_over(apps, ad
     account.refresh_from_db()
     assert account.token_kind == TokenKind.MANUAL
     assert account_token(account) == "pasted-by-hand"
+
+
+def test_without_the_x_app_configured_a_poll_backs_off_and_says_why(apps, admin_agent, team,
+                                                                     settings):  # fmt: skip
+    account = connect(admin_agent.user, team)
+    ChannelAccount.objects.filter(pk=account.pk).update(token_expires_at=timezone.now())
+    settings.SVAR_X_CLIENT_ID = ""
+
+    assert jobs.poll_account(account.pk).startswith("failed: unavailable")
+
+    account.refresh_from_db()
+    assert account.health == AccountHealth.DEGRADED
+    assert "SVAR_X_CLIENT_ID" in account.last_error

@@ -27,7 +27,7 @@ from inbox.events.kinds import account_health_changed_event
 from inbox.events.log import announce
 from inbox.models import AccountHealth, ChannelAccount, TokenKind
 from inbox.selectors.channel_accounts import channel_account_get
-from inbox.services.channels.apps import oauth_app
+from inbox.services.channels.apps import oauth_app, oauth_configured
 from inbox.services.locks import lock_channel_account
 
 RENEW_AHEAD = timedelta(minutes=10)  # the maintenance pass renews tokens this close to expiry
@@ -61,6 +61,8 @@ def x_token_renew(account_id: int, *, ahead: timedelta = RENEW_AHEAD) -> str:
     expires_at = account.token_expires_at
     if expires_at is not None and expires_at > timezone.now() + ahead:
         return "fresh: renewed meanwhile"
+    if not oauth_configured(Platform.X):
+        return "unavailable: SVAR_X_CLIENT_ID and SVAR_X_CLIENT_SECRET are not set"
     app = oauth_app(Platform.X)
     try:
         grant = x_refresh(client_id=app.client_id, client_secret=app.client_secret,
@@ -91,6 +93,8 @@ def facebook_token_inspect(account_id: int) -> str:
     account = channel_account_get(account_id=account_id)
     if account is None or account.token_kind != TokenKind.FACEBOOK_PAGE or not account.is_active:
         return "skipped"
+    if not oauth_configured(Platform.FACEBOOK):
+        return "skipped: SVAR_FACEBOOK_APP_ID and SVAR_FACEBOOK_APP_SECRET are not set"
     app = oauth_app(Platform.FACEBOOK)
     try:
         seen = facebook_inspect(
