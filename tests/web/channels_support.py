@@ -68,4 +68,3 @@ def through_consent(
     assert started.status_code == 302, started.content.decode()[:2000]
     query = consent(started["Location"], decision)
     return urlsplit(redirect_uri_of(started["Location"])).path, query
-

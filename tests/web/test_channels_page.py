@@ -165,6 +165,19 @@ def test_an_admin_connects_an_x_account_into_the_chosen_team(admin, team, other_
     assert "Renews itself" in text
 
 
+def test_the_page_lets_its_forms_lead_to_the_consent_pages_and_nowhere_else(admin, platforms):
+    policy = admin.get("/channels/")["Content-Security-Policy"]
+    assert f"form-action 'self' {platforms.base_url};" in policy  # both apps on the simulator
+    assert "script-src 'self';" in policy  # the rest of Svar's policy unchanged
+
+
+def test_with_the_real_platforms_the_forms_lead_to_x_and_facebook(admin, settings):
+    settings.SVAR_X_OAUTH_BASE_URL = settings.SVAR_FACEBOOK_OAUTH_BASE_URL = ""
+    policy = admin.get("/channels/")["Content-Security-Policy"]
+    assert "form-action 'self' https://x.com https://www.facebook.com;" in policy
+    assert "form-action 'self';" in admin.get("/profile/")["Content-Security-Policy"]
+
+
 def test_the_callback_url_is_the_public_url_when_one_is_set(admin, team, platforms, settings):
     settings.SVAR_OAUTH_CALLBACK_BASE_URL = "https://svar.example.dk"
     started = admin.post("/channels/connect/x", {"team": team.pk, "poll_interval_seconds": 30})

@@ -41,7 +41,7 @@ from inbox.services.channels import (
 )
 from inbox.services.channels.apps import oauth_configured
 from web.channels.forms import ConnectForm, PagesForm
-from web.channels.links import callback_url
+from web.channels.links import allow_consent_redirects, callback_url
 from web.channels.offer import offer_forget, offer_keep, offer_read
 from web.channels.present import account_rows, missing_permissions
 
@@ -75,7 +75,8 @@ def _page(request: HttpRequest, form: ConnectForm, status: int = 200) -> HttpRes
         "form": form,
         "configured": configured,
     }
-    return render(request, "channels/page.html", context, status=status)
+    response = render(request, "channels/page.html", context, status=status)
+    return allow_consent_redirects(request, response)
 
 
 def _teams(request: HttpRequest) -> list[Team]:
