@@ -12,6 +12,7 @@ from inbox.models.metrics import (
     ResponseInterval,
     SlaTarget,
 )
+from inbox.models.people import Invitation
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "DeliveryState",
     "Direction",
     "InboxEvent",
+    "Invitation",
     "IntervalEnd",
     "IntervalKind",
     "Message",

@@ -16,8 +16,8 @@ class Role(StrEnum):
 # Each role holds its own permissions plus those of the roles before it.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: ("inbox.view_conversation", "inbox.change_conversation"),
-    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry"),
-    Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels"),
+    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry", "inbox.view_people"),
+    Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }
 
 
