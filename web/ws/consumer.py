@@ -290,6 +290,10 @@ class InboxConsumer(AsyncWebsocketConsumer):
         """Something addressed to this agent alone (e.g. a conversation assigned to them)."""
         self._send({"type": "notice", "kind": message["kind"], **message["body"]})
 
+    async def inbox_revoked(self, message: dict[str, Any]) -> None:
+        """The person was deactivated (inbox/services/sign_out.py): this connection ends now."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
     # --- helpers ------------------------------------------------------------------------------
 
     async def _catch_up(self, team_id: int) -> None:
