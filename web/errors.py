@@ -168,10 +168,9 @@ class DomainErrorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         try:
-            page_check(request)
+            return page_check(request)  # a redirect to the first-run guide, or None
         except domain.InboxError as error:
             return domain_error_response(request, error)
-        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, domain.InboxError):
