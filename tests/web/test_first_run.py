@@ -146,3 +146,9 @@ def test_a_user_without_a_profile_who_is_no_superuser_is_still_refused():
     assert "ask an administrator" in response.content.decode()
     assert step(client, "profile", public_name="Me", initials="M").status_code == 403
     assert not Agent.objects.exists()
+
+
+def test_the_guide_speaks_danish(root):
+    page = root.get("/welcome/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Sæt Svar op" in page
+    assert "Din agentprofil" in page
