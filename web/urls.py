@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from web import errors
 from web.ops import health
+from web.security.mfa import views as mfa
+from web.security.sso import views as sso
 from web.views import (
     first_run,
     inbox,
@@ -65,6 +67,11 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (web/security/sso) and one-time codes (web/security/mfa).
+    path("sso/start/", sso.SsoStartView.as_view(), name="sso-start"),
+    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso-callback"),
+    path("mfa/enrol/", mfa.enrol, name="mfa-enrol"),
+    path("mfa/verify/", mfa.verify, name="mfa-verify"),
 ]
 
 
