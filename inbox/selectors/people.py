@@ -1,4 +1,6 @@
-"""Reads of people, teams and invitations for their administration (managers and admins)."""
+"""Reads of people, teams and invitations for their administration. Admins read everything;
+a manager reads the people, invitations and teams of their own teams (another team's person
+is not found, as everywhere else)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from inbox.exceptions import NotFound
 from inbox.models import Agent, Invitation, Team
+from inbox.permissions.access import visible_team_ids
 from inbox.permissions.people import require_view_people
 from inbox.permissions.roles import Role
 
@@ -45,21 +48,24 @@ def _row(agent: Agent) -> PersonRow:
     )  # fmt: skip
 
 
-def _people() -> object:
-    return Agent.objects.select_related("user").prefetch_related(
+def _people(user: AbstractBaseUser) -> object:
+    require_view_people(user)
+    agents = Agent.objects.select_related("user").prefetch_related(
         "user__groups", Prefetch("teams", queryset=Team.objects.order_by("name"))
     )
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        agents = agents.filter(pk__in=Agent.objects.filter(teams__in=team_ids).values("pk"))
+    return agents
 
 
 def people_list(*, user: AbstractBaseUser) -> list[PersonRow]:
-    """Everyone with an agent profile, active or not, by public name."""
-    require_view_people(user)
-    return [_row(a) for a in _people().order_by("public_name", "id")]  # type: ignore[attr-defined]
+    """Everyone with an agent profile (a manager: of their teams), active or not, by name."""
+    return [_row(a) for a in _people(user).order_by("public_name", "id")]  # type: ignore[attr-defined]
 
 
 def person_detail(*, user: AbstractBaseUser, agent_id: int) -> PersonRow:
-    require_view_people(user)
-    agent = _people().filter(pk=agent_id).first()  # type: ignore[attr-defined]
+    agent = _people(user).filter(pk=agent_id).first()  # type: ignore[attr-defined]
     if agent is None:
         raise NotFound(f"Person {agent_id} was not found.")
     return _row(agent)
@@ -69,6 +75,11 @@ def invitation_pending_list(*, user: AbstractBaseUser) -> list[Invitation]:
     """Invitations neither accepted nor revoked, newest first; expired ones too (to resend)."""
     require_view_people(user)
     invitations = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        invitations = invitations.filter(
+            pk__in=Invitation.objects.filter(teams__in=team_ids).values("pk")
+        )
     return list(invitations.select_related("invited_by").prefetch_related("teams").order_by("-id"))
 
 
@@ -79,4 +90,8 @@ def invitation_is_expired(invitation: Invitation) -> bool:
 def team_admin_list(*, user: AbstractBaseUser) -> list[Team]:
     """Every team by name, each with ``agent_count``."""
     require_view_people(user)
-    return list(Team.objects.annotate(agent_count=Count("agents")).order_by("name"))
+    teams = Team.objects.annotate(agent_count=Count("agents"))
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    return list(teams.order_by("name"))
