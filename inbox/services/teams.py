@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, NotFound
@@ -28,7 +28,12 @@ def _clean_name(name: str, *, except_id: int | None = None) -> str:
 @transaction.atomic(durable=True)
 def team_create(*, user: AbstractBaseUser, name: str) -> Team:
     actor = actor_managing_people(user)
-    team = Team.objects.create(name=_clean_name(name))
+    name = _clean_name(name)
+    try:
+        with transaction.atomic():  # two admins creating the same name at once: one is told
+            team = Team.objects.create(name=name)
+    except IntegrityError:
+        raise InvalidInput(f"There is already a team called {name!r}.", field="name") from None
     audit(
         AuditAction.TEAM_CREATED, actor=actor, user=user, object_type="team",
         object_id=team.pk, team_id=team.pk, details={"name": team.name},
