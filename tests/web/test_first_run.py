@@ -81,7 +81,7 @@ def test_an_invitation_sent_from_the_guide_comes_back_to_it(root):
     team = Team.objects.get()
     response = root.post(
         "/people/invite",
-        {"email": "mette@example.dk", "public_name": "Mette", "initials": "M",
+        {"email": "mette@example.dk", "public_name": "Mette", "initials": "M", "language": "da",
          "roles": ["agent"], "teams": [team.pk]},
     )  # fmt: skip
     assert response["Location"] == "/welcome/"

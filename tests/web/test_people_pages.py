@@ -175,7 +175,8 @@ def test_an_address_that_already_has_an_account_is_refused_beside_the_field(admi
     ('overrides', 'field'),
     [({"email": "not an address"}, "email"), ({"roles": []}, "roles"),
      ({"roles": ["owner"]}, "roles"), ({"public_name": ""}, "public_name"),
-     ({"teams": [987654]}, "teams"), ({"initials": "ABCDEFG"}, "initials")],
+     ({"teams": [987654]}, "teams"), ({"initials": "ABCDEFG"}, "initials"),
+     ({"language": "tlh"}, "language")],
 )  # fmt: skip
 def test_a_bad_invitation_is_refused_and_sends_nothing(admin, team, overrides, field):
     response = invite(admin, team, **overrides)

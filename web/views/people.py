@@ -63,7 +63,8 @@ def invite_page(request: HttpRequest) -> HttpResponse:
     require_people_manager(request.user)
     teams = team_admin_list(user=request.user)
     if request.method == "GET":
-        form = InviteForm(teams=teams, initial={"roles": ["agent"]})
+        initial = {"roles": ["agent"], "language": request.LANGUAGE_CODE}
+        form = InviteForm(teams=teams, initial=initial)
         return render(request, "people/invite.html", {"form": form})
     form = InviteForm(request.POST, teams=teams)
     if form.is_valid():

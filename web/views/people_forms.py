@@ -66,9 +66,9 @@ class PersonFields(forms.Form):
 class InviteForm(PersonFields):
     email = forms.EmailField(label=_("E-mail address"), max_length=EMAIL_MAX)
     language = forms.ChoiceField(
-        label=_("Language of the invitation"),
-        required=False,
-        choices=[("", _("As their browser"))] + [(c, n) for c, n in settings.LANGUAGES],
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("Of the invitation e-mail, and of Svar's pages for them."),
     )
     field_order = ["email", "public_name", "initials", "language", "roles", "teams"]
 
