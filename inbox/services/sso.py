@@ -85,7 +85,8 @@ def _refuse_without_access(identity: SsoIdentity, access: Access | None) -> Acce
     if access is None:
         raise PermissionDenied(
             f"Your groups at {identity.provider} give you no team in Svar, so you cannot "
-            "sign in yet. Ask an administrator to map one of your groups to a team."
+            "sign in yet. Ask an administrator to map one of your groups to a team.",
+            reason="no_team",
         )
     return access
 
@@ -110,7 +111,8 @@ def person_from_sso_create(*, identity: SsoIdentity, access: Access | None) -> U
         if User.objects.filter(username__iexact=email).exists():
             raise PermissionDenied(
                 "Another account already uses this address as its user name. "
-                "Ask an administrator to sort it out."
+                "Ask an administrator to sort it out.",
+                reason="username_taken",
             )
         first, _, last = name.partition(" ")
         user = User(username=email, email=email, first_name=first[:150], last_name=last[:150])
@@ -142,7 +144,9 @@ def person_from_sso_update(*, user_id: int, identity: SsoIdentity, access: Acces
     with transaction.atomic():
         user = User.objects.select_for_update(no_key=True).get(pk=user_id)
         if not user.is_active:
-            raise PermissionDenied("This account has been deactivated. Ask an administrator.")
+            raise PermissionDenied(
+                "This account has been deactivated. Ask an administrator.", reason="deactivated"
+            )
         access = _refuse_without_access(identity, access)
         agent = Agent.objects.filter(user=user).first()
         if agent is None:  # e.g. made with createsuperuser: the mapping gives the profile

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -27,6 +27,10 @@ def _next(request: HttpRequest) -> str:
     return wanted if safe else reverse("inbox")
 
 
+def _with_next(page: str, request: HttpRequest) -> str:
+    return f"{reverse(page)}?{urlencode({'next': _next(request)})}"
+
+
 def _pending_device(user: object) -> TOTPDevice:
     """The unconfirmed device being enrolled: the same secret on every reload."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -37,7 +41,7 @@ def _pending_device(user: object) -> TOTPDevice:
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return HttpResponseRedirect(f"{reverse('mfa-verify')}?next={_next(request)}")
+        return HttpResponseRedirect(_with_next("mfa-verify", request))
     device = _pending_device(request.user)
     error = ""
     if request.method == "POST":
@@ -64,7 +68,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
     if not devices:
-        return HttpResponseRedirect(f"{reverse('mfa-enrol')}?next={_next(request)}")
+        return HttpResponseRedirect(_with_next("mfa-enrol", request))
     error = ""
     if request.method == "POST":
         code = request.POST.get("code", "").strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 import jwt
 import requests
@@ -19,7 +20,10 @@ from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from inbox.exceptions import InboxError
@@ -33,6 +37,18 @@ from inbox.services.sso import (
 from web.security.sso import provider
 
 logger = logging.getLogger(__name__)
+# The service's refusals (inbox.services.sso), in the words of the person's language.
+REFUSALS = {
+    "no_team": gettext_lazy(
+        "Your groups at %(provider)s give you no team in Svar, so you cannot sign in yet. "
+        "Ask an administrator to map one of your groups to a team."
+    ),
+    "deactivated": gettext_lazy("This account has been deactivated. Ask an administrator."),
+    "username_taken": gettext_lazy(
+        "Another account already uses this address as its user name. "
+        "Ask an administrator to sort it out."
+    ),
+}
 CLOCK_SKEW_SECONDS = 60
 
 
@@ -66,7 +82,7 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
     def OIDC_RP_CLIENT_SECRET(self) -> str:  # noqa: N802
         return settings.OIDC_RP_CLIENT_SECRET
 
-    def authenticate(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def authenticate(self, request: HttpRequest | None, **kwargs: object) -> User | None:
         # A password login passes username/password: not ours (and no provider round trip).
         if request is None or "username" in kwargs or not provider.sso_enabled():
             return None
@@ -113,7 +129,7 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
             return False
         return True
 
-    def filter_users_by_claims(self, claims: dict):  # noqa: ANN201
+    def filter_users_by_claims(self, claims: dict) -> QuerySet[User]:
         return User.objects.filter(email__iexact=claims["email"].strip())
 
     def create_user(self, claims: dict) -> User | None:
@@ -128,13 +144,13 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
         return ModelBackend.get_user(self, user_id)  # refuses deactivated people's sessions
 
     # Permissions are the model backend's job (web/security/auth_backend.py), asked once.
-    def get_all_permissions(self, user_obj, obj=None) -> set[str]:  # noqa: ANN001
+    def get_all_permissions(self, user_obj: object, obj: object = None) -> set[str]:
         return set()
 
-    def has_perm(self, user_obj, perm, obj=None) -> bool:  # noqa: ANN001
+    def has_perm(self, user_obj: object, perm: str, obj: object = None) -> bool:
         return False
 
-    def has_module_perms(self, user_obj, app_label) -> bool:  # noqa: ANN001
+    def has_module_perms(self, user_obj: object, app_label: str) -> bool:
         return False
 
     # --- helpers ------------------------------------------------------------------------------
@@ -151,7 +167,7 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
             provider=settings.SVAR_OIDC_PROVIDER_NAME,
         )
 
-    def _provision(self, service, **kwargs) -> User | None:  # noqa: ANN001, ANN003
+    def _provision(self, service: Callable[..., User], **kwargs: object) -> User | None:
         mapping = parse_group_map(json.loads(settings.SVAR_OIDC_GROUP_MAP or "{}"))
         identity = kwargs["identity"]
         access = access_from_groups(identity.groups, mapping)
@@ -159,7 +175,8 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
             user = service(access=access, **kwargs)
         except InboxError as refusal:
             logger.info("single sign-on refused for %s: %s", identity.email, refusal)
-            self._refuse(str(refusal))
+            words = REFUSALS.get(refusal.details.get("reason", ""))
+            self._refuse(str(words) % {"provider": identity.provider} if words else str(refusal))
             return None
         return user
 
