@@ -104,6 +104,12 @@ def test_groups_that_map_to_no_team_are_refused_with_a_clear_message_and_nothing
     assert not AuditEntry.objects.exists()
 
 
+def test_the_refusal_is_in_the_persons_language(provider: Provider) -> None:
+    provider.person("sim-nina", "nina@kommune.example", "Nina Nord", ["svar-kantine"])
+    landed = sign_in(Client(HTTP_ACCEPT_LANGUAGE="da"), "sim-nina")
+    assert "Dine grupper hos Kommune-login giver dig intet team i Svar" in landed.content.decode()
+
+
 def test_a_deactivated_person_is_refused_and_keeps_their_old_access(provider: Provider) -> None:
     sign_in(Client(), "sim-sofie")
     User.objects.filter(email="sofie@kommune.example").update(is_active=False)
@@ -114,6 +120,14 @@ def test_a_deactivated_person_is_refused_and_keeps_their_old_access(provider: Pr
     assert signed_in_user(client) is None
     sofie = User.objects.get(email="sofie@kommune.example")
     assert (role_of(sofie), teams_of(sofie)) == (Role.AGENT, {"Borgerservice"})
+
+
+def test_a_deactivated_persons_single_sign_on_session_ends(provider: Provider) -> None:
+    client = Client()
+    sign_in(client, "sim-sofie")
+    assert signed_in_user(client) is not None
+    User.objects.filter(email="sofie@kommune.example").update(is_active=False)
+    assert signed_in_user(client) is None
 
 
 @pytest.mark.parametrize("fault", ["wrong_key", "wrong_audience"])

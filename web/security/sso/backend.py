@@ -17,7 +17,6 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
@@ -34,6 +33,7 @@ from inbox.services.sso import (
     person_from_sso_create,
     person_from_sso_update,
 )
+from web.security.auth_backend import ModelBackendOneQuery
 from web.security.sso import provider
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,8 @@ class SvarOIDCBackend(OIDCAuthenticationBackend):
         return self._provision(person_from_sso_update, user_id=user.pk, identity=identity)
 
     def get_user(self, user_id: int) -> User | None:
-        return ModelBackend.get_user(self, user_id)  # refuses deactivated people's sessions
+        # With the agent profile in one query; None for a deactivated person's session.
+        return ModelBackendOneQuery().get_user(user_id)
 
     # Permissions are the model backend's job (web/security/auth_backend.py), asked once.
     def get_all_permissions(self, user_obj: object, obj: object = None) -> set[str]:
