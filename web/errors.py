@@ -36,6 +36,7 @@ DOMAIN_STATUS: dict[type[domain.InboxError], int] = {
     domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
     domain.InvalidTransition: status.HTTP_409_CONFLICT,
     domain.StaleVersion: status.HTTP_409_CONFLICT,
+    domain.Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 # The page's heading per status, and what it says when there is no domain message to show.
 PAGE_TITLES = {

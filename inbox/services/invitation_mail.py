@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import logging
+from smtplib import SMTPException
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from inbox.exceptions import Unavailable
 from inbox.models import Invitation
+
+logger = logging.getLogger(__name__)
 
 
 def invitation_link(token: str, base_url: str | None) -> str:
@@ -29,4 +35,12 @@ def invitation_mail_send(invitation: Invitation, *, token: str, base_url: str | 
     with translation.override(language):
         subject = render_to_string("email/invitation_subject.txt", context).strip()
         body = render_to_string("email/invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], fail_silently=False)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except (OSError, SMTPException) as error:  # the invitation is kept: it can be sent again
+        logger.warning("invitation %s: mail not sent: %s", invitation.pk, error)
+        raise Unavailable(
+            f"The invitation to {invitation.email} is saved, but the mail server did not take "
+            "the e-mail. Check the mail settings, then send the invitation again.",
+            invitation_id=invitation.pk,
+        ) from None

@@ -159,3 +159,15 @@ def test_an_admin_sees_every_team_and_person(admin_agent, colleague, outsider):
     AgentFactory(public_name="Zara Zed")
     names = {p["public_name"] for p in api_client_for(admin_agent).get("/api/people").json()}
     assert {"Ada Admin", "Lars Holm", "Ole Told", "Zara Zed"} <= names
+
+
+def test_a_mail_server_that_is_down_answers_503_and_the_invitation_waits(admin_agent, settings):
+    settings.EMAIL_BACKEND = "tests.inbox.refusing_mail.EmailBackend"
+    response = api_client_for(admin_agent).post(
+        "/api/people/invitations",
+        {"email": "karen@example.dk", "public_name": "Karen", "initials": "KL"},
+        format="json",
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    assert Invitation.objects.get().email == "karen@example.dk"

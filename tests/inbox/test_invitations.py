@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
-from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
+from inbox.exceptions import InvalidInput, NotFound, PermissionDenied, Unavailable
 from inbox.models import Agent, AuditAction, AuditEntry, Invitation
 from inbox.permissions.roles import role_of
 from inbox.services.invitations import (
@@ -175,3 +175,15 @@ def test_every_invitation_step_is_audited(admin_agent, team):
         (AuditAction.INVITATION_REVOKED, admin_agent.pk, "karen.lund@example.dk"),
     ]
     assert re.fullmatch(r"[0-9a-f]{64}", Invitation.objects.get().token_hash)
+
+
+def test_a_mail_server_that_is_down_keeps_the_invitation_and_says_so(admin_agent, team, settings):
+    settings.EMAIL_BACKEND = "tests.inbox.refusing_mail.EmailBackend"
+    with pytest.raises(Unavailable) as down:
+        invite(admin_agent, team)
+    assert "send the invitation again" in down.value.message
+    invitation = Invitation.objects.get()
+    assert down.value.details["invitation_id"] == invitation.pk
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    resent = invitation_resend(user=admin_agent.user, invitation_id=invitation.pk)
+    assert resent.token in mail.outbox[0].body

@@ -31,6 +31,7 @@ from web.api import serializers as s
 from web.api.fields import TextField, WholeNumberField
 
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse, 409: s.ErrorResponse}
+MAIL_ERRORS = {**ERRORS, 503: s.ErrorResponse}  # the mail server did not take the invitation
 ROLES = [role.value for role in Role]
 LANGUAGES = ["", *(code for code, _ in settings.LANGUAGES)]
 
@@ -53,7 +54,7 @@ class PersonOut(serializers.Serializer):
 
 class PersonRequest(serializers.Serializer):
     roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=ROLES), required=False, max_length=3
+        child=serializers.ChoiceField(choices=ROLES), required=False, min_length=1, max_length=3
     )
     team_ids = serializers.ListField(child=WholeNumberField(), required=False, max_length=1000)
     public_name = TextField(required=False, max_length=200)
@@ -77,12 +78,12 @@ class InvitationOut(serializers.Serializer):
 
 
 class InvitationRequest(serializers.Serializer):
-    email = TextField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     public_name = TextField(max_length=200)
     initials = TextField(max_length=20)
     language = serializers.ChoiceField(choices=LANGUAGES, required=False, default="")
     roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=ROLES), max_length=3, default=["agent"]
+        child=serializers.ChoiceField(choices=ROLES), min_length=1, max_length=3, default=["agent"]
     )
     team_ids = serializers.ListField(child=WholeNumberField(), max_length=1000, default=list)
 
@@ -178,7 +179,7 @@ class InvitationListApi(PeopleApi):
 
     @extend_schema(
         request=InvitationRequest,
-        responses={201: InvitationOut, **ERRORS},
+        responses={201: InvitationOut, **MAIL_ERRORS},
         summary="Invite a person by e-mail: a single-use link valid for 7 days (admins)",
     )
     def post(self, request: Request) -> Response:
@@ -200,7 +201,7 @@ class InvitationDetailApi(PeopleApi):
 class InvitationResendApi(PeopleApi):
     @extend_schema(
         request=None,
-        responses={200: InvitationOut, **ERRORS},
+        responses={200: InvitationOut, **MAIL_ERRORS},
         summary="Send the invitation again with a new link; the old link stops working (admins)",
     )
     def post(self, request: Request, invitation_id: int) -> Response:
