@@ -142,6 +142,7 @@ def test_the_first_admin_sets_up_svar_and_an_invited_agent_answers(empty_svar, c
     wait_live(admin)
     admin.get_by_role("link", name="People").click()
     expect(admin.locator("#invitations")).to_contain_text("karen@example.dk")
+    shot(admin, "people")
 
     # The agent: the link from the e-mail the server sent.
     [mail] = svar.mails()

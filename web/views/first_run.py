@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from inbox.exceptions import InvalidInput
+from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.selectors.setup import setup_started, setup_state
 from inbox.services.people import agent_profile_ensure_for_superuser
 from inbox.services.teams import team_create
@@ -97,7 +97,7 @@ def _allowed(request: HttpRequest) -> None:
         if not user.is_superuser:
             raise NoAgentProfile(str(NO_PROFILE))
     elif not may_manage_people(user):
-        raise NoAgentProfile(_("The setup guide is for admins."))
+        raise PermissionDenied(_("The setup guide is for admins."))
 
 
 def _save_profile(request: HttpRequest, data: dict[str, Any]) -> None:
