@@ -26,7 +26,7 @@ from inbox.permissions.people import actor_managing_people
 from inbox.permissions.roles import Role, role_names_of, roles_parse, roles_set
 from inbox.services import person_fields as fields
 from inbox.services.locks import lock_agent
-from inbox.services.sign_out import sign_out_everywhere
+from inbox.services.sign_out import sign_out_everywhere, websockets_resubscribe
 
 LAST_ADMIN = "Svar needs at least one active admin; make someone else an admin first."
 
@@ -109,6 +109,8 @@ def person_update(
         return agent
     _refuse_no_admin_left()
     _finish(agent, [f for f in names if f in changes])
+    if "roles" in changes or "team_ids" in changes:
+        websockets_resubscribe(agent_id=agent.pk)
     audit(
         AuditAction.PERSON_CHANGED, actor=actor, user=user, object_type="person",
         object_id=agent.pk, team_id=None, details={"changes": changes},

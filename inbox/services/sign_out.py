@@ -4,7 +4,7 @@ Sessions are rows of the database session store; a session names its user only i
 signed data, so the live ones are decoded and the person's deleted. (Even a session left
 behind would be refused: the auth backend loads no inactive user.) The WebSockets hear it on
 the person's channel-layer group (``inbox.events.doorbell.agent_group``), which every
-connection of theirs joins; the consumer closes on ``inbox.revoked``."""
+connection of theirs joins; the consumer closes on ``inbox.revoked`` with the code it carries."""
 
 from __future__ import annotations
 
@@ -23,14 +23,20 @@ logger = logging.getLogger(__name__)
 SESSION_USER_KEY = "_auth_user_id"
 
 
-def _close_websockets(agent_id: int) -> None:
+# The close codes of web/ws/consumer.py (the domain does not import the web layer).
+CLOSE_SIGNED_OUT = 4401
+CLOSE_ACCESS_CHANGED = 4409
+
+
+def _close_websockets(agent_id: int, code: int) -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "inbox.revoked", "code": code}
     try:
-        async_to_sync(layer.group_send)(agent_group(agent_id), {"type": "inbox.revoked"})
+        async_to_sync(layer.group_send)(agent_group(agent_id), message)
     except Exception:  # their next receive is refused anyway: the user is inactive
         logger.warning("closing the WebSockets of agent %s failed", agent_id, exc_info=True)
 
@@ -44,4 +50,10 @@ def sign_out_everywhere(user: AbstractBaseUser, *, agent_id: int) -> None:
         if session.get_decoded().get(SESSION_USER_KEY) == str(user.pk)
     ]
     Session.objects.filter(pk__in=theirs).delete()
-    transaction.on_commit(lambda: _close_websockets(agent_id))
+    transaction.on_commit(lambda: _close_websockets(agent_id, CLOSE_SIGNED_OUT))
+
+
+def websockets_resubscribe(*, agent_id: int) -> None:
+    """Once the caller's transaction commits, the person's open WebSockets close; their client
+    reconnects and subscribes to the teams they are in now (a team taken away stops at once)."""
+    transaction.on_commit(lambda: _close_websockets(agent_id, CLOSE_ACCESS_CHANGED))

@@ -1,6 +1,7 @@
 """A deactivated person's old session, API token and open WebSocket all end at once: the
 session page redirects to the login, the token answers 401, the socket is closed (4401) and a
-new one is refused. Real sessions, the real channels-redis layer, the real ASGI application."""
+new one is refused. A team taken away closes their sockets too (4409); the reconnect sees only
+their teams now. Real sessions, the real channels-redis layer, the real ASGI application."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from inbox.services.people import person_deactivate
-from tests.web.live import connected, open_socket, run, session_cookie
-from web.ws.consumer import CLOSE_UNAUTHENTICATED
+from inbox.services import sign_out
+from inbox.services.people import person_deactivate, person_update
+from tests.web.live import connected, next_frame, open_socket, opened, run, session_cookie
+from web.ws.consumer import CLOSE_ACCESS_CHANGED, CLOSE_UNAUTHENTICATED
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_prefix")]
 
@@ -51,3 +53,27 @@ def test_their_session_token_and_websocket_end_at_once(admin_agent, agent, team)
     owners = {s.get_decoded()["_auth_user_id"] for s in Session.objects.all()}
     assert owners == {str(admin_agent.user_id)}  # the admin's own session is untouched
     assert colleague_session.get("/").status_code == 200
+
+
+def test_a_team_taken_away_stops_reaching_their_open_websocket(admin_agent, agent, other_team):
+    cookie = session_cookie(agent.user)
+
+    async def scenario() -> None:
+        socket = await connected(cookie)
+        await sync_to_async(person_update)(
+            user=admin_agent.user, agent_id=agent.pk, team_ids=[other_team.pk]
+        )
+        closed = await socket.receive_output(timeout=3)
+        assert closed == {"type": "websocket.close", "code": CLOSE_ACCESS_CHANGED}
+        again = await opened(cookie)
+        await again.send_json_to({"type": "hello"})
+        welcome = await next_frame(again)
+        assert welcome["teams"] == [other_team.pk]
+        await again.disconnect()
+
+    run(scenario)
+
+
+def test_the_domain_and_the_consumer_agree_on_the_close_codes():
+    assert sign_out.CLOSE_SIGNED_OUT == CLOSE_UNAUTHENTICATED
+    assert sign_out.CLOSE_ACCESS_CHANGED == CLOSE_ACCESS_CHANGED

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4408  # the client did not read: its backlog passed OUTBOX_MAX_CHARS
+CLOSE_ACCESS_CHANGED = 4409  # an admin changed the person's roles or teams: reconnect
 CLOSE_TOO_LARGE = 1009
 # The core channels-redis layer forgets group members after a day (group_expiry); joining
 # again keeps a long-lived connection subscribed whichever Redis layer is configured.
@@ -291,8 +292,10 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self._send({"type": "notice", "kind": message["kind"], **message["body"]})
 
     async def inbox_revoked(self, message: dict[str, Any]) -> None:
-        """The person was deactivated (inbox/services/sign_out.py): this connection ends now."""
-        await self.close(code=CLOSE_UNAUTHENTICATED)
+        """The person was deactivated, or an admin changed their roles or teams
+        (inbox/services/sign_out.py): this connection ends now; a reconnect sees what they
+        may see from now on."""
+        await self.close(code=message.get("code", CLOSE_UNAUTHENTICATED))
 
     # --- helpers ------------------------------------------------------------------------------
 
