@@ -160,6 +160,14 @@ def test_a_callback_with_a_state_this_session_never_sent_is_refused(provider: Pr
     assert signed_in_user(client) is None
 
 
+def test_an_unreachable_provider_is_said_so_on_the_login_page(settings: Any) -> None:
+    settings.SVAR_OIDC_ISSUER = "http://127.0.0.1:9/oidc"  # the discard port: nobody answers
+    settings.OIDC_RP_CLIENT_ID = "svar"
+    landed = Client().get("/sso/start/", follow=True)
+    assert landed.redirect_chain[-1][0] == "/login/"
+    assert "The identity provider did not answer" in landed.content.decode()
+
+
 def test_without_configuration_there_is_no_single_sign_on(settings: object) -> None:
     assert Client().get("/sso/start/").status_code == 404
     assert Client().get("/sso/callback/", {"code": "c", "state": "s"}).status_code == 404

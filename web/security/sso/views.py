@@ -7,13 +7,20 @@ password (web/security/mfa: the provider does its own second factor).
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+
+import requests
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from web.security.sso import provider
 
-SIGN_IN_METHOD = "svar_sign_in"  # session key: "sso" or "password"
+logger = logging.getLogger(__name__)
+
+SIGN_IN_METHOD = "svar_sign_in"  # session key: "sso" once the provider has vouched
 
 
 def _require_sso() -> None:
@@ -37,7 +44,14 @@ class SsoStartView(OIDCAuthenticationRequestView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_sso()
-        return super().get(request)
+        try:
+            return super().get(request)  # reads the discovery document the first time
+        except requests.RequestException as error:
+            logger.warning("identity provider unreachable: %s", error)
+            messages.error(
+                request, _("The identity provider did not answer. Try again in a moment.")
+            )
+            return HttpResponseRedirect(resolve_url("login"))
 
 
 class SsoCallbackView(OIDCAuthenticationCallbackView):
