@@ -49,3 +49,9 @@ class StaleVersion(InboxError):
     """The client acted on an older snapshot than the one stored."""
 
     code = "stale_version"
+
+
+class Unavailable(InboxError):
+    """Something Svar depends on (e.g. the mail server) did not answer; trying again may work."""
+
+    code = "unavailable"

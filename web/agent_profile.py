@@ -4,7 +4,9 @@ first view to need the agent would do with its absence.
 
 Pages are checked by ``page_check`` (run by web/errors.py's middleware before the view); the API
 by ``HasAgentProfile`` (DRF authenticates API tokens inside the view, after the middleware). The
-admin, login and logout stay open: the admin is where such a user is given a profile.
+admin, login and logout stay open: the admin is where such a user is given a profile; so do an
+invitation's page (for people with no account yet) and the first-run guide, where a superuser
+without a profile, the first admin, makes their own: every other page leads them there.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
@@ -21,7 +24,10 @@ from inbox.models import Agent
 
 MESSAGE = _("Your account has no agent profile; ask an administrator to give you one.")
 OPEN_NAMESPACES = frozenset({"admin"})
-OPEN_URL_NAMES = frozenset({"login", "logout", "healthz", "readyz"})
+OPEN_URL_NAMES = frozenset(
+    {"login", "logout", "healthz", "readyz", "invitation-accept", "first-run"}
+)
+FIRST_RUN = "first-run"  # where a superuser without a profile makes one (web/views/first_run.py)
 
 
 class NoAgentProfile(PermissionDenied):
@@ -42,15 +48,20 @@ def _require(user: Any) -> None:
         raise NoAgentProfile(str(MESSAGE))
 
 
-def page_check(request: HttpRequest) -> None:
+def page_check(request: HttpRequest) -> HttpResponse | None:
     """Raises NoAgentProfile for a page other than the open ones; anonymous users are left to
-    login_required, API routes to HasAgentProfile."""
+    login_required, API routes to HasAgentProfile. A superuser without a profile (the first
+    admin, made with ``createsuperuser``) is sent to the first-run guide to make one."""
     match = request.resolver_match
     if match is None or request.path.startswith("/api/"):
-        return
+        return None
     if OPEN_NAMESPACES.intersection(match.namespaces) or match.url_name in OPEN_URL_NAMES:
-        return
-    _require(getattr(request, "user", None))
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_superuser and not has_agent_profile(user):
+        return redirect(FIRST_RUN)
+    _require(user)
+    return None
 
 
 class HasAgentProfile(BasePermission):

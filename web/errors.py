@@ -36,6 +36,7 @@ DOMAIN_STATUS: dict[type[domain.InboxError], int] = {
     domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
     domain.InvalidTransition: status.HTTP_409_CONFLICT,
     domain.StaleVersion: status.HTTP_409_CONFLICT,
+    domain.Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 # The page's heading per status, and what it says when there is no domain message to show.
 PAGE_TITLES = {
@@ -168,10 +169,9 @@ class DomainErrorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         try:
-            page_check(request)
+            return page_check(request)  # a redirect to the first-run guide, or None
         except domain.InboxError as error:
             return domain_error_response(request, error)
-        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, domain.InboxError):

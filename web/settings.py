@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_rq",
+    # One-time passwords for password logins (web/security/mfa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "inbox",
     "web",
 ]
@@ -93,6 +96,9 @@ MIDDLEWARE = [
     "web.append_slash.SlashRedirectMiddleware",  # CommonMiddleware; no redirect of a POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    # SVAR_PASSWORD_LOGIN=off: no password is checked anywhere (web/security/sso/password.py).
+    "web.security.sso.password.PasswordLoginSwitchMiddleware",
     # Before any login view checks a password.
     "web.security.login_throttle.LoginThrottleMiddleware",
     "web.agent_language.AgentLanguageMiddleware",  # the profile's language over the browser's
@@ -100,6 +106,8 @@ MIDDLEWARE = [
     "web.errors.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An admin's password session: a one-time code before anything else (web/security/mfa).
+    "web.security.mfa.gate.SecondFactorGateMiddleware",
 ]
 
 ROOT_URLCONF = "web.urls"
@@ -116,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.security.sso.context.sign_in_options",  # SSO button, password form
             ],
         },
     },
@@ -197,7 +206,11 @@ CHANNEL_LAYERS = {
 
 # The stock model backend, with a user's permissions read in one query
 # (web/security/auth_backend.py).
-AUTHENTICATION_BACKENDS = ["web.security.auth_backend.ModelBackendOneQuery"]
+AUTHENTICATION_BACKENDS = [
+    "web.security.auth_backend.ModelBackendOneQuery",
+    # Single sign-on (web/security/sso); answers only the OpenID Connect callback.
+    "web.security.sso.backend.SvarOIDCBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -299,6 +312,64 @@ SVAR_LOGIN_PATHS = ["/login/", "/admin/login/"]
 SVAR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ACCOUNT", 5))
 SVAR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("SVAR_LOGIN_FAILURES_PER_ADDRESS", 20))
 SVAR_LOGIN_WINDOW_SECONDS = int(os.environ.get("SVAR_LOGIN_WINDOW_SECONDS", 15 * 60))
+
+# --- Single sign-on (OpenID Connect), password login, one-time codes ----------------------------
+# docs/operations.md "Single sign-on". SSO is on when an issuer and a client id are set; the
+# provider's endpoints come from its discovery document (web/security/sso/provider.py) unless
+# set explicitly with SVAR_OIDC_AUTHORIZATION_ENDPOINT / _TOKEN_ / _USERINFO_ / _JWKS_ENDPOINT.
+
+SVAR_OIDC_ISSUER = os.environ.get("SVAR_OIDC_ISSUER", "").rstrip("/")
+SVAR_OIDC_PROVIDER_NAME = os.environ.get("SVAR_OIDC_PROVIDER_NAME", "your organisation")
+SVAR_OIDC_GROUPS_CLAIM = os.environ.get("SVAR_OIDC_GROUPS_CLAIM", "groups")
+# JSON: {"provider group": {"team": "Team name", "role": "agent" | "manager" | "admin"}}.
+SVAR_OIDC_GROUP_MAP = os.environ.get("SVAR_OIDC_GROUP_MAP", "{}")
+# Groups everyone signing in is taken to be in (Google Workspace sends no groups claim).
+SVAR_OIDC_DEFAULT_GROUPS = _env_list("SVAR_OIDC_DEFAULT_GROUPS", "")
+# Google Workspace: only accounts whose `hd` claim is this domain.
+SVAR_OIDC_HOSTED_DOMAIN = os.environ.get("SVAR_OIDC_HOSTED_DOMAIN", "")
+OIDC_RP_CLIENT_ID = os.environ.get("SVAR_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("SVAR_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("SVAR_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("SVAR_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("SVAR_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("SVAR_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = os.environ.get("SVAR_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+# SVAR_PASSWORD_LOGIN=off: only single sign-on (web/security/sso/password.py).
+SVAR_PASSWORD_LOGIN = _env_bool("SVAR_PASSWORD_LOGIN", True)
+# Admins signing in with a password give a one-time code (web/security/mfa). On by default;
+# under pytest off by default (also for the servers tests start, through the environment):
+# the TOTP specs switch it on, the rest of the suite's admin sessions test other things.
+if TESTING:
+    os.environ.setdefault("SVAR_TOTP_FOR_ADMINS", "off")
+SVAR_TOTP_FOR_ADMINS = _env_bool("SVAR_TOTP_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = "Svar"
+
+# --- E-mail (invitations) --------------------------------------------------------------------
+# docs/operations.md "E-mail". Development prints mail on the console (or writes files with
+# EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend and EMAIL_FILE_PATH); production
+# sends through SMTP: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and
+# EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465). Tests use Django's memory box.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Svar <svar@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Svar -------------------------------------------------------------------------------------
 

@@ -4,7 +4,18 @@ from django.urls import include, path
 
 from web import errors
 from web.ops import health
-from web.views import channels, inbox, profile
+from web.security.mfa import views as mfa
+from web.security.sso import views as sso
+from web.views import (
+    channels,
+    first_run,
+    inbox,
+    invitation,
+    people,
+    people_actions,
+    profile,
+    teams,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -41,12 +52,45 @@ urlpatterns = [
     path("channels/facebook/pages", channels.facebook_pages, name="channels-facebook-pages"),
     path("channels/<int:account_id>/reconnect", channels.reconnect, name="channels-reconnect"),
     path("channels/<int:account_id>/disconnect", channels.disconnect, name="channels-disconnect"),
+    # Teams and people (admins change, managers read), invitations, the first-run guide.
+    path("teams/", teams.teams_page, name="teams"),
+    path("teams/<int:team_id>/rename", teams.team_rename_page, name="team-rename"),
+    path("people/", people.people_page, name="people"),
+    path("people/invite", people.invite_page, name="person-invite"),
+    path("people/<int:agent_id>/", people.person_page, name="person"),
+    path(
+        "people/<int:agent_id>/deactivate",
+        people_actions.person_deactivate_page,
+        name="person-deactivate",
+    ),
+    path(
+        "people/<int:agent_id>/reactivate",
+        people_actions.person_reactivate_page,
+        name="person-reactivate",
+    ),
+    path(
+        "people/invitations/<int:invitation_id>/resend",
+        people_actions.invitation_resend_page,
+        name="invitation-resend",
+    ),
+    path(
+        "people/invitations/<int:invitation_id>/revoke",
+        people_actions.invitation_revoke_page,
+        name="invitation-revoke",
+    ),
+    path("invitation/<str:token>/", invitation.invitation_page, name="invitation-accept"),
+    path("welcome/", first_run.first_run_page, name="first-run"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (web/security/sso) and one-time codes (web/security/mfa).
+    path("sso/start/", sso.SsoStartView.as_view(), name="sso-start"),
+    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso-callback"),
+    path("mfa/enrol/", mfa.enrol, name="mfa-enrol"),
+    path("mfa/verify/", mfa.verify, name="mfa-verify"),
 ]
 
 

@@ -3,7 +3,8 @@
     python -m connectors.simulator [--host 127.0.0.1] [--port 8700] [--traffic-per-minute 6]
 
 Serves the X API and the Graph API with the demo world (demo.py) and, when asked, injects
-citizens' questions at a steady rate.
+citizens' questions at a steady rate. Also an OpenID Connect provider under /oidc/ (client
+"svar", secret from --oidc-client-secret) for single sign-on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from types import FrameType
 
 from connectors.simulator import demo
 from connectors.simulator.graph.app import GraphApp
+from connectors.simulator.oidc.app import OidcApp
 from connectors.simulator.server import Simulator, SimulatorServer
 from connectors.simulator.traffic import TrafficGenerator
 from connectors.simulator.x.app import XApp
@@ -53,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="questions already waiting when the simulator starts (the demo inbox's first work)",
     )
     parser.add_argument("--seed", type=int, default=2026, help="the same seed, the same traffic")
+    parser.add_argument("--oidc-client-id", default="svar")
+    parser.add_argument("--oidc-client-secret", default="svar-sim-secret")
     return parser.parse_args(argv)
 
 
@@ -60,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     x, graph = demo_world()
-    server = SimulatorServer(Simulator([x, graph]), host=args.host, port=args.port)
+    oidc = OidcApp(client_id=args.oidc_client_id, client_secret=args.oidc_client_secret)
+    server = SimulatorServer(Simulator([x, graph, oidc]), host=args.host, port=args.port)
     stop = threading.Event()
 
     def terminate(signum: int, frame: FrameType | None) -> None:

@@ -13,6 +13,7 @@ from inbox.models.metrics import (
     SlaTarget,
 )
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
+from inbox.models.people import Invitation
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "DeliveryState",
     "Direction",
     "InboxEvent",
+    "Invitation",
     "IntervalEnd",
     "IntervalKind",
     "Message",

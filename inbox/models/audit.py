@@ -18,6 +18,16 @@ class AuditAction(models.TextChoices):
     ACCOUNT_OAUTH_STARTED = "account.oauth_started", "Channel account connection started"
     ACCOUNT_DISCONNECTED = "account.disconnected", "Channel account disconnected"
     EXPORT = "export", "Data exported"
+    TEAM_CREATED = "team.created", "Team created"
+    TEAM_RENAMED = "team.renamed", "Team renamed"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_RESENT = "invitation.resent", "Invitation sent again"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    PERSON_CHANGED = "person.changed", "Person changed"
+    PERSON_DEACTIVATED = "person.deactivated", "Person deactivated"
+    PERSON_REACTIVATED = "person.reactivated", "Person reactivated"
+    PROFILE_CREATED = "person.profile_created", "Agent profile created"
 
 
 class AuditEntry(models.Model):

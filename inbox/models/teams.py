@@ -34,6 +34,9 @@ class Agent(models.Model):
     language = models.CharField(max_length=8, blank=True, default="")
     # A public picture of the agent, shown by platforms that support it (Messenger Personas).
     avatar_url = models.URLField(blank=True, default="")
+    # Raised by every change an administrator makes to the person (inbox/services/people.py):
+    # an edit made from an older snapshot is refused instead of silently undoing another's.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["public_name"]

@@ -16,8 +16,8 @@ class Role(StrEnum):
 # Each role holds its own permissions plus those of the roles before it.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: ("inbox.view_conversation", "inbox.change_conversation"),
-    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry"),
-    Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels"),
+    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry", "inbox.view_people"),
+    Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }
 
 
@@ -52,3 +52,38 @@ def ensure_role_groups(**_: object) -> None:
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
+
+
+# --- assigning roles (inbox/services/people.py, inbox/services/invitations.py) -----------------
+
+
+def roles_parse(values: object) -> list[Role]:
+    """The roles named in ``values`` (a list of "agent", "manager", "admin"), in Role order;
+    at least one. InvalidInput names the unknown one."""
+    from inbox.exceptions import InvalidInput
+
+    if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
+        raise InvalidInput("Roles are a list of role names.", field="roles")
+    known = {role.value: role for role in Role}
+    unknown = sorted(str(v) for v in values if v not in known)
+    if unknown:
+        raise InvalidInput(f"Unknown role {unknown[0]!r}.", field="roles")
+    if not values:
+        raise InvalidInput("A person needs at least one role.", field="roles")
+    return [role for role in Role if role.value in values]
+
+
+def role_names_of(user: AbstractBaseUser) -> list[str]:
+    """The role groups the user is in (a superuser's flag is not one of them)."""
+    names = {group.name for group in user.groups.all()}
+    return [role.value for role in Role if role.value in names]
+
+
+def roles_set(user: AbstractBaseUser, roles: list[Role]) -> None:
+    """Put the user in exactly these role groups; other groups are left alone."""
+    from django.contrib.auth.models import Group
+
+    wanted = set(Group.objects.filter(name__in=[r.value for r in roles]))
+    current = set(user.groups.filter(name__in=[r.value for r in Role]))
+    user.groups.remove(*(current - wanted))
+    user.groups.add(*(wanted - current))

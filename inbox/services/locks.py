@@ -10,7 +10,7 @@ sequence, inserted an event referencing that conversation was a deadlock (docs/a
 from __future__ import annotations
 
 from inbox.exceptions import NotFound
-from inbox.models import ChannelAccount, Direction, Message
+from inbox.models import Agent, ChannelAccount, Direction, Message
 
 
 def lock_channel_account(account_id: int) -> ChannelAccount:
@@ -30,3 +30,15 @@ def lock_reply(message_id: int) -> Message:
         )
     except Message.DoesNotExist:
         raise NotFound(f"Reply {message_id} was not found.") from None
+
+
+def lock_agent(agent_id: int) -> Agent:
+    """An agent profile with its user, for an administrator's change to the person."""
+    try:
+        return (
+            Agent.objects.select_for_update(of=("self", "user"), no_key=True)
+            .select_related("user")
+            .get(pk=agent_id)
+        )
+    except Agent.DoesNotExist:
+        raise NotFound(f"Person {agent_id} was not found.") from None

@@ -63,6 +63,7 @@ def _seed(author: Agent, x_account: ChannelAccount) -> dict[str, int]:
         "message_id": reply.pk,
         "team_id": x_account.team_id,
         "account_id": x_account.pk,
+        "agent_id": author.pk,
     }
 
 
@@ -103,6 +104,12 @@ RULES_OPENAPI_CANNOT_STATE = {
     r"^/api/conversations/\{conversation_id\}/reply$": "POST",
     # A conversation carries at most 20 tags in all.
     r"^/api/conversations/\{conversation_id\}/tags$": "POST",
+    # A team's name is unique and not blank; a person's teams exist, their names are not blank,
+    # Svar keeps an active admin; an invited address has no account or pending invitation yet.
+    "^/api/teams$": "POST",
+    r"^/api/teams/\{team_id\}$": "PATCH",
+    r"^/api/people/\{agent_id\}$": "PATCH",
+    "^/api/people/invitations$": "POST",
 }
 
 

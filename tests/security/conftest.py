@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.security.sso_support import provider  # noqa: F401 (the simulated identity provider)
 from tests.web.conftest import channel_prefix  # noqa: F401 (a fixture for the live specs)
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from inbox.models import (
@@ -28,6 +30,7 @@ from inbox.models import (
     CannedResponse,
     ChannelAccount,
     Conversation,
+    Invitation,
     Message,
     Note,
     SlaTarget,
@@ -80,8 +83,21 @@ def target(team: Team) -> Target:
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
     CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
+    _invitation_to(team)
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
+
+
+def _invitation_to(team: Team) -> Invitation:
+    """An invitation still open to join the team under attack (made as the service stores it)."""
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=f"{MARKER.lower()}@example.dk", public_name=f"Invitee {MARKER}", initials="IZ",
+        roles=["agent"], token_hash="0" * 64, expires_at=now + timedelta(days=7),
+        created_at=now, sent_at=now,
+    )  # fmt: skip
+    invitation.teams.set([team])
+    return invitation
 
 
 PATH_VALUES: dict[str, Callable[[Target], object]] = {
@@ -90,9 +106,14 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "account_id": lambda t: t.account.pk,
     "team_id": lambda t: t.team.pk,
     "table": lambda t: "team",  # metrics CSV exports: the team is a query parameter
+    "agent_id": lambda t: t.member.pk,
+    "invitation_id": lambda t: Invitation.objects.get(teams=t.team).pk,
+    "token": lambda t: "a-link-nobody-was-sent",  # the invitation page: no login, no team
 }
 # Parameters that name an object of the target team: the route must refuse outright.
-OBJECT_PARAMETERS = {"conversation_id", "message_id", "account_id", "team_id"}
+OBJECT_PARAMETERS = {
+    "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
+}  # fmt: skip
 
 
 def payload(outsider_agent_id: int) -> dict[str, Any]:
@@ -165,6 +186,13 @@ def state(target: Target) -> dict[str, Any]:
         "schedule": BusinessSchedule.objects.filter(team=target.team).exists(),
         "sla": SlaTarget.objects.filter(team=target.team).exists(),
         "audit": AuditEntry.objects.count(),
+        "member": Agent.objects.filter(pk=target.member.pk)
+        .values_list("public_name", "version", "user__is_active")
+        .get(),
+        "invitation": Invitation.objects.filter(teams=target.team)
+        .values_list("token_hash", "expires_at", "revoked_at")
+        .get(),
+        "team_name": Team.objects.get(pk=target.team.pk).name,
     }
 
 

@@ -1,7 +1,8 @@
 """A signed-in user without an agent profile (made with ``createsuperuser``, or a bare user) is
 told so on every page and every API route: a 403 page in Svar's layout, or the API's JSON
-error shape; never a 500. The routes are walked from the URL configuration, so a new page or
-route is covered without being listed here."""
+error shape; never a 500. A superuser's pages lead instead to the first-run guide, where they
+make their profile (tests/web/test_first_run.py). The routes are walked from the URL
+configuration, so a new page or route is covered without being listed here."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 # Open to any signed-in user: the admin (where a profile is given), logging in and out, the
 # probes; the API's schema and its viewer describe the API, they hold no inbox data.
-OPEN = re.compile(r"^/(admin/|login/|logout/|healthz|readyz|api/schema/|api/docs/)")
+# An invitation's page is for people with no account yet; the guide is where a profile is made.
+OPEN = re.compile(
+    r"^/(admin/|login/|logout/|healthz|readyz|api/schema/|api/docs/|invitation/|welcome/)"
+)
 SAMPLE_ARGUMENTS = {"int": "1", "slug": "agents", "str": "x", "path": "x"}
 
 
@@ -61,9 +65,25 @@ def test_the_walk_finds_every_family_of_page_and_route():
     assert "/api/metrics/summary" in API_ROUTES
 
 
+@pytest.fixture
+def bare_user() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_user("visitor", password="x" * 12))
+    return client
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_tells_a_user_without_a_profile_to_ask_an_administrator(profileless, path):
-    response = profileless.get(path)
+def test_every_page_leads_a_superuser_without_a_profile_to_make_one(path):
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "x" * 12))
+    response = client.get(path)
+    assert response.status_code == 302, path
+    assert response["Location"] == "/welcome/"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_tells_a_user_without_a_profile_to_ask_an_administrator(bare_user, path):
+    response = bare_user.get(path)
     assert response.status_code == 403, path
     page = response.content.decode()
     assert "Your account has no agent profile; ask an administrator" in page
@@ -86,8 +106,8 @@ def test_every_api_route_refuses_a_user_without_a_profile_in_the_json_shape(
     }
 
 
-def test_the_refusal_is_in_the_users_language(profileless):
-    page = profileless.get("/profile/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+def test_the_refusal_is_in_the_users_language(bare_user):
+    page = bare_user.get("/profile/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Din konto har ingen agentprofil" in page
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import composer
+from web.api import composer, people, teams
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -51,6 +51,16 @@ urlpatterns = [
         name="api-accounts-oauth-facebook",
     ),
     path("metrics/", include("web.api.metrics.urls")),
+    # Teams, people and invitations (issue #23): managers read, admins change.
+    path("teams", teams.TeamListApi.as_view(), name="api-teams"),
+    path("teams/<int:team_id>", teams.TeamDetailApi.as_view(), name="api-team"),
+    path("people", people.PeopleListApi.as_view(), name="api-people"),
+    path("people/invitations", people.InvitationListApi.as_view(), name="api-invitations"),
+    path("people/<int:agent_id>", people.PersonDetailApi.as_view(), name="api-person"),
+    path("people/<int:agent_id>/deactivate", people.PersonDeactivateApi.as_view()),
+    path("people/<int:agent_id>/reactivate", people.PersonReactivateApi.as_view()),
+    path("invitations/<int:invitation_id>", people.InvitationDetailApi.as_view()),
+    path("invitations/<int:invitation_id>/resend", people.InvitationResendApi.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
     # (web/security/csp.py).

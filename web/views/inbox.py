@@ -31,6 +31,7 @@ from inbox.selectors.channel_accounts import channel_account_list
 from inbox.selectors.conversations import ConversationFilters, ListOrder
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
+from web.views import first_run
 from web.views.inbox_views import VIEWS, inbox_view
 from web.views.strings import js_strings
 
@@ -176,6 +177,8 @@ def _page(request: HttpRequest, conversation_id: int | None) -> HttpResponse:
 @login_required
 @require_GET
 def inbox_page(request: HttpRequest) -> HttpResponse:
+    if (guide := first_run.guide_redirect(request)) is not None:
+        return guide  # an admin's first visit of an empty Svar: the setup guide
     return _page(request, None)
 
 

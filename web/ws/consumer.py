@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4408  # the client did not read: its backlog passed OUTBOX_MAX_CHARS
+CLOSE_ACCESS_CHANGED = 4409  # an admin changed the person's roles or teams: reconnect
 CLOSE_TOO_LARGE = 1009
 # The core channels-redis layer forgets group members after a day (group_expiry); joining
 # again keeps a long-lived connection subscribed whichever Redis layer is configured.
@@ -289,6 +290,12 @@ class InboxConsumer(AsyncWebsocketConsumer):
     async def inbox_notice(self, message: dict[str, Any]) -> None:
         """Something addressed to this agent alone (e.g. a conversation assigned to them)."""
         self._send({"type": "notice", "kind": message["kind"], **message["body"]})
+
+    async def inbox_revoked(self, message: dict[str, Any]) -> None:
+        """The person was deactivated, or an admin changed their roles or teams
+        (inbox/services/sign_out.py): this connection ends now; a reconnect sees what they
+        may see from now on."""
+        await self.close(code=message.get("code", CLOSE_UNAUTHENTICATED))
 
     # --- helpers ------------------------------------------------------------------------------
 

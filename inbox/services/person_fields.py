@@ -1,0 +1,67 @@
+"""Checking what an administrator or an invitation says about a person: e-mail address,
+public name, initials, language, teams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from inbox.exceptions import InvalidInput
+from inbox.models import Agent, Team
+
+PUBLIC_NAME_MAX = Agent._meta.get_field("public_name").max_length
+INITIALS_MAX = Agent._meta.get_field("initials").max_length
+
+
+def clean_email(email: str) -> str:
+    """Lower case: an address is one account however it is typed."""
+    email = str(email).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"{email!r} is not an e-mail address.", field="email") from None
+    return email
+
+
+def clean_public_name(public_name: str) -> str:
+    public_name = " ".join(str(public_name).split())
+    if not public_name:
+        raise InvalidInput("The public name cannot be empty.", field="public_name")
+    if len(public_name) > PUBLIC_NAME_MAX:
+        raise InvalidInput(
+            f"A public name has at most {PUBLIC_NAME_MAX} characters.", field="public_name"
+        )
+    return public_name
+
+
+def clean_initials(initials: str) -> str:
+    initials = str(initials).strip()
+    if not initials or len(initials) > INITIALS_MAX or any(c.isspace() for c in initials):
+        raise InvalidInput(
+            f"Initials are 1 to {INITIALS_MAX} characters without spaces.", field="initials"
+        )
+    return initials
+
+
+def clean_language(language: str) -> str:
+    if language not in {"", *(code for code, _ in settings.LANGUAGES)}:
+        raise InvalidInput(f"Unknown language {language!r}.", field="language")
+    return language
+
+
+def teams_named(team_ids: Iterable[object]) -> list[Team]:
+    """The teams with these ids; InvalidInput names one that does not exist."""
+    if isinstance(team_ids, str | bytes):
+        raise InvalidInput("Teams are a list of team ids.", field="team_ids")
+    try:
+        wanted = {int(t) for t in team_ids}  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InvalidInput("Teams are a list of team ids.", field="team_ids") from None
+    teams = list(Team.objects.filter(pk__in=wanted).order_by("name"))
+    missing = wanted - {t.pk for t in teams}
+    if missing:
+        raise InvalidInput(f"Team {min(missing)} does not exist.", field="team_ids")
+    return teams

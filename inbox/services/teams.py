@@ -1,0 +1,58 @@
+"""Teams: creating and renaming them (admins). Names are unique, compared without case."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from inbox.audit import audit
+from inbox.exceptions import InvalidInput, NotFound
+from inbox.models import AuditAction, Team
+from inbox.permissions.people import actor_managing_people
+
+NAME_MAX = Team._meta.get_field("name").max_length
+
+
+def _clean_name(name: str, *, except_id: int | None = None) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise InvalidInput("A team needs a name.", field="name")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"A team name has at most {NAME_MAX} characters.", field="name")
+    taken = Team.objects.filter(name__iexact=name).exclude(pk=except_id)
+    if taken.exists():
+        raise InvalidInput(f"There is already a team called {name!r}.", field="name")
+    return name
+
+
+@transaction.atomic(durable=True)
+def team_create(*, user: AbstractBaseUser, name: str) -> Team:
+    actor = actor_managing_people(user)
+    name = _clean_name(name)
+    try:
+        with transaction.atomic():  # two admins creating the same name at once: one is told
+            team = Team.objects.create(name=name)
+    except IntegrityError:
+        raise InvalidInput(f"There is already a team called {name!r}.", field="name") from None
+    audit(
+        AuditAction.TEAM_CREATED, actor=actor, user=user, object_type="team",
+        object_id=team.pk, team_id=team.pk, details={"name": team.name},
+    )  # fmt: skip
+    return team
+
+
+@transaction.atomic(durable=True)
+def team_rename(*, user: AbstractBaseUser, team_id: int, name: str) -> Team:
+    actor = actor_managing_people(user)
+    try:
+        team = Team.objects.select_for_update(no_key=True).get(pk=team_id)
+    except Team.DoesNotExist:
+        raise NotFound(f"Team {team_id} was not found.") from None
+    before = team.name
+    team.name = _clean_name(name, except_id=team.pk)
+    team.save(update_fields=["name"])
+    audit(
+        AuditAction.TEAM_RENAMED, actor=actor, user=user, object_type="team",
+        object_id=team.pk, team_id=team.pk, details={"from": before, "to": team.name},
+    )  # fmt: skip
+    return team
