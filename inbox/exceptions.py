@@ -42,3 +42,10 @@ class StaleVersion(InboxError):
     """The client acted on an older snapshot than the one stored."""
 
     code = "stale_version"
+
+
+class GuidelineBlocked(InvalidInput):
+    """The team's guidelines forbid this reply; ``details["hits"]`` names each rule and what
+    it matched."""
+
+    code = "guideline_blocked"

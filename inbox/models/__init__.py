@@ -4,6 +4,14 @@ from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount
 from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, ConversationTag, Tag
 from inbox.models.events import InboxEvent
+from inbox.models.guidelines import (
+    ApprovalState,
+    Guideline,
+    GuidelineRule,
+    ReplyApproval,
+    RuleAction,
+    RuleKind,
+)
 from inbox.models.messages import DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
@@ -20,6 +28,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "AgentPersona",
+    "ApprovalState",
     "BusinessSchedule",
     "CannedResponse",
     "ChannelAccount",
@@ -29,12 +38,17 @@ __all__ = [
     "ConversationTag",
     "DeliveryState",
     "Direction",
+    "Guideline",
+    "GuidelineRule",
     "InboxEvent",
     "IntervalEnd",
     "IntervalKind",
     "Message",
     "Note",
+    "ReplyApproval",
     "ResponseInterval",
+    "RuleAction",
+    "RuleKind",
     "SlaTarget",
     "Tag",
     "Team",

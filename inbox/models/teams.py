@@ -34,6 +34,10 @@ class Agent(models.Model):
     language = models.CharField(max_length=8, blank=True, default="")
     # A public picture of the agent, shown by platforms that support it (Messenger Personas).
     avatar_url = models.URLField(blank=True, default="")
+    # Four-eyes (issue #16): this agent's public replies wait for an approver (new staff).
+    needs_approval = models.BooleanField(default=False)
+    # An agent granted the right to approve colleagues' replies (managers always may).
+    may_approve = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["public_name"]
