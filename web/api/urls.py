@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import composer
+from web.api import approvals, composer, guidelines
 from web.api import conversations as c
 from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.audit import AuditListApi
@@ -37,6 +37,18 @@ urlpatterns = [
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
+    # Guidelines and four-eyes approval (issue #16).
+    path("teams/<int:team_id>/guidelines", guidelines.GuidelineApi.as_view()),
+    path("teams/<int:team_id>/rules", guidelines.RuleCreateApi.as_view()),
+    path("rules/<int:rule_id>", guidelines.RuleApi.as_view()),
+    path(
+        "teams/<int:team_id>/agents/<int:agent_id>/approval",
+        guidelines.AgentApprovalApi.as_view(),
+    ),
+    path("approvals", approvals.ApprovalQueueApi.as_view(), name="api-approvals"),
+    path("messages/<int:message_id>/approve", approvals.ReplyApproveApi.as_view()),
+    path("messages/<int:message_id>/send-back", approvals.ReplySendBackApi.as_view()),
+    path("messages/<int:message_id>/revise", approvals.ReplyReviseApi.as_view()),
     path("metrics/", include("web.api.metrics.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
