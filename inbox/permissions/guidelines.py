@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from inbox.exceptions import NotFound, PermissionDenied
-from inbox.models import Agent, Team
+from inbox.models import Agent, GuidelineRule, Team
 from inbox.permissions.access import agent_of, visible_team_ids
 
 
@@ -18,6 +18,15 @@ def access_team(user: AbstractBaseUser, team_id: int) -> Team:
     if team is None:
         raise NotFound(f"Team {team_id} was not found.")
     return team
+
+
+def access_rule(user: AbstractBaseUser, rule_id: int) -> GuidelineRule:
+    """A rule of one of the user's teams; another team's rule is not found."""
+    rule = GuidelineRule.objects.filter(pk=rule_id).first()
+    team_ids = visible_team_ids(user)
+    if rule is None or (team_ids is not None and rule.team_id not in team_ids):
+        raise NotFound(f"Rule {rule_id} was not found.")
+    return rule
 
 
 def check_may_edit_guidelines(user: AbstractBaseUser) -> None:

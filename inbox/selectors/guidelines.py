@@ -54,7 +54,3 @@ def reply_verdict(*, agent: Agent, conversation: Conversation, body: str) -> Ver
             tags=tag_name_list_of(conversation=conversation),
             author_needs_approval=agent.needs_approval,
         )
-
-
-def guideline_rule_get(*, rule_id: int) -> GuidelineRule | None:
-    return GuidelineRule.objects.filter(pk=rule_id).first()

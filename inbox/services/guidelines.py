@@ -17,8 +17,7 @@ from inbox.guidelines.rules import default_rules
 from inbox.guidelines.validation import clean_rule
 from inbox.models import Agent, AuditAction, Guideline, GuidelineRule
 from inbox.permissions.access import agent_of
-from inbox.permissions.guidelines import access_team, check_may_edit_guidelines
-from inbox.selectors.guidelines import guideline_rule_get
+from inbox.permissions.guidelines import access_rule, access_team, check_may_edit_guidelines
 
 GUIDELINE_TEXT_MAX = 50_000
 _CLAIM_SQL = (
@@ -104,14 +103,9 @@ def guideline_rule_create(
 
 
 def _owned_rule(user: AbstractBaseUser, rule_id: int) -> tuple[Agent, GuidelineRule]:
-    rule = guideline_rule_get(rule_id=rule_id)
-    if rule is None:
-        raise NotFound(f"Rule {rule_id} was not found.")
-    try:
-        actor, _guideline = _manager(user, rule.team_id)
-    except NotFound:
-        raise NotFound(f"Rule {rule_id} was not found.") from None
-    return actor, rule
+    rule = access_rule(user, rule_id)
+    actor, _guideline = _manager(user, rule.team_id)
+    return actor, GuidelineRule.objects.get(pk=rule.pk)  # read again under the guideline's lock
 
 
 @transaction.atomic(durable=True)

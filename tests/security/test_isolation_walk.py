@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from inbox.models import (
@@ -28,6 +29,7 @@ from inbox.models import (
     CannedResponse,
     ChannelAccount,
     Conversation,
+    GuidelineRule,
     Message,
     Note,
     SlaTarget,
@@ -80,6 +82,10 @@ def target(team: Team) -> Target:
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
     CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
+    GuidelineRule.objects.create(
+        team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
+        created_at=timezone.now(),
+    )  # fmt: skip
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
 
@@ -90,9 +96,18 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "account_id": lambda t: t.account.pk,
     "team_id": lambda t: t.team.pk,
     "table": lambda t: "team",  # metrics CSV exports: the team is a query parameter
+    "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
+    "agent_id": lambda t: t.member.pk,  # issue #16
 }
 # Parameters that name an object of the target team: the route must refuse outright.
-OBJECT_PARAMETERS = {"conversation_id", "message_id", "account_id", "team_id"}
+OBJECT_PARAMETERS = {
+    "conversation_id",
+    "message_id",
+    "account_id",
+    "team_id",
+    "rule_id",
+    "agent_id",
+}
 
 
 def payload(outsider_agent_id: int) -> dict[str, Any]:
@@ -103,7 +118,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "add": ["hijacked"], "remove": [], "note_to_customer": "",
         "time_zone": "Europe/Copenhagen", "weekly": {"1": [["08:00", "16:00"]]},
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
-        "business_hours": True,
+        "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
     }  # fmt: skip
 
 
@@ -165,6 +180,8 @@ def state(target: Target) -> dict[str, Any]:
         "schedule": BusinessSchedule.objects.filter(team=target.team).exists(),
         "sla": SlaTarget.objects.filter(team=target.team).exists(),
         "audit": AuditEntry.objects.count(),
+        "rules": list(GuidelineRule.objects.filter(team=target.team).values()),
+        "member": Agent.objects.filter(pk=target.member.pk).values("needs_approval").get(),
     }
 
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from inbox.guidelines.rules import DATA_KINDS
 from inbox.guidelines.validation import KINDS
 from inbox.models import Agent
-from inbox.permissions.guidelines import access_team
+from inbox.permissions.guidelines import access_rule, access_team
 from inbox.selectors.guidelines import guideline_get, guideline_rule_list, guideline_rules_in_force
 from inbox.services import guidelines as services
 from web.api import serializers as s
@@ -104,6 +104,7 @@ class GuidelineApi(APIView):
         summary="Write the team's guidelines (managers)",
     )
     def put(self, request: Request, team_id: int) -> Response:
+        access_team(request.user, team_id)  # another team's is not found, whatever the body
         data = parse_body(GuidelineIn, request.data)
         services.guideline_text_set(user=request.user, team_id=team_id, text=data["text"])
         return Response(guideline_out(team_id))
@@ -114,6 +115,7 @@ class RuleCreateApi(APIView):
         request=RuleIn, responses={201: RuleOut, **ERRORS}, summary="Add a rule (managers)"
     )
     def post(self, request: Request, team_id: int) -> Response:
+        access_team(request.user, team_id)
         data = parse_body(RuleIn, request.data)
         rule = services.guideline_rule_create(user=request.user, team_id=team_id, data=data)
         return Response(rule_out(rule), status=status.HTTP_201_CREATED)
@@ -124,6 +126,7 @@ class RuleApi(APIView):
         request=RulePatch, responses={200: RuleOut, **ERRORS}, summary="Change a rule (managers)"
     )
     def patch(self, request: Request, rule_id: int) -> Response:
+        access_rule(request.user, rule_id)
         data = parse_body(RulePatch, request.data)
         rule = services.guideline_rule_update(user=request.user, rule_id=rule_id, data=data)
         return Response(rule_out(rule))
@@ -150,6 +153,7 @@ class AgentApprovalApi(APIView):
         summary="Mark a team member as needing approval, or let them approve (managers)",
     )
     def put(self, request: Request, team_id: int, agent_id: int) -> Response:
+        access_team(request.user, team_id)
         data = parse_body(ApprovalSettingIn, request.data)
         agent: Agent = services.agent_approval_set(
             user=request.user, team_id=team_id, agent_id=agent_id, **data
