@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from web import errors
 from web.ops import health
-from web.views import inbox, profile
+from web.views import approvals, guidelines, inbox, profile
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,10 @@ urlpatterns = [
         name="conversation-pane",
     ),
     path("profile/", profile.profile_page, name="profile"),
+    # Guidelines and four-eyes approval (issue #16).
+    path("guidelines/", guidelines.guideline_page, name="guidelines"),
+    path("approvals/", approvals.approval_page, name="approvals"),
+    path("approvals/queue", approvals.approval_queue_fragment, name="approval-queue"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -48,6 +48,14 @@ def js_strings() -> dict[str, str]:
         ),
         "offline": _("Live updates paused; reconnecting…"),
         "online": _("Live"),
+        # Guidelines and approval (issue #16).
+        "action_warn": _("Note"),
+        "action_approval": _("Needs approval"),
+        "action_block": _("Not allowed"),
+        "sendForApproval": _("Send for approval"),
+        "awaitingApproval": _(
+            "Reply saved: it waits for a colleague's approval before it is posted."
+        ),
         "newConversations": _("The list changed; it has been updated."),
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
