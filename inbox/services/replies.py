@@ -79,11 +79,8 @@ def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) 
         object_type="message",
         object_id=message.pk,
         team_id=conversation.team_id,
-        details={
-            "conversation_id": conversation.pk,
-            "text": message.text,
-            "guidelines": [h.as_dict() for h in verdict.hits],
-        },
+        details={"conversation_id": conversation.pk, "text": message.text}
+        | ({"guidelines": [h.as_dict() for h in verdict.hits]} if verdict.hits else {}),
     )
     events = [reply_created_event(conversation=conversation, message=message, actor=agent)]
     if held:

@@ -30,8 +30,7 @@ def account(x_sim, team, monkeypatch) -> ChannelAccount:
 
 def intervals():
     return sorted(
-        (i.kind, i.started_at, i.ended_at, i.agent_id)
-        for i in ResponseInterval.objects.all()
+        (i.kind, i.started_at, i.ended_at, i.agent_id) for i in ResponseInterval.objects.all()
     )
 
 
