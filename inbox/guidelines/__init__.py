@@ -1,2 +1,2 @@
 """Guideline rules (issue #16): pure matching of a reply's text against a team's rules, and the
-verdict the reply service enforces and the composer shows (docs/architecture.md §3.10)."""
+verdict the reply service enforces and the composer shows (docs/architecture.md §7)."""

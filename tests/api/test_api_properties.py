@@ -98,6 +98,12 @@ RULES_OPENAPI_CANNOT_STATE = {
     r"^/api/conversations/\{conversation_id\}/reply$": "POST",
     # A conversation carries at most 20 tags in all.
     r"^/api/conversations/\{conversation_id\}/tags$": "POST",
+    # Guidelines (issue #16): a rule's fields depend on its kind and a pattern must compile;
+    # a handover note, an approved or revised reply must pass the team's rules and fit.
+    r"^/api/teams/\{team_id\}/rules$": "POST",
+    r"^/api/rules/\{rule_id\}$": "PATCH",
+    r"^/api/conversations/\{conversation_id\}/handover$": "POST",
+    r"^/api/messages/\{message_id\}/(approve|revise)$": "POST",
 }
 
 
