@@ -36,6 +36,8 @@ def _decide(request: HttpRequest) -> None:
         messages.success(request, _("Sent back to the author."))
         return
     body = post.get("body")
+    if body is not None:  # a form's textarea sends CRLF line breaks
+        body = body.replace("\r\n", "\n")
     reply_approve(user=request.user, message_id=message_id, revision=revision, body=body)
     messages.success(request, _("Approved: the reply is on its way."))
 
