@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
+from inbox.models import Message
+from inbox.services.guidelines import guideline_rule_create
 from tests.web.browser_support import (
     LIVE_TIMEOUT_MS,
     expect,
@@ -58,13 +60,21 @@ def test_a_new_agents_reply_waits_and_a_manager_edits_and_approves_it_live(
     assert stack.posted() == ["Det ordner vi i dag /Mette"]  # once, signed by the author
 
 
-def test_the_composer_refuses_what_the_rules_block_before_sending(stack, chromium, contexts):
-    stack.mention("Hvad er mit CPR-nummer?")
+def test_the_composer_shows_what_the_rules_block_and_posts_nothing(stack, chromium, contexts):
+    stack.lars.user.groups.add(Group.objects.get(name="manager"))
+    guideline_rule_create(
+        user=stack.lars.user,
+        team_id=stack.team.pk,
+        data={"name": "Interne navne", "kind": "words", "action": "block", "words": ["ørnen"]},
+    )
+    stack.mention("Hvordan går det med projektet?")
     mette = log_in(new_page(chromium, contexts), stack, "mette")
     expect(row(mette, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     open_conversation(mette, "Kirsten Madsen")
-    mette.locator("#composer-body").fill("Dit CPR-nummer 010190-1234 er registreret.")
-    expect(mette.locator("#verdict")).to_contain_text("National identity numbers")
-    expect(mette.locator("#verdict")).to_contain_text("010190-1234")
-    expect(mette.locator("#send")).to_be_disabled()
+    mette.locator("#composer-body").fill("Projekt Ørnen er forsinket.")
+    verdict = mette.locator("#verdict .hit-block")
+    expect(verdict).to_contain_text("“Interne navne” matched “Ørnen”.")
+    mette.get_by_role("button", name="Send", exact=True).click()
+    expect(mette.locator("#composer-msg")).to_contain_text("Interne navne")
     assert stack.posted() == []
+    assert not Message.objects.filter(direction="out").exists()

@@ -139,7 +139,7 @@ export class Composer {
       + (over > 0 ? ` · ${t("overBy", { n: over })}` : "");
     counter.classList.toggle("over", over > 0);
     const action = result.guidelines?.action;
-    send.disabled = over > 0 || action === "block";
+    send.disabled = over > 0; // a blocked reply still opens the guard, or says why below
     send.textContent = action === "approval" ? t("sendForApproval") : t("send");
   }
 
@@ -197,6 +197,12 @@ export class Composer {
         this.textarea.setSelectionRange(first.start, first.end);
         return;
       }
+    }
+    if (result.guidelines?.action === "block") {
+      // The service would refuse it: say which rules and what they matched, post nothing.
+      const blocking = result.guidelines.hits.filter((hit) => hit.action === "block");
+      this.message(blocking.map((hit) => hit.message).join(" "), true);
+      return;
     }
     await this.post(this.preview.body, true);
   }
