@@ -12,7 +12,7 @@ from inbox.exceptions import InvalidTransition
 from inbox.models import AuditEntry, ConversationStatus, DeliveryState, Message, ReplyApproval
 from inbox.permissions.roles import Role
 from inbox.services.approval import reply_approve
-from inbox.services.conversations import conversation_set_status
+from inbox.services.conversations import conversation_assign, conversation_set_status
 from inbox.services.guidelines import guideline_rule_create
 from tests.conftest import api_client_for
 from tests.factories import AgentFactory
@@ -181,6 +181,9 @@ def test_a_reply_whose_conversation_was_resolved_or_reassigned_meanwhile_may_be_
     new_agent, manager, colleague, conversation, queued
 ):
     message_id = reply(new_agent, conversation)["id"]
+    conversation_assign(
+        user=manager.user, conversation_id=conversation.pk, assignee_id=colleague.pk
+    )
     conversation_set_status(
         user=manager.user, conversation_id=conversation.pk, status=ConversationStatus.RESOLVED
     )
@@ -188,6 +191,7 @@ def test_a_reply_whose_conversation_was_resolved_or_reassigned_meanwhile_may_be_
     assert queued == [message_id]
     conversation.refresh_from_db()
     assert conversation.status == ConversationStatus.RESOLVED  # answering does not reopen
+    assert conversation.assignee == colleague  # nor take it back
 
 
 @pytest.mark.django_db(transaction=True)

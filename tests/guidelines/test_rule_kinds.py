@@ -110,6 +110,16 @@ def test_links_outside_the_allow_list(text, expected):
     assert matched([LINKS], text) == expected
 
 
+@pytest.mark.parametrize(
+    "tag",
+    ["presse", "pressefråga", "klage-nø", "complaint"],  # da, sv, no, en
+)
+def test_a_tag_rule_matches_its_tag_only(tag):
+    rules = [rule("tag", action="approval", tag=tag)]
+    assert matched(rules, "Hej", tags={tag, "andet"}) == [tag]
+    assert matched(rules, "Hej", tags={"andet"}) == []
+
+
 def test_a_reply_to_a_tagged_conversation():
     tagged = rule("tag", action="approval", tag="presse")
     verdict = evaluate([tagged], text="Hej", public=True, tags={"presse", "skat"})
