@@ -78,3 +78,35 @@ def test_the_composer_shows_what_the_rules_block_and_posts_nothing(stack, chromi
     expect(mette.locator("#composer-msg")).to_contain_text("Interne navne")
     assert stack.posted() == []
     assert not Message.objects.filter(direction="out").exists()
+
+
+def test_a_reply_sent_back_with_a_note_is_revised_by_its_author(stack, chromium, contexts):
+    stack.mette.needs_approval = True
+    stack.mette.save()
+    stack.lars.user.groups.add(Group.objects.get(name="manager"))
+    stack.mention("Hvornår skal jeg betale restskat?")
+    mette = log_in(new_page(chromium, contexts), stack, "mette")
+    lars = log_in(new_page(chromium, contexts), stack, "lars")
+    lars.get_by_role("link", name="Approvals").click()
+    wait_live(lars)
+    expect(row(mette, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    open_conversation(mette, "Kirsten Madsen")
+    mette.locator("#composer-body").fill("Snart")
+    mette.get_by_role("button", name="Send for approval").click()
+
+    item = lars.locator(".approval", has_text="Snart /Mette")
+    expect(item).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    item.get_by_label("Note to the author (when sending back)").fill("Nævn datoen")
+    item.get_by_role("button", name="Send back").click()
+
+    returned = mette.locator(".entry.outbound", has_text="Snart /Mette")
+    expect(returned).to_have_attribute("data-state", "returned", timeout=LIVE_TIMEOUT_MS)
+    expect(returned.locator(".note")).to_have_text("Nævn datoen")
+    returned.locator("textarea").fill("Senest 1. juli")
+    returned.get_by_role("button", name="Send for approval again").click()
+    again = mette.locator(".entry.outbound", has_text="Senest 1. juli /Mette")
+    expect(again).to_have_attribute("data-state", "approval", timeout=LIVE_TIMEOUT_MS)
+    expect(lars.locator(".approval", has_text="Senest 1. juli /Mette")).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
+    assert stack.posted() == []
