@@ -55,3 +55,10 @@ class Unavailable(InboxError):
     """Something Svar depends on (e.g. the mail server) did not answer; trying again may work."""
 
     code = "unavailable"
+
+
+class GuidelineBlocked(InvalidInput):
+    """The team's guidelines forbid this reply; ``details["hits"]`` names each rule and what
+    it matched."""
+
+    code = "guideline_blocked"

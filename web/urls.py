@@ -7,8 +7,10 @@ from web.ops import health
 from web.security.mfa import views as mfa
 from web.security.sso import views as sso
 from web.views import (
+    approvals,
     channels,
     first_run,
+    guidelines,
     inbox,
     invitation,
     people,
@@ -80,6 +82,10 @@ urlpatterns = [
     ),
     path("invitation/<str:token>/", invitation.invitation_page, name="invitation-accept"),
     path("welcome/", first_run.first_run_page, name="first-run"),
+    # Guidelines and four-eyes approval (issue #16).
+    path("guidelines/", guidelines.guideline_page, name="guidelines"),
+    path("approvals/", approvals.approval_page, name="approvals"),
+    path("approvals/queue", approvals.approval_queue_fragment, name="approval-queue"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -18,7 +18,7 @@ from inbox.events.snapshots import (
     snapshot_of,
     snapshots_for,
 )
-from inbox.models import Agent, ChannelAccount, Conversation, Message, Note
+from inbox.models import Agent, ChannelAccount, Conversation, Message, Note, ReplyApproval
 
 
 class EventKind(StrEnum):
@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     CONVERSATION_STATUS = "conversation.status_changed"
     CONVERSATION_TAGGED = "conversation.tagged"
     NOTE_CREATED = "note.created"
+    REPLY_APPROVAL = "reply.approval_changed"  # four-eyes (issue #16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,34 @@ def reply_created_event(
     *, conversation: Conversation, message: Message, actor: Agent
 ) -> PendingEvent:
     return _about(EventKind.REPLY_CREATED, conversation, actor, message=message_snapshot(message))
+
+
+def approval_snapshot(approval: ReplyApproval) -> dict[str, Any]:
+    return {
+        "state": approval.state,
+        "revision": approval.revision,
+        "reasons": approval.reasons,
+        "author_id": approval.author_id,
+        "requested_at": approval.requested_at.isoformat(),
+        "decided_at": approval.decided_at.isoformat() if approval.decided_at else None,
+        "decided_by": agent_snapshot(approval.decided_by) if approval.decided_by_id else None,
+        "note": approval.note,
+        "edited": bool(approval.original_body),
+    }
+
+
+def reply_approval_changed_event(
+    *, message: Message, approval: ReplyApproval, actor: Agent | None
+) -> PendingEvent:
+    """A reply started waiting for approval, was revised, approved or sent back: approvers see
+    the queue change, the author sees the state (message.delivery_state follows)."""
+    return _about(
+        EventKind.REPLY_APPROVAL,
+        message.conversation,
+        actor,
+        message=message_snapshot(message),
+        approval=approval_snapshot(approval),
+    )
 
 
 def reply_delivery_changed_event(*, message: Message) -> PendingEvent:

@@ -24,8 +24,10 @@ from inbox.metrics.business_hours import BusinessTimeline
 from inbox.metrics.ledger import ConversationLedger
 from inbox.metrics.recording import interval_row, team_schedules
 from inbox.models import (
+    ApprovalState,
     Conversation,
     ConversationStatus,
+    DeliveryState,
     Direction,
     InboxEvent,
     Message,
@@ -33,7 +35,13 @@ from inbox.models import (
 )
 
 CHUNK = 2_000
-STEP_KINDS = (EventKind.MESSAGES_RECEIVED, EventKind.REPLY_CREATED, EventKind.CONVERSATION_STATUS)
+STEP_KINDS = (
+    EventKind.MESSAGES_RECEIVED,
+    EventKind.REPLY_CREATED,
+    EventKind.REPLY_APPROVAL,
+    EventKind.CONVERSATION_STATUS,
+)
+_HELD = (DeliveryState.AWAITING_APPROVAL, DeliveryState.SENT_BACK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +75,12 @@ def steps_from_events(events: Sequence[InboxEvent]) -> list[Step]:
         if event.kind == EventKind.MESSAGES_RECEIVED:
             steps.extend(_message_step(m) for m in payload["messages"])
         elif event.kind == EventKind.REPLY_CREATED:
-            steps.append(_message_step(payload["message"]))
+            if payload["message"]["delivery_state"] != DeliveryState.AWAITING_APPROVAL:
+                steps.append(_message_step(payload["message"]))
+        elif event.kind == EventKind.REPLY_APPROVAL:
+            # A held reply answers the customer when it is approved (issue #16).
+            if payload["approval"]["state"] == ApprovalState.APPROVED:
+                steps.append(_message_step(payload["message"]))
         elif event.kind == EventKind.CONVERSATION_STATUS:
             snapshot = payload["conversation"]
             if snapshot["status"] == ConversationStatus.RESOLVED:
@@ -83,6 +96,8 @@ def steps_from_messages(messages: Sequence[Message], status_steps: Sequence[Step
     for m in messages:
         if m.direction == Direction.INBOUND:
             steps.append(Step("customer", m.platform_time))
+        elif m.delivery_state in _HELD:
+            continue  # waiting for approval, or sent back: nobody is answered yet
         elif m.author_agent_id is not None:
             steps.append(Step("account", m.received_at, m.author_agent_id))  # created in Svar
         else:
@@ -128,7 +143,14 @@ def _steps_for(conversation_ids: Sequence[int]) -> dict[int, list[Step]]:
         messages: dict[int, list[Message]] = defaultdict(list)
         for m in (
             Message.objects.filter(conversation_id__in=without_log)
-            .only("conversation_id", "direction", "author_agent_id", "platform_time", "received_at")
+            .only(
+                "conversation_id",
+                "direction",
+                "author_agent_id",
+                "platform_time",
+                "received_at",
+                "delivery_state",
+            )
             .order_by("platform_time", "id")
         ):
             messages[m.conversation_id].append(m)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0013_business_schedule_recompute'),
+        ('inbox', '0014_channel_oauth'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,14 @@ from inbox.models.channels import AccountHealth, AgentPersona, ChannelAccount, T
 from inbox.models.contacts import Contact
 from inbox.models.conversations import Conversation, ConversationStatus, ConversationTag, Tag
 from inbox.models.events import InboxEvent
+from inbox.models.guidelines import (
+    ApprovalState,
+    Guideline,
+    GuidelineRule,
+    ReplyApproval,
+    RuleAction,
+    RuleKind,
+)
 from inbox.models.messages import DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
@@ -22,6 +30,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "AgentPersona",
+    "ApprovalState",
     "BusinessSchedule",
     "CannedResponse",
     "ChannelAccount",
@@ -31,6 +40,8 @@ __all__ = [
     "ConversationTag",
     "DeliveryState",
     "Direction",
+    "Guideline",
+    "GuidelineRule",
     "InboxEvent",
     "Invitation",
     "IntervalEnd",
@@ -39,7 +50,10 @@ __all__ = [
     "Note",
     "OAUTH_ATTEMPT_LIFETIME",
     "OAuthAttempt",
+    "ReplyApproval",
     "ResponseInterval",
+    "RuleAction",
+    "RuleKind",
     "SlaTarget",
     "Tag",
     "Team",

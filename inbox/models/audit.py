@@ -28,6 +28,14 @@ class AuditAction(models.TextChoices):
     PERSON_DEACTIVATED = "person.deactivated", "Person deactivated"
     PERSON_REACTIVATED = "person.reactivated", "Person reactivated"
     PROFILE_CREATED = "person.profile_created", "Agent profile created"
+    GUIDELINE_CHANGED = "guideline.changed", "Guidelines changed"
+    RULE_CREATED = "guideline.rule_created", "Guideline rule added"
+    RULE_CHANGED = "guideline.rule_changed", "Guideline rule changed"
+    RULE_DELETED = "guideline.rule_deleted", "Guideline rule removed"
+    REPLY_HELD = "reply.held", "Reply held for approval"
+    REPLY_APPROVED = "reply.approved", "Reply approved"
+    REPLY_SENT_BACK = "reply.sent_back", "Reply sent back"
+    AGENT_APPROVAL_SET = "agent.approval_set", "Approval settings changed"
 
 
 class AuditEntry(models.Model):

@@ -16,6 +16,9 @@ class DeliveryState(models.TextChoices):
     SENDING = "sending", "Sending"  # the platform call started; outcome not yet known
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Four-eyes (issue #16): not handed to the delivery worker until an approver approves it.
+    AWAITING_APPROVAL = "approval", "Waiting for approval"
+    SENT_BACK = "returned", "Sent back by an approver"
 
 
 class Message(models.Model):

@@ -37,6 +37,10 @@ class Agent(models.Model):
     # Raised by every change an administrator makes to the person (inbox/services/people.py):
     # an edit made from an older snapshot is refused instead of silently undoing another's.
     version = models.PositiveIntegerField(default=0)
+    # Four-eyes (issue #16): this agent's public replies wait for an approver (new staff).
+    needs_approval = models.BooleanField(default=False)
+    # An agent granted the right to approve colleagues' replies (managers always may).
+    may_approve = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["public_name"]

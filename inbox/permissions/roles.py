@@ -16,7 +16,13 @@ class Role(StrEnum):
 # Each role holds its own permissions plus those of the roles before it.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: ("inbox.view_conversation", "inbox.change_conversation"),
-    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry", "inbox.view_people"),
+    Role.MANAGER: (
+        "inbox.view_metrics",
+        "inbox.view_auditentry",
+        "inbox.view_people",
+        "inbox.change_guidelinerule",  # edit the team's guidelines and rules (issue #16)
+        "inbox.change_replyapproval",  # approve colleagues' replies (issue #16)
+    ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }
 

@@ -25,8 +25,9 @@ from inbox.selectors.messages import (
     message_get_latest_inbound_time,
     reply_get_conversation_id,
 )
+from inbox.services.approval import reply_hold_for_retry_locked
 from inbox.services.locks import lock_reply
-from inbox.services.replies import enqueue_delivery
+from inbox.services.replies import enforce_guidelines, enqueue_delivery
 
 DELIVERY_ERROR_MAX = 2000  # the platform's reason, as stored and shown to the agent
 # A reply in any of these states has not reached the platform (as far as is known).
@@ -134,6 +135,11 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
             f"Only a failed reply can be retried; this one is {message.delivery_state}.",
             current_state=message.delivery_state,
         )
+    # Today's rules apply to a reply sent again: a blocked one stays failed, with the reason;
+    # one that now needs approval, and was never approved, waits for an approver.
+    verdict = enforce_guidelines(message.author_agent, message.conversation, message.body)
+    if verdict.needs_approval and reply_hold_for_retry_locked(message=message, verdict=verdict):
+        return message
     _change(message, delivery_state=DeliveryState.QUEUED)
     audit(
         AuditAction.REPLY_RETRIED,

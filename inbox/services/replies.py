@@ -8,17 +8,20 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.composer.rendering import RenderedReply, render_reply
-from inbox.events.kinds import reply_created_event
+from inbox.events.kinds import reply_approval_changed_event, reply_created_event
 from inbox.events.log import announce
-from inbox.exceptions import ReplyEmpty, ReplyTooLong
+from inbox.exceptions import GuidelineBlocked, ReplyEmpty, ReplyTooLong
+from inbox.guidelines.verdict import Verdict
 from inbox.metrics.recording import record_reply
 from inbox.models import Agent, AuditAction, Conversation, DeliveryState, Direction, Message
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.selectors.guidelines import reply_verdict
 from inbox.selectors.messages import message_get_latest_inbound_external_id
 from inbox.services._common import check_version, touch
 
@@ -57,25 +60,55 @@ def reply_create(
 
 def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) -> Message:
     """The body of :func:`reply_create`, for services that reply as one step of a larger
-    transaction (a handover). The caller holds the conversation's row lock."""
-    rendered = _checked_render(agent, conversation, body)
+    transaction (a handover). The caller holds the conversation's row lock.
+
+    The team's guidelines are enforced here, for every way a reply is made: a blocked reply is
+    refused; one that needs approval is stored waiting for an approver and not delivered."""
+    rendered = checked_render(agent, conversation, body)
+    verdict = enforce_guidelines(agent, conversation, rendered.body)
     now = timezone.now()
-    message = _store_reply(agent, conversation, rendered, now)
-    _mark_answered(agent, conversation, now)
+    held = verdict.needs_approval
+    message = _store_reply(agent, conversation, rendered, now, held=held)
+    if held:
+        _claim(agent, conversation)
+    else:
+        _mark_answered(agent, conversation, now)
     audit(
-        AuditAction.REPLY_SENT,
+        AuditAction.REPLY_HELD if held else AuditAction.REPLY_SENT,
         actor=agent,
         object_type="message",
         object_id=message.pk,
         team_id=conversation.team_id,
-        details={"conversation_id": conversation.pk, "text": message.text},
+        details={"conversation_id": conversation.pk, "text": message.text}
+        | ({"guidelines": [h.as_dict() for h in verdict.hits]} if verdict.hits else {}),
     )
-    announce(reply_created_event(conversation=conversation, message=message, actor=agent))
-    transaction.on_commit(lambda: enqueue_delivery(message.pk))
+    events = [reply_created_event(conversation=conversation, message=message, actor=agent)]
+    if held:
+        from inbox.services.approval import reply_hold_locked  # approval imports this module
+
+        approval = reply_hold_locked(message=message, verdict=verdict, now=now)
+        events.append(reply_approval_changed_event(message=message, approval=approval, actor=agent))
+    else:
+        transaction.on_commit(lambda: enqueue_delivery(message.pk))
+    announce(*events)
     return message
 
 
-def _checked_render(agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
+def enforce_guidelines(agent: Agent, conversation: Conversation, body: str) -> Verdict:
+    """The verdict on ``body``; raises GuidelineBlocked (naming each rule and what it matched,
+    in the agent's language) when a rule blocks it."""
+    verdict = reply_verdict(agent=agent, conversation=conversation, body=body)
+    if verdict.blocked:
+        blocking = verdict.of_action("block")
+        with translation.override(agent.language or translation.get_language()):
+            message = _("The team's guidelines do not allow this reply: %(reasons)s") % {
+                "reasons": " ".join(h.message for h in blocking)
+            }
+        raise GuidelineBlocked(message, field="body", hits=[h.as_dict() for h in verdict.hits])
+    return verdict
+
+
+def checked_render(agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
     """The reply as sent, refused when empty or over the channel's limit."""
     rendered = reply_preview(agent=agent, conversation=conversation, body=body)
     if rendered.length == 0:
@@ -97,9 +130,10 @@ def _checked_render(agent: Agent, conversation: Conversation, body: str) -> Rend
 
 
 def _store_reply(
-    agent: Agent, conversation: Conversation, rendered: RenderedReply, now: datetime
+    agent: Agent, conversation: Conversation, rendered: RenderedReply, now: datetime, *, held: bool
 ) -> Message:
-    """The reply, queued for delivery, as an answer to the customer's latest message."""
+    """The reply, queued for delivery (or held for approval), as an answer to the customer's
+    latest message."""
     answered = message_get_latest_inbound_external_id(conversation=conversation)
     return Message.objects.create(
         conversation=conversation,
@@ -112,7 +146,7 @@ def _store_reply(
         in_reply_to_external_id=answered or "",
         platform_time=now,
         received_at=now,
-        delivery_state=DeliveryState.QUEUED,
+        delivery_state=DeliveryState.AWAITING_APPROVAL if held else DeliveryState.QUEUED,
     )
 
 
@@ -126,6 +160,19 @@ def _mark_answered(agent: Agent, conversation: Conversation, now: datetime) -> N
         fields.append("assignee")
     touch(conversation, *fields)
     record_reply(conversation, at=now, agent_id=agent.pk)  # response-time intervals
+
+
+def mark_answered_locked(*, agent: Agent, conversation: Conversation, now: datetime) -> None:
+    """A held reply was approved: the customer is answered now (the SLA clock ran while the
+    reply waited). The caller holds the conversation's row lock."""
+    _mark_answered(agent, conversation, now)
+
+
+def _claim(agent: Agent, conversation: Conversation) -> None:
+    """A reply waiting for approval answers nobody yet, but its author owns the conversation."""
+    if conversation.assignee_id is None:
+        conversation.assignee = agent
+        touch(conversation, "assignee")
 
 
 def enqueue_delivery(message_id: int) -> None:

@@ -110,6 +110,12 @@ RULES_OPENAPI_CANNOT_STATE = {
     r"^/api/teams/\{team_id\}$": "PATCH",
     r"^/api/people/\{agent_id\}$": "PATCH",
     "^/api/people/invitations$": "POST",
+    # Guidelines (issue #16): a rule's fields depend on its kind and a pattern must compile;
+    # a handover note, an approved or revised reply must pass the team's rules and fit.
+    r"^/api/teams/\{team_id\}/rules$": "POST",
+    r"^/api/rules/\{rule_id\}$": "PATCH",
+    r"^/api/conversations/\{conversation_id\}/handover$": "POST",
+    r"^/api/messages/\{message_id\}/(approve|revise)$": "POST",
 }
 
 

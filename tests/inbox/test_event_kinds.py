@@ -178,5 +178,6 @@ def test_every_kind_has_a_constructor():
         EventKind.CONVERSATION_STATUS: kinds.conversation_status_changed_event,
         EventKind.CONVERSATION_TAGGED: kinds.conversation_tagged_event,
         EventKind.NOTE_CREATED: kinds.note_created_event,
+        EventKind.REPLY_APPROVAL: kinds.reply_approval_changed_event,
     }
     assert set(constructors) == set(EventKind)

@@ -30,6 +30,7 @@ from inbox.models import (
     CannedResponse,
     ChannelAccount,
     Conversation,
+    GuidelineRule,
     Invitation,
     Message,
     Note,
@@ -84,6 +85,10 @@ def target(team: Team) -> Target:
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
     CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
     _invitation_to(team)
+    GuidelineRule.objects.create(
+        team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
+        created_at=timezone.now(),
+    )  # fmt: skip
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
 
@@ -109,10 +114,12 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "agent_id": lambda t: t.member.pk,
     "invitation_id": lambda t: Invitation.objects.get(teams=t.team).pk,
     "token": lambda t: "a-link-nobody-was-sent",  # the invitation page: no login, no team
+    "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
+    "rule_id",
 }  # fmt: skip
 
 
@@ -124,7 +131,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "add": ["hijacked"], "remove": [], "note_to_customer": "",
         "time_zone": "Europe/Copenhagen", "weekly": {"1": [["08:00", "16:00"]]},
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
-        "business_hours": True,
+        "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
     }  # fmt: skip
 
 
@@ -187,12 +194,13 @@ def state(target: Target) -> dict[str, Any]:
         "sla": SlaTarget.objects.filter(team=target.team).exists(),
         "audit": AuditEntry.objects.count(),
         "member": Agent.objects.filter(pk=target.member.pk)
-        .values_list("public_name", "version", "user__is_active")
+        .values_list("public_name", "version", "user__is_active", "needs_approval")
         .get(),
         "invitation": Invitation.objects.filter(teams=target.team)
         .values_list("token_hash", "expires_at", "revoked_at")
         .get(),
         "team_name": Team.objects.get(pk=target.team.pk).name,
+        "rules": list(GuidelineRule.objects.filter(team=target.team).values()),
     }
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from inbox.composer.personal_data import find_personal_data
 from inbox.events.snapshots import message_snapshot, snapshots_for
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.selectors.guidelines import reply_verdict
 from inbox.services import reply_preview
 from inbox.services.handover import conversation_handover
 from web.api import serializers as s
@@ -33,6 +34,32 @@ class FindingOut(serializers.Serializer):
     end = serializers.IntegerField()
 
 
+class MatchOut(serializers.Serializer):
+    text = serializers.CharField()
+    start = serializers.IntegerField(help_text="Offset in `body` (and in `text`)")
+    end = serializers.IntegerField()
+
+
+class HitOut(serializers.Serializer):
+    rule_id = serializers.IntegerField(allow_null=True, help_text="None: the author's own flag")
+    rule = serializers.CharField(help_text="The rule's name")
+    kind = serializers.ChoiceField(
+        choices=["personal_data", "words", "pattern", "links", "tag", "agent"]
+    )
+    action = serializers.ChoiceField(choices=["warn", "approval", "block"])
+    matched = MatchOut(many=True)
+    message = serializers.CharField(help_text="In the agent's language")
+
+
+class VerdictOut(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["none", "warn", "approval", "block"],
+        help_text="What the reply service will do: post, post (with warnings), hold for "
+        "approval, or refuse",
+    )
+    hits = HitOut(many=True)
+
+
 class PreviewResponse(serializers.Serializer):
     body = serializers.CharField(allow_blank=True)
     signature = serializers.CharField(allow_blank=True)
@@ -42,6 +69,7 @@ class PreviewResponse(serializers.Serializer):
     fits = serializers.BooleanField()
     public = serializers.BooleanField()
     personal_data = FindingOut(many=True)
+    guidelines = VerdictOut(help_text="The verdict the reply service gives this reply")
 
 
 class ReplyPreviewApi(APIView):
@@ -56,6 +84,7 @@ class ReplyPreviewApi(APIView):
         conversation = access_conversation(request.user, conversation_id)
         rendered = reply_preview(agent=agent, conversation=conversation, body=data["body"])
         findings = find_personal_data(rendered.body)
+        verdict = reply_verdict(agent=agent, conversation=conversation, body=rendered.body)
         return Response(
             {
                 "body": rendered.body,
@@ -74,6 +103,7 @@ class ReplyPreviewApi(APIView):
                     }
                     for f in findings
                 ],
+                "guidelines": verdict.as_dict(),
             }
         )
 

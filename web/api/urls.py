@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import composer, people, teams
+from web.api import approvals, composer, guidelines, people, teams
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -50,6 +50,18 @@ urlpatterns = [
         FacebookOAuthStartApi.as_view(),
         name="api-accounts-oauth-facebook",
     ),
+    # Guidelines and four-eyes approval (issue #16).
+    path("teams/<int:team_id>/guidelines", guidelines.GuidelineApi.as_view()),
+    path("teams/<int:team_id>/rules", guidelines.RuleCreateApi.as_view()),
+    path("rules/<int:rule_id>", guidelines.RuleApi.as_view()),
+    path(
+        "teams/<int:team_id>/agents/<int:agent_id>/approval",
+        guidelines.AgentApprovalApi.as_view(),
+    ),
+    path("approvals", approvals.ApprovalQueueApi.as_view(), name="api-approvals"),
+    path("messages/<int:message_id>/approve", approvals.ReplyApproveApi.as_view()),
+    path("messages/<int:message_id>/send-back", approvals.ReplySendBackApi.as_view()),
+    path("messages/<int:message_id>/revise", approvals.ReplyReviseApi.as_view()),
     path("metrics/", include("web.api.metrics.urls")),
     # Teams, people and invitations (issue #23): managers read, admins change.
     path("teams", teams.TeamListApi.as_view(), name="api-teams"),

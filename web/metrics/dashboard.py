@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
+from inbox.metrics.approvals import approval_figures, approvals_pending
 from inbox.metrics.filters import MetricFilters, metric_team_ids, parse_filters, parse_kind
 from inbox.metrics.sla import period_stats_and_sla, running_overview, with_running
 from inbox.selectors.agents import agent_list_of_teams
@@ -85,6 +86,8 @@ def _figures(asked: Asked, allowed: list[int]) -> dict[str, Any]:
         **{t: (lambda d=TABLES[t]: metrics.breakdown(filters, kind, d)) for t in asked.tables},
         "choices": lambda: _choices(allowed),
         "recomputing": lambda: metrics.business_hours_recomputing(filters.team_ids),
+        "approvals": lambda: approval_figures(filters),  # four-eyes (issue #16)
+        "approvals_pending": lambda: approvals_pending(filters.team_ids),
     }
     return run_all(tasks)
 
@@ -252,5 +255,10 @@ def dashboard_context(user: AbstractBaseUser, params: Mapping[str, str]) -> dict
         "tables": [_table(asked, name, figures[name]) for name in asked.tables],
         "sla_rows": _sla_rows(asked, sla, running_breached),
         "at_risk": _at_risk(running),
+        "approvals": [
+            {**r.as_dict(), "median": duration(r.median_seconds), "mean": duration(r.mean_seconds)}
+            for r in figures["approvals"]
+        ],
+        "approvals_pending": figures["approvals_pending"],
         **figures["choices"],
     }

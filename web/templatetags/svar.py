@@ -72,6 +72,8 @@ LABELS = {
     "sending": pgettext_lazy("delivery", "Sending"),
     "sent": pgettext_lazy("delivery", "Sent"),
     "failed": pgettext_lazy("delivery", "Failed"),
+    "approval": pgettext_lazy("delivery", "Waiting for approval"),
+    "returned": pgettext_lazy("delivery", "Sent back"),
 }
 
 

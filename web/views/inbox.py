@@ -32,6 +32,7 @@ from inbox.selectors.conversations import ConversationFilters, ListOrder
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from web.views import first_run
+from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
 from web.views.strings import js_strings
 
@@ -160,6 +161,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         "account": conversation.account,
         "colleagues": [a for a in agent_list(team_id=conversation.team_id) if a.pk != agent.pk],
         "canned": canned,
+        "guideline_html": guideline_html(conversation.team_id),
         "signature_platform": conversation.account.platform,
         "handover_template": _("My colleague %(name)s will take over from here."),
     }

@@ -48,6 +48,7 @@ def js_strings() -> dict[str, str]:
         ),
         "offline": _("Live updates paused; reconnecting…"),
         "online": _("Live"),
+        **_guideline_strings(),
         "newConversations": _("The list changed; it has been updated."),
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
@@ -59,4 +60,15 @@ def js_strings() -> dict[str, str]:
         "health_healthy": pgettext("account health", "Healthy"),
         "health_degraded": pgettext("account health", "Degraded"),
         "health_unhealthy": pgettext("account health", "Unhealthy"),
+    }
+
+
+def _guideline_strings() -> dict[str, str]:
+    """The composer's verdict and the approval states (issue #16)."""
+    return {
+        "action_warn": _("Note"),
+        "action_approval": _("Needs approval"),
+        "action_block": _("Not allowed"),
+        "sendForApproval": _("Send for approval"),
+        "awaitingApproval": _("Saved: it waits for a colleague's approval before it is posted."),
     }

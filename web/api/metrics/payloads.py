@@ -7,6 +7,7 @@ from typing import Any
 
 from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
+from inbox.metrics.approvals import approval_figures, approvals_pending
 from inbox.metrics.filters import MetricFilters, parse_kind
 from inbox.metrics.intervals import DrillDown, interval_rows
 from inbox.metrics.sla import sla_summary
@@ -125,3 +126,9 @@ def intervals_payload(
         "results": [{k: _iso(v) for k, v in r.items()} for r in rows[:limit]],
         "next_offset": offset + limit if more else None,
     }
+
+
+def approvals_payload(filters: MetricFilters, params: QueryParams = EMPTY) -> dict[str, Any]:
+    """Four-eyes approval: approved, sent back and time to decide, per team and approver"""
+    rows = [r.as_dict() for r in approval_figures(filters)]
+    return {**head(filters), "pending": approvals_pending(filters.team_ids), "rows": rows}

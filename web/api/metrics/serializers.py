@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import Platform
+from inbox.metrics.approvals import ApprovalRow
 from inbox.metrics.filters import TAG_MAX
 from inbox.metrics.selectors import Bucket, Dimension, HeatCell
 from inbox.metrics.services import TARGET_MAX_SECONDS
@@ -168,6 +169,14 @@ SlaRowShape = shape_of(
 
 class SlaResponse(FigureResponse):
     rows = SlaRowShape(many=True)
+
+
+ApprovalRowShape = shape_of("ApprovalRowShape", ApprovalRow)
+
+
+class ApprovalsResponse(FigureResponse):
+    pending = serializers.IntegerField(help_text="Waiting for approval now")
+    rows = ApprovalRowShape(many=True)
 
 
 AtRiskRowShape = shape_of(

@@ -62,6 +62,7 @@ FIGURE_APIS = {
     "distribution": _figure_api(p.distribution_payload, s.DistributionResponse, KIND),
     "heatmap": _figure_api(p.heatmap_payload, s.HeatmapResponse),
     "sla": _figure_api(p.sla_payload, s.SlaResponse),
+    "approvals": _figure_api(p.approvals_payload, s.ApprovalsResponse),
 }
 
 

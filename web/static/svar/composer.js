@@ -105,7 +105,23 @@ export class Composer {
     }
     bodyEl.append(document.createTextNode(result.body.slice(at)));
     box.querySelector(".preview-signature").textContent = result.signature;
+    this.renderVerdict(result.guidelines);
     this.renderCounter();
+  }
+
+  // The verdict the reply service will give (the same function decides both): each rule hit
+  // with what it matched, worded by the server in the agent's language.
+  renderVerdict(verdict) {
+    const list = this.pane.querySelector("#verdict");
+    if (!list) return;
+    const hits = verdict?.hits || [];
+    list.replaceChildren(...hits.map((hit) => {
+      const item = document.createElement("li");
+      item.className = `hit hit-${hit.action}`;
+      item.textContent = `${t(`action_${hit.action}`)}: ${hit.message}`;
+      return item;
+    }));
+    list.dataset.action = verdict?.action || "none";
   }
 
   renderCounter() {
@@ -122,7 +138,9 @@ export class Composer {
     counter.textContent = t("counter", { length: result.length, limit: result.limit })
       + (over > 0 ? ` · ${t("overBy", { n: over })}` : "");
     counter.classList.toggle("over", over > 0);
-    send.disabled = over > 0;
+    const action = result.guidelines?.action;
+    send.disabled = over > 0; // a blocked reply still opens the guard, or says why below
+    send.textContent = action === "approval" ? t("sendForApproval") : t("send");
   }
 
   message(text, bad = false) {
@@ -180,6 +198,12 @@ export class Composer {
         return;
       }
     }
+    if (result.guidelines?.action === "block") {
+      // The service would refuse it: say which rules and what they matched, post nothing.
+      const blocking = result.guidelines.hits.filter((hit) => hit.action === "block");
+      this.message(blocking.map((hit) => hit.message).join(" "), true);
+      return;
+    }
     await this.post(this.preview.body, true);
   }
 
@@ -188,7 +212,11 @@ export class Composer {
   async post(body, mayConfirm) {
     this.message(t("sending"));
     try {
-      await api(`conversations/${this.id}/reply`, { body, version: this.version() });
+      const answer = await api(`conversations/${this.id}/reply`, { body, version: this.version() });
+      if (answer?.message?.delivery_state === "approval") {
+        this.cleared(t("awaitingApproval"));
+        return;
+      }
     } catch (error) {
       if (error instanceof ApiError && error.code === "stale_version") {
         await this.refresh();
@@ -196,6 +224,10 @@ export class Composer {
         if (mayConfirm && (await this.confirmCollision([t("stale"), ...this.collisions()]))) {
           await this.post(body, false);
         }
+        return;
+      }
+      if (error instanceof ApiError && error.code === "guideline_blocked") {
+        this.message(error.message, true);
         return;
       }
       if (error instanceof ApiError && error.code === "reply_too_long") {

@@ -177,6 +177,7 @@ export class ConversationPane {
     } else if (action === "status") this.act("status", { status: button.dataset.status, version });
     else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
     else if (action === "retry") this.retry(Number(button.dataset.message), button);
+    else if (action === "revise") this.revise(button);
     else if (action === "open-handover") this.pane.querySelector("#handover-dialog").showModal();
     else if (action === "close-dialog") button.closest("dialog").close();
     else if (action === "send") this.composer?.send();
@@ -191,6 +192,21 @@ export class ConversationPane {
       await api(`messages/${messageId}/retry`, {});
     } catch (error) {
       this.composer?.message(t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
+  // A reply sent back by an approver: its author changes it and it waits for approval again.
+  async revise(button) {
+    const entry = button.closest(".entry");
+    const body = entry.querySelector("textarea").value;
+    button.disabled = true;
+    try {
+      await api(`messages/${Number(button.dataset.message)}/revise`, {
+        revision: Number(button.dataset.revision), body,
+      });
+    } catch (error) {
+      this.composer?.message(error.message, true);
     }
     await this.refresh();
   }
