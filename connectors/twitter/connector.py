@@ -28,6 +28,8 @@ import tweepy
 from connectors.base import (
     FetchResult,
     InboundMessage,
+    ModerationKind,
+    ModerationRequest,
     OutboundReply,
     RejectedItem,
     SentReply,
@@ -225,6 +227,21 @@ class XConnector:
             )
             external_id = _data_field(payload, "dm_event_id")
         return SentReply(external_id=external_id, sent_at=datetime.now(UTC))
+
+    def moderate(self, request: ModerationRequest) -> None:
+        """Hide or unhide a reply in a conversation the account started (``PUT
+        /2/tweets/{id}/hidden``). X offers accounts no way to delete someone else's tweet."""
+        if request.kind is ModerationKind.DELETE:
+            raise PlatformRejected("X does not let an account delete another person's post.")
+        method = (
+            self.client.hide_reply
+            if request.kind is ModerationKind.HIDE
+            else self.client.unhide_reply
+        )
+        payload, _ = self._call(method, request.external_id, user_auth=False, replying=True)
+        data = payload.get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("hidden"), bool):
+            raise PlatformUnavailable(f"X's answer lacks data.hidden: {payload!r}")
 
     # -- finding a reply whose outcome is unknown ----------------------------------------------
 

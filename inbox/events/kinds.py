@@ -14,11 +14,12 @@ from inbox.events.snapshots import (
     account_snapshot,
     agent_snapshot,
     message_snapshot,
+    moderation_snapshot,
     note_snapshot,
     snapshot_of,
     snapshots_for,
 )
-from inbox.models import Agent, ChannelAccount, Conversation, Message, Note
+from inbox.models import Agent, ChannelAccount, Conversation, Message, ModerationAction, Note
 
 
 class EventKind(StrEnum):
@@ -30,6 +31,7 @@ class EventKind(StrEnum):
     CONVERSATION_STATUS = "conversation.status_changed"
     CONVERSATION_TAGGED = "conversation.tagged"
     NOTE_CREATED = "note.created"
+    MESSAGE_MODERATION = "message.moderation_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +139,16 @@ def conversation_tagged_event(
 
 def note_created_event(*, conversation: Conversation, note: Note, actor: Agent) -> PendingEvent:
     return _about(EventKind.NOTE_CREATED, conversation, actor, note=note_snapshot(note))
+
+
+def message_moderation_changed_event(
+    *, action: ModerationAction, actor: Agent | None
+) -> PendingEvent:
+    """A public comment's moderation was asked for, or moved (the worker): hidden, unhidden,
+    deleted or failed. ``actor`` is None for the worker and for automatic rules."""
+    return _about(
+        EventKind.MESSAGE_MODERATION,
+        action.message.conversation,
+        actor,
+        moderation=moderation_snapshot(action),
+    )

@@ -12,6 +12,12 @@ from inbox.models.metrics import (
     ResponseInterval,
     SlaTarget,
 )
+from inbox.models.moderation import (
+    ModerationAction,
+    ModerationKind,
+    ModerationReason,
+    ModerationState,
+)
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -33,6 +39,10 @@ __all__ = [
     "IntervalEnd",
     "IntervalKind",
     "Message",
+    "ModerationAction",
+    "ModerationKind",
+    "ModerationReason",
+    "ModerationState",
     "Note",
     "ResponseInterval",
     "SlaTarget",

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_RECONNECTED = "account.reconnected", "Channel account reconnected"
     ACCOUNT_CREDENTIALS_SET = "account.credentials_set", "Access token set"
     EXPORT = "export", "Data exported"
+    MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
 
 
 class AuditEntry(models.Model):

@@ -16,7 +16,12 @@ class Role(StrEnum):
 # Each role holds its own permissions plus those of the roles before it.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: ("inbox.view_conversation", "inbox.change_conversation"),
-    Role.MANAGER: ("inbox.view_metrics", "inbox.view_auditentry"),
+    Role.MANAGER: (
+        "inbox.view_metrics",
+        "inbox.view_auditentry",
+        # Deleting a customer's comment cannot be undone: managers, not agents (docs/moderation.md).
+        "inbox.delete_public_comment",
+    ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels"),
 }
 

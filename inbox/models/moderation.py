@@ -1,0 +1,74 @@
+"""Moderation of public threads: hiding, unhiding and deleting a customer's public comment.
+
+Each request is one ``ModerationAction`` with its own delivery state machine, like a reply's
+(queued → sending → done | failed): the attempt is committed before the platform is called,
+so a worker killed mid-call is retried and the platform changes exactly once.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ModerationKind(models.TextChoices):
+    HIDE = "hide", "Hide"
+    UNHIDE = "unhide", "Unhide"
+    DELETE = "delete", "Delete"
+
+
+class ModerationState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"  # the platform call started; outcome not yet known
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ModerationReason(models.TextChoices):
+    MANUAL = "manual", "By an agent"
+    PERSONAL_NUMBER = "personal_number", "A personal identity number"
+    WORD_LIST = "word_list", "A word on the account's list"
+
+
+class ModerationAction(models.Model):
+    message = models.ForeignKey(
+        "inbox.Message", on_delete=models.CASCADE, related_name="moderation_actions"
+    )
+    kind = models.CharField(max_length=8, choices=ModerationKind.choices)
+    state = models.CharField(
+        max_length=8, choices=ModerationState.choices, default=ModerationState.QUEUED
+    )
+    # Who asked; empty for an automatic rule (``reason`` then names the rule).
+    requested_by = models.ForeignKey(
+        "inbox.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(
+        max_length=16, choices=ModerationReason.choices, default=ModerationReason.MANUAL
+    )
+    # What the platform said when it refused, as shown to the agent.
+    platform_error = models.TextField(blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One action at a time per message: a second one waits for the first to finish.
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=models.Q(state__in=["queued", "sending"]),
+                name="moderation_one_in_flight",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["state"],
+                condition=models.Q(state__in=["queued", "sending"]),
+                name="moderation_unfinished",
+            )
+        ]
+        permissions = [("delete_public_comment", "Delete a customer's public comment")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of message {self.message_id} ({self.state})"

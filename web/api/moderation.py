@@ -1,0 +1,73 @@
+"""Moderating one public comment: hide, unhide or delete it, and read where it stands."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inbox.events.snapshots import moderation_snapshot
+from inbox.selectors.moderation import moderation_get, standing_snapshot
+from inbox.services.moderation import message_moderate
+from web.api import serializers as s
+
+
+class ModerationRequest(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["hide", "unhide", "delete"])
+
+
+class ModerationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    message_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["hide", "unhide", "delete"])
+    state = serializers.ChoiceField(choices=["queued", "sending", "done", "failed"])
+    reason = serializers.ChoiceField(choices=["manual", "personal_number", "word_list"])
+    requested_by = s.AgentRef(allow_null=True)
+    platform_error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ModerationStandingOut(serializers.Serializer):
+    message_id = serializers.IntegerField()
+    hidden = serializers.BooleanField()
+    deleted = serializers.BooleanField()
+    last_done = ModerationOut(allow_null=True)
+    pending = ModerationOut(allow_null=True)
+    last_failed = ModerationOut(allow_null=True)
+
+
+class MessageModerationApi(APIView):
+    @extend_schema(
+        responses={200: ModerationStandingOut, 404: s.ErrorResponse},
+        summary="Whether a public comment is hidden or deleted, and by whom",
+    )
+    def get(self, request: Request, message_id: int) -> Response:
+        standing = moderation_get(user=request.user, message_id=message_id)
+        return Response(standing_snapshot(message_id, standing))
+
+    @extend_schema(
+        request=ModerationRequest,
+        responses={
+            202: ModerationOut,
+            400: s.ErrorResponse,
+            403: s.ErrorResponse,
+            404: s.ErrorResponse,
+            409: s.ErrorResponse,
+        },
+        summary="Hide, unhide or delete a customer's public comment on the platform",
+        description=(
+            "Queued and applied on the platform by a worker, exactly once; the team sees "
+            "``message.moderation_changed`` events as it moves. Agents may hide and unhide; "
+            "only managers and admins may delete (not possible on X)."
+        ),
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        body = ModerationRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        action = message_moderate(
+            user=request.user, message_id=message_id, kind=body.validated_data["kind"]
+        )
+        return Response(moderation_snapshot(action), status=status.HTTP_202_ACCEPTED)
