@@ -44,10 +44,9 @@ _IN_FLIGHT = {ModerationState.QUEUED, ModerationState.SENDING}
 
 
 @transaction.atomic(durable=True)
-def message_moderate(*, user: AbstractBaseUser, message_id: int, kind: str) -> ModerationAction:
+def message_moderate(*, user: AbstractBaseUser, message_id: int, kind: object) -> ModerationAction:
     """An agent asks to hide, unhide or delete a customer's public comment."""
     actor = agent_of(user)
-    kind = _known_kind(kind)
     conversation_id = message_get_conversation_id(message_id=message_id)
     not_found = NotFound(_("Message %(id)s was not found.") % {"id": message_id})
     if conversation_id is None:
@@ -56,6 +55,7 @@ def message_moderate(*, user: AbstractBaseUser, message_id: int, kind: str) -> M
         access_conversation(user, conversation_id, for_update=True)
     except NotFound:
         raise not_found from None  # another team's message does not exist for this user
+    kind = _known_kind(kind)
     if kind == ModerationKind.DELETE and not user.has_perm("inbox.delete_public_comment"):
         raise PermissionDenied(_("Only managers and admins may delete a customer's comment."))
     message = _lock_message(message_id)
@@ -89,10 +89,10 @@ def moderation_queue_locked(
     return action
 
 
-def _known_kind(kind: str) -> ModerationKind:
+def _known_kind(kind: object) -> ModerationKind:
     try:
         return ModerationKind(kind)
-    except ValueError:
+    except (ValueError, TypeError):
         raise InvalidInput(
             _("Unknown moderation %(kind)s: use hide, unhide or delete.") % {"kind": kind},
             field="kind",

@@ -29,6 +29,7 @@ from inbox.models import (
     ChannelAccount,
     Conversation,
     Message,
+    ModerationAction,
     Note,
     SlaTarget,
     Team,
@@ -165,6 +166,7 @@ def state(target: Target) -> dict[str, Any]:
         "schedule": BusinessSchedule.objects.filter(team=target.team).exists(),
         "sla": SlaTarget.objects.filter(team=target.team).exists(),
         "audit": AuditEntry.objects.count(),
+        "moderations": ModerationAction.objects.count(),
     }
 
 
