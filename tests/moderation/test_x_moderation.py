@@ -71,9 +71,7 @@ def test_x_offers_no_delete(reply, manager):
     assert answer.json()["error"]["details"]["field"] == "kind"
 
 
-def test_a_mention_that_does_not_answer_the_accounts_tweet_cannot_be_hidden(
-    x_sim, account, agent
-):
+def test_a_mention_that_does_not_answer_the_accounts_tweet_cannot_be_hidden(x_sim, account, agent):
     tweet = x_sim.app.add_mention(ME, OTHER, "@skattefar hjælp")  # starts its own conversation
     jobs.poll_account(account.pk)
     action_id = _moderate(agent, Message.objects.get(external_id=tweet["id"]), "hide").json()["id"]

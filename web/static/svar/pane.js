@@ -177,6 +177,7 @@ export class ConversationPane {
     } else if (action === "status") this.act("status", { status: button.dataset.status, version });
     else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
     else if (action === "retry") this.retry(Number(button.dataset.message), button);
+    else if (action === "moderate") this.moderate(Number(button.dataset.message), button.dataset.kind, button);
     else if (action === "open-handover") this.pane.querySelector("#handover-dialog").showModal();
     else if (action === "close-dialog") button.closest("dialog").close();
     else if (action === "send") this.composer?.send();
@@ -189,6 +190,19 @@ export class ConversationPane {
     button.textContent = t("retrying");
     try {
       await api(`messages/${messageId}/retry`, {});
+    } catch (error) {
+      this.composer?.message(t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
+  // Hide, unhide (undo) or delete a public comment; the worker applies it and a live event
+  // refreshes the pane. Deleting cannot be undone, so it asks first.
+  async moderate(messageId, kind, button) {
+    if (kind === "delete" && !window.confirm(t("confirmDelete"))) return;
+    button.disabled = true;
+    try {
+      await api(`messages/${messageId}/moderation`, { kind });
     } catch (error) {
       this.composer?.message(t("error", { message: error.message }), true);
     }
