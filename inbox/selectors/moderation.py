@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
 
 from inbox.events.snapshots import moderation_snapshot
 from inbox.exceptions import NotFound
@@ -84,7 +85,7 @@ def message_get_conversation_id(*, message_id: int) -> int | None:
 def moderation_get(*, user: AbstractBaseUser, message_id: int) -> MessageModeration:
     """A message's moderation, for a user who may read its conversation (else NotFound)."""
     conversation_id = message_get_conversation_id(message_id=message_id)
-    not_found = NotFound(f"Message {message_id} was not found.")
+    not_found = NotFound(_("Message %(id)s was not found.") % {"id": message_id})
     if conversation_id is None:
         raise not_found
     try:
