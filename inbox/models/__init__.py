@@ -13,6 +13,7 @@ from inbox.models.metrics import (
     SlaTarget,
 )
 from inbox.models.moderation import (
+    AutoModerationRule,
     ModerationAction,
     ModerationKind,
     ModerationReason,
@@ -24,6 +25,7 @@ __all__ = [
     "AccountHealth",
     "Agent",
     "AuditAction",
+    "AutoModerationRule",
     "AuditEntry",
     "AgentPersona",
     "BusinessSchedule",

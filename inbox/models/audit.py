@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_CREDENTIALS_SET = "account.credentials_set", "Access token set"
     EXPORT = "export", "Data exported"
     MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
+    AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
 
 
 class AuditEntry(models.Model):

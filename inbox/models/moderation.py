@@ -72,3 +72,23 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of message {self.message_id} ({self.state})"
+
+
+class AutoModerationRule(models.Model):
+    """What one channel account hides on its own, as soon as a comment is read. Set by managers
+    and admins; every change is audited. Only public comments by customers are judged."""
+
+    account = models.OneToOneField(
+        "inbox.ChannelAccount", on_delete=models.CASCADE, related_name="auto_moderation"
+    )
+    # A citizen's own CPR number, Swedish personnummer or Norwegian fødselsnummer.
+    hide_national_ids = models.BooleanField(default=False)
+    # Spam and abuse: whole words or phrases, matched without regard to case.
+    hide_words = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        "inbox.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Automatic moderation of account {self.account_id}"

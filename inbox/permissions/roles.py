@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "inbox.view_auditentry",
         # Deleting a customer's comment cannot be undone: managers, not agents (docs/moderation.md).
         "inbox.delete_public_comment",
+        "inbox.change_automoderationrule",  # what an account hides on its own
     ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels"),
 }

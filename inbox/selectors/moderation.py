@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 
 from inbox.events.snapshots import moderation_snapshot
 from inbox.exceptions import NotFound
-from inbox.models import Message, ModerationAction, ModerationKind, ModerationState
-from inbox.permissions.access import access_conversation
+from inbox.models import (
+    AutoModerationRule,
+    ChannelAccount,
+    Message,
+    ModerationAction,
+    ModerationKind,
+    ModerationState,
+)
+from inbox.permissions.access import access_conversation, visible_team_ids
 
 LOST_ACTIONS_PER_READ = 1000
 _IN_FLIGHT = (ModerationState.QUEUED, ModerationState.SENDING)
@@ -105,3 +112,23 @@ def standing_snapshot(message_id: int, standing: MessageModeration) -> dict[str,
         "pending": moderation_snapshot(standing.pending),
         "last_failed": moderation_snapshot(standing.last_failed),
     }
+
+
+def visible_account_get(*, user: AbstractBaseUser, account_id: int) -> ChannelAccount:
+    """A channel account of the user's teams (another team's answers NotFound)."""
+    teams = visible_team_ids(user)
+    accounts = ChannelAccount.objects.all()
+    if teams is not None:
+        accounts = accounts.filter(team_id__in=teams)
+    account = accounts.filter(pk=account_id).first()
+    if account is None:
+        raise NotFound(_("Channel account %(id)s was not found.") % {"id": account_id})
+    return account
+
+
+def auto_moderation_get(*, user: AbstractBaseUser, account_id: int) -> AutoModerationRule:
+    """The account's rules (unsaved defaults: nothing hidden) for anyone of its team."""
+    account = visible_account_get(user=user, account_id=account_id)
+    return AutoModerationRule.objects.filter(account=account).first() or AutoModerationRule(
+        account=account
+    )

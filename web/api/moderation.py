@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.events.snapshots import moderation_snapshot
-from inbox.selectors.moderation import moderation_get, standing_snapshot
+from inbox.events.snapshots import agent_snapshot, moderation_snapshot
+from inbox.models import AutoModerationRule
+from inbox.selectors.moderation import auto_moderation_get, moderation_get, standing_snapshot
+from inbox.services.auto_moderation import auto_moderation_set
 from inbox.services.moderation import message_moderate
 from web.api import serializers as s
 
@@ -69,3 +73,54 @@ class MessageModerationApi(APIView):
         kind = request.data.get("kind") if isinstance(request.data, dict) else None
         action = message_moderate(user=request.user, message_id=message_id, kind=kind)
         return Response(moderation_snapshot(action), status=status.HTTP_202_ACCEPTED)
+
+
+class AutoModerationBody(serializers.Serializer):
+    hide_national_ids = serializers.BooleanField()
+    hide_words = serializers.ListField(child=serializers.CharField(max_length=100))
+
+
+class AutoModerationOut(AutoModerationBody):
+    account_id = serializers.IntegerField()
+    updated_by = s.AgentRef(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def _rule_body(rule: AutoModerationRule) -> dict[str, Any]:
+    return {
+        "account_id": rule.account_id,
+        "hide_national_ids": rule.hide_national_ids,
+        "hide_words": list(rule.hide_words),
+        "updated_by": agent_snapshot(rule.updated_by) if rule.updated_by_id else None,
+        "updated_at": rule.updated_at.isoformat() if rule.updated_at else None,
+    }
+
+
+class AutoModerationApi(APIView):
+    @extend_schema(
+        responses={200: AutoModerationOut, 404: s.ErrorResponse},
+        summary="What the account hides automatically",
+    )
+    def get(self, request: Request, account_id: int) -> Response:
+        return Response(_rule_body(auto_moderation_get(user=request.user, account_id=account_id)))
+
+    @extend_schema(
+        request=AutoModerationBody,
+        responses={
+            200: AutoModerationOut,
+            400: s.ErrorResponse,
+            403: s.ErrorResponse,
+            404: s.ErrorResponse,
+        },  # fmt: skip
+        summary="Set what the account hides automatically (managers and admins; audited)",
+    )
+    def put(self, request: Request, account_id: int) -> Response:
+        # The service judges the body after access: another team's account answers 404 first.
+        data = request.data if isinstance(request.data, dict) else {}
+        rule = auto_moderation_set(
+            user=request.user,
+            account_id=account_id,
+            hide_national_ids=data.get("hide_national_ids"),
+            hide_words=data.get("hide_words"),
+        )
+        return Response(_rule_body(rule))

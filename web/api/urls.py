@@ -7,7 +7,7 @@ from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.audit import AuditListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
-from web.api.moderation import MessageModerationApi
+from web.api.moderation import AutoModerationApi, MessageModerationApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
+    path("accounts/<int:account_id>/auto-moderation", AutoModerationApi.as_view()),
     path("metrics/", include("web.api.metrics.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
