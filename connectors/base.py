@@ -117,3 +117,15 @@ class Moderator(Protocol):
         """Apply ``request``; setting the same state twice is harmless on every platform.
         Raises ``PlatformRejected`` for a kind the platform does not offer."""
         ...
+
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """Write privately to a public comment's author; the platform's id of the message.
+        ``since``: an earlier attempt began then and its outcome is unknown. Raises
+        ``AlreadyReplied`` where the platform allows one per comment."""
+        ...

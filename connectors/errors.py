@@ -46,3 +46,8 @@ class PlatformUnavailable(ConnectorError):
 class OutsideMessagingWindow(PlatformRejected):
     """A private reply past the platform's messaging window (Messenger: 7 days with the
     HUMAN_AGENT tag, 24 h without): the customer must write again first. Do not retry."""
+
+
+class AlreadyReplied(PlatformRejected):
+    """A private reply to a comment that already has one (Graph allows one per comment): after
+    an attempt whose outcome is unknown, that attempt's own success."""

@@ -363,6 +363,22 @@ class FacebookConnector:
                 return  # our own earlier attempt deleted it
             raise
 
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """Messenger's private reply to a comment (``recipient={"comment_id": …}``). Graph
+        allows one per comment: a repeat after an unknown outcome is ``AlreadyReplied``."""
+        result = self.client.post(
+            f"{self.page_id}/messages",
+            recipient=_json({"comment_id": comment_external_id}),
+            message=_json({"text": text}),
+        )
+        return _required(result, "message_id")
+
     # --- personas -----------------------------------------------------------------------------
 
     def ensure_persona(self, name: str, picture_url: str | None = None) -> str:

@@ -243,6 +243,29 @@ class XConnector:
         if not isinstance(data, dict) or not isinstance(data.get("hidden"), bool):
             raise PlatformUnavailable(f"X's answer lacks data.hidden: {payload!r}")
 
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """A DM to the reply's author (X has no private reply tied to a tweet); after an
+        unknown outcome, the DM an earlier attempt sent, if there is one."""
+        if since is not None:
+            dm = OutboundReply(idempotency_key="", thread_external_id="", kind=ThreadKind.PRIVATE,
+                               body=text, recipient_external_id=author_external_id)  # fmt: skip
+            found = self.find_sent(dm, since)
+            if found is not None:
+                return found.external_id
+        payload, _ = self._call(
+            self.client.create_direct_message,
+            participant_id=author_external_id,
+            text=text,
+            user_auth=False,
+        )
+        return _data_field(payload, "dm_event_id")
+
     # -- finding a reply whose outcome is unknown ----------------------------------------------
 
     def find_sent(self, reply: OutboundReply, since: datetime) -> SentReply | None:

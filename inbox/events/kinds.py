@@ -19,7 +19,15 @@ from inbox.events.snapshots import (
     snapshot_of,
     snapshots_for,
 )
-from inbox.models import Agent, ChannelAccount, Conversation, Message, ModerationAction, Note
+from inbox.models import (
+    Agent,
+    ChannelAccount,
+    Conversation,
+    Message,
+    ModerationAction,
+    Note,
+    PrivateReply,
+)
 
 
 class EventKind(StrEnum):
@@ -32,6 +40,7 @@ class EventKind(StrEnum):
     CONVERSATION_TAGGED = "conversation.tagged"
     NOTE_CREATED = "note.created"
     MESSAGE_MODERATION = "message.moderation_changed"
+    PRIVATE_REPLY = "message.private_reply_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,4 +160,21 @@ def message_moderation_changed_event(
         action.message.conversation,
         actor,
         moderation=moderation_snapshot(action),
+    )
+
+
+def private_reply_changed_event(*, reply: PrivateReply, actor: Agent | None) -> PendingEvent:
+    """A private reply to a public comment was written, or its delivery moved."""
+    return _about(
+        EventKind.PRIVATE_REPLY,
+        reply.message.conversation,
+        actor,
+        private_reply={
+            "id": reply.pk,
+            "message_id": reply.message_id,
+            "author": agent_snapshot(reply.author),
+            "text": reply.text,
+            "state": reply.state,
+            "error": reply.error,
+        },
     )

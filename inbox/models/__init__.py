@@ -18,6 +18,7 @@ from inbox.models.moderation import (
     ModerationKind,
     ModerationReason,
     ModerationState,
+    PrivateReply,
 )
 from inbox.models.teams import Agent, Team
 
@@ -46,6 +47,7 @@ __all__ = [
     "ModerationReason",
     "ModerationState",
     "Note",
+    "PrivateReply",
     "ResponseInterval",
     "SlaTarget",
     "Tag",

@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_CREDENTIALS_SET = "account.credentials_set", "Access token set"
     EXPORT = "export", "Data exported"
     MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
+    PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
     AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
 
 

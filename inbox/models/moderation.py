@@ -92,3 +92,24 @@ class AutoModerationRule(models.Model):
 
     def __str__(self) -> str:
         return f"Automatic moderation of account {self.account_id}"
+
+
+class PrivateReply(models.Model):
+    """A private message to the author of a public comment (Messenger's private reply to a
+    comment; a DM on X): where a citizen who posted personal data is invited to go on. One per
+    comment, as Facebook allows; delivered like a reply (queued → sending → sent | failed)."""
+
+    message = models.OneToOneField(
+        "inbox.Message", on_delete=models.CASCADE, related_name="private_reply"
+    )
+    author = models.ForeignKey("inbox.Agent", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    state = models.CharField(max_length=8, default="queued")  # queued/sending/sent/failed
+    external_id = models.CharField(max_length=128, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Private reply to message {self.message_id} ({self.state})"

@@ -19,6 +19,7 @@ from inbox.models import (
     ModerationAction,
     ModerationKind,
     ModerationState,
+    PrivateReply,
 )
 from inbox.permissions.access import access_conversation, visible_team_ids
 
@@ -132,3 +133,10 @@ def auto_moderation_get(*, user: AbstractBaseUser, account_id: int) -> AutoModer
     return AutoModerationRule.objects.filter(account=account).first() or AutoModerationRule(
         account=account
     )
+
+
+def private_replies_for_messages(*, message_ids: Iterable[int]) -> dict[int, PrivateReply]:
+    return {
+        reply.message_id: reply
+        for reply in PrivateReply.objects.filter(message_id__in=list(message_ids))
+    }

@@ -15,6 +15,7 @@ from inbox.models import AutoModerationRule
 from inbox.selectors.moderation import auto_moderation_get, moderation_get, standing_snapshot
 from inbox.services.auto_moderation import auto_moderation_set
 from inbox.services.moderation import message_moderate
+from inbox.services.private_replies import private_reply_create
 from web.api import serializers as s
 
 
@@ -124,3 +125,38 @@ class AutoModerationApi(APIView):
             hide_words=data.get("hide_words"),
         )
         return Response(_rule_body(rule))
+
+
+class PrivateReplyBody(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class PrivateReplyOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    message_id = serializers.IntegerField()
+    text = serializers.CharField()
+    state = serializers.ChoiceField(choices=["queued", "sending", "sent", "failed"])
+    error = serializers.CharField(allow_blank=True)
+
+
+class PrivateReplyApi(APIView):
+    @extend_schema(
+        request=PrivateReplyBody,
+        responses={
+            201: PrivateReplyOut,
+            400: s.ErrorResponse,
+            404: s.ErrorResponse,
+            409: s.ErrorResponse,
+        },  # fmt: skip
+        summary="Write privately to a public comment's author (Messenger private reply; X DM)",
+        description="One per comment. Delivered by a worker exactly once; the team sees "
+        "``message.private_reply_changed`` events.",
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        reply = private_reply_create(
+            user=request.user, message_id=message_id, text=data.get("text")
+        )
+        body = {"id": reply.pk, "message_id": reply.message_id, "text": reply.text,
+                "state": reply.state, "error": reply.error}  # fmt: skip
+        return Response(body, status=status.HTTP_201_CREATED)

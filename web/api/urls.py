@@ -7,7 +7,7 @@ from web.api.accounts import AccountListApi, AccountReconnectApi
 from web.api.audit import AuditListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
-from web.api.moderation import AutoModerationApi, MessageModerationApi
+from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -36,6 +36,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
     path("messages/<int:message_id>/moderation", MessageModerationApi.as_view()),
+    path("messages/<int:message_id>/private-reply", PrivateReplyApi.as_view()),
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),

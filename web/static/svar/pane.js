@@ -233,6 +233,15 @@ export class ConversationPane {
         const current = this.pane.querySelector("input[name=tag]");
         if (current && !current.value) current.value = name; // refused: let the agent fix it
       }
+    } else if (form.dataset.form === "private-reply") {
+      const text = form.querySelector("textarea[name=text]").value;
+      form.querySelector("button[type=submit]").disabled = true;
+      try {
+        await api(`messages/${Number(form.dataset.message)}/private-reply`, { text });
+      } catch (error) {
+        this.composer?.message(t("error", { message: error.message }), true);
+      }
+      await this.refresh();
     } else if (form.dataset.form === "handover") {
       const tell = form.querySelector('[data-input="tell"]').checked;
       const payload = {
