@@ -57,7 +57,11 @@ from inbox.credentials import CredentialsUnreadable, account_token, credentials_
 from inbox.models import AccountHealth, ChannelAccount, Message
 from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
-from inbox.selectors.moderation import moderation_get_for_job, moderation_list_unfinished
+from inbox.selectors.moderation import (
+    moderation_get_for_job,
+    moderation_list_unfinished,
+    private_reply_list_unfinished,
+)
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
 from inbox.services import moderation as moderation_services
@@ -125,6 +129,13 @@ def dispatch() -> dict[str, int]:
     moderations = sum(
         enqueue_moderation(action_id)
         for action_id in moderation_list_unfinished(created_before=now - LOST_REPLY_AFTER)
+    )
+    # Imported here: that module builds on this one's helpers.
+    from connectors.private_reply_jobs import enqueue_private_reply
+
+    moderations += sum(
+        enqueue_private_reply(reply_id)
+        for reply_id in private_reply_list_unfinished(created_before=now - LOST_REPLY_AFTER)
     )
     return {"polls": polls, "deliveries": deliveries, "moderations": moderations}
 

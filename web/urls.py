@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from web import errors
 from web.ops import health
-from web.views import inbox, profile
+from web.views import inbox, moderation, profile
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,11 @@ urlpatterns = [
         name="conversation-pane",
     ),
     path("profile/", profile.profile_page, name="profile"),
+    path(
+        "accounts/<int:account_id>/moderation",
+        moderation.auto_moderation_page,
+        name="auto-moderation",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -140,3 +140,12 @@ def private_replies_for_messages(*, message_ids: Iterable[int]) -> dict[int, Pri
         reply.message_id: reply
         for reply in PrivateReply.objects.filter(message_id__in=list(message_ids))
     }
+
+
+def private_reply_list_unfinished(*, created_before: datetime) -> list[int]:
+    """Private replies queued or sending since before ``created_before``: a lost job."""
+    return list(
+        PrivateReply.objects.filter(state__in=_IN_FLIGHT, created_at__lt=created_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:LOST_ACTIONS_PER_READ]
+    )

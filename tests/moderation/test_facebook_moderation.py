@@ -5,8 +5,12 @@ Jobs run in-process here (test_moderation_worker_crash.py runs real workers)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import django_rq
 import pytest
 from django.utils import timezone
+from rq.job import Job
 
 from connectors import jobs
 from connectors.simulator.faults import FaultKind
@@ -191,3 +195,18 @@ def test_unknown_messages_and_another_teams_messages_are_not_found(comment, outs
     assert _moderate(agent, Message(pk=999999), "hide").status_code == 404
     assert _moderate(agent, message, "shred").status_code == 400
     assert not ModerationAction.objects.exists()
+
+
+def test_a_lost_moderation_job_is_queued_again_by_the_workers_maintenance(
+    comment, agent, clean_queues
+):
+    action_id = _moderate(agent, _message(comment), "hide").json()["id"]
+    django_rq.get_connection("default").flushdb()  # the job is lost (Redis lost it, say)
+    ModerationAction.objects.filter(pk=action_id).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert jobs.dispatch()["moderations"] == 1
+    assert jobs.dispatch()["moderations"] == 0  # queued once, not again while it waits
+    queued = Job.fetch(f"moderate-{action_id}", connection=django_rq.get_connection("delivery"))
+    assert queued.args == (action_id,)

@@ -9,6 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from inbox.models import (
+    AuditEntry,
+    AutoModerationRule,
     ChannelAccount,
     Conversation,
     Message,
@@ -90,3 +92,28 @@ def test_a_failed_moderation_shows_the_platforms_reason(page_comment, agent):
     )  # fmt: skip
 
     assert "The comment was already deleted on the platform." in _pane(agent, page_comment)
+
+
+def test_managers_set_the_rules_on_the_accounts_moderation_page(page_comment, manager, agent):
+    account_id = page_comment.account_id
+    url = f"/accounts/{account_id}/moderation"
+
+    saved = _client(manager).post(url, {"hide_national_ids": "1", "hide_words": "spam\n køb "})
+
+    assert saved.status_code == 302
+    rule = AutoModerationRule.objects.get(account_id=account_id)
+    assert rule.hide_national_ids is True
+    assert rule.hide_words == ["køb", "spam"]
+    assert AuditEntry.objects.filter(action="account.auto_moderation_set").count() == 1
+    as_agent = _client(agent).get(url).content.decode()
+    assert "National identity numbers are hidden." in as_agent
+    assert 'name="hide_words"' not in as_agent  # read-only for agents
+    assert _client(agent).post(url, {"hide_words": ""}).status_code == 403
+    assert AutoModerationRule.objects.get(account_id=account_id).hide_words == ["køb", "spam"]
+
+
+def test_another_teams_moderation_page_is_not_found(page_comment, outsider):
+    url = f"/accounts/{page_comment.account_id}/moderation"
+
+    assert _client(outsider).get(url).status_code == 404
+    assert _client(outsider).post(url, {"hide_national_ids": "1"}).status_code == 404
