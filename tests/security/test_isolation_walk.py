@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from inbox.models import (
     Agent,
     AuditEntry,
+    AutoModerationRule,
     BusinessSchedule,
     CannedResponse,
     ChannelAccount,
@@ -31,6 +32,7 @@ from inbox.models import (
     Message,
     ModerationAction,
     Note,
+    PrivateReply,
     SlaTarget,
     Team,
 )
@@ -167,6 +169,8 @@ def state(target: Target) -> dict[str, Any]:
         "sla": SlaTarget.objects.filter(team=target.team).exists(),
         "audit": AuditEntry.objects.count(),
         "moderations": ModerationAction.objects.count(),
+        "private_replies": PrivateReply.objects.count(),
+        "auto_moderation": AutoModerationRule.objects.count(),
     }
 
 
