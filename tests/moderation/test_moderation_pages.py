@@ -117,3 +117,16 @@ def test_another_teams_moderation_page_is_not_found(page_comment, outsider):
 
     assert _client(outsider).get(url).status_code == 404
     assert _client(outsider).post(url, {"hide_national_ids": "1"}).status_code == 404
+
+
+def test_in_danish_the_rule_and_the_suggested_private_reply_are_danish(page_comment, agent):
+    _done(page_comment, "hide", reason=ModerationReason.PERSONAL_NUMBER)
+    client = _client(agent)
+    conversation_id = page_comment.conversation_id
+
+    html = client.get(f"/conversations/{conversation_id}/pane", HTTP_ACCEPT_LANGUAGE="da")
+
+    text = html.content.decode()
+    assert "Skjult automatisk: den indeholder et personnummer" in text
+    assert "Hej Kirsten Madsen, vi har skjult din kommentar" in text
+    assert "Fortryd: vis den igen" in text
