@@ -94,3 +94,38 @@ class Connector(Protocol):
     def find_sent(self, reply: OutboundReply, since: datetime) -> SentReply | None:
         """The reply, if an earlier attempt whose outcome is unknown did post it."""
         ...
+
+
+class ModerationKind(StrEnum):
+    HIDE = "hide"
+    UNHIDE = "unhide"
+    DELETE = "delete"  # Facebook only: X lets an account hide replies, not delete them
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationRequest:
+    """What the moderation job asks a connector to do to one public item."""
+
+    kind: ModerationKind
+    external_id: str
+    # An earlier attempt's outcome is unknown: a delete answered "gone" then means done.
+    uncertain: bool = False
+
+
+class Moderator(Protocol):
+    def moderate(self, request: ModerationRequest) -> None:
+        """Apply ``request``; setting the same state twice is harmless on every platform.
+        Raises ``PlatformRejected`` for a kind the platform does not offer."""
+        ...
+
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """Write privately to a public comment's author; the platform's id of the message.
+        ``since``: an earlier attempt began then and its outcome is unknown. Raises
+        ``AlreadyReplied`` where the platform allows one per comment."""
+        ...

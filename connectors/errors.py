@@ -56,3 +56,8 @@ class OAuthRefused(ConnectorError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+class AlreadyReplied(PlatformRejected):
+    """A private reply to a comment that already has one (Graph allows one per comment): after
+    an attempt whose outcome is unknown, that attempt's own success."""

@@ -9,6 +9,9 @@
   full speed rather than one fetch per poll interval.
 - ``deliver_reply`` posts one reply at most once: the attempt is committed before the call,
   and a repeated attempt after an unknown outcome first searches the platform for the reply.
+- ``moderate_message`` hides, unhides or deletes one public comment under the same rules
+  (``inbox.services.moderation``); hide and unhide are idempotent on the platform, and a delete
+  retried after an unknown outcome counts "already gone" as done.
 
 Every job is enqueued with ``Retry``: RQ re-runs a job whose work-horse was killed only if it
 has retries left (docs/architecture.md §6). A job takes its advisory lock before any row lock,
@@ -22,7 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import django_rq
 from django.conf import settings
@@ -31,7 +34,15 @@ from django.utils import timezone
 from rq import Callback, Retry, get_current_job
 from rq.job import Job, JobStatus
 
-from connectors.base import Connector, OutboundReply, SentReply, ThreadKind
+from connectors.base import (
+    Connector,
+    ModerationKind,
+    ModerationRequest,
+    Moderator,
+    OutboundReply,
+    SentReply,
+    ThreadKind,
+)
 from connectors.errors import (
     AuthExpired,
     ConnectorError,
@@ -45,16 +56,16 @@ from connectors.factory import connector_for
 from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
-from inbox.selectors.channel_accounts import (
-    channel_account_get,
-    channel_account_list_due,
-    channel_account_list_inspection_due,
-    channel_account_list_renewal_due,
-)
+from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
+from inbox.selectors.moderation import (
+    moderation_get_for_job,
+    moderation_list_unfinished,
+    private_reply_list_unfinished,
+)
 from inbox.services import accounts as account_services
 from inbox.services import delivery as delivery_services
-from inbox.services.channels.renewal import RENEW_AHEAD
+from inbox.services import moderation as moderation_services
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +73,16 @@ POLL_QUEUE = "polling"
 DELIVERY_QUEUE = "delivery"
 DISPATCH_QUEUE = "default"
 LOST_REPLY_AFTER = timedelta(minutes=2)
-INSPECT_EVERY = timedelta(days=1)  # Facebook tokens' expiry and data access, re-read daily
 
 # The first retry is immediate: it needs no scheduler (whose lock outlives a killed worker by a
 # minute or more) and a crashed attempt is best resumed at once. Later ones back off.
 POLL_RETRY = Retry(max=3, interval=[0, 30, 120])
-TOKEN_RETRY = Retry(max=3, interval=[0, 30, 60])
 DELIVERY_RETRY = Retry(max=5, interval=[0, 30, 120, 600, 1800])
 
 # Advisory-lock namespaces (the high bits of the 64-bit key).
 _POLL_LOCK = 1 << 48
 _DELIVERY_LOCK = 2 << 48
+_MODERATION_LOCK = 3 << 48
 
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
@@ -117,22 +127,21 @@ def dispatch() -> dict[str, int]:
         enqueue_delivery(message_id)
         for message_id in reply_list_awaiting_delivery(queued_before=now - LOST_REPLY_AFTER)
     )
-    return {"polls": polls, "deliveries": deliveries, **_queue_token_upkeep(now)}
+    moderations = sum(
+        enqueue_moderation(action_id)
+        for action_id in moderation_list_unfinished(created_before=now - LOST_REPLY_AFTER)
+    )
+    # Imported here: these modules build on this one's helpers.
+    from connectors.private_reply_jobs import enqueue_private_reply
 
+    moderations += sum(
+        enqueue_private_reply(reply_id)
+        for reply_id in private_reply_list_unfinished(created_before=now - LOST_REPLY_AFTER)
+    )
+    from connectors.token_upkeep import queue_token_upkeep
 
-def _queue_token_upkeep(now: datetime) -> dict[str, int]:
-    """X tokens ending within RENEW_AHEAD are renewed; Facebook tokens re-inspected daily."""
-    renewals = sum(
-        _enqueue_once(POLL_QUEUE, "connectors.token_jobs.renew_token", account_id,
-                      f"renew-{account_id}", TOKEN_RETRY)
-        for account_id in channel_account_list_renewal_due(now=now, ahead=RENEW_AHEAD)
-    )  # fmt: skip
-    inspections = sum(
-        _enqueue_once(POLL_QUEUE, "connectors.token_jobs.inspect_token", account_id,
-                      f"inspect-{account_id}", TOKEN_RETRY)
-        for account_id in channel_account_list_inspection_due(now=now, every=INSPECT_EVERY)
-    )  # fmt: skip
-    return {"renewals": renewals, "inspections": inspections}
+    return {"polls": polls, "deliveries": deliveries, "moderations": moderations,
+            **queue_token_upkeep(now)}  # fmt: skip
 
 
 def enqueue_delivery(message_id: int) -> bool:
@@ -140,6 +149,14 @@ def enqueue_delivery(message_id: int) -> bool:
     return _enqueue_once(
         DELIVERY_QUEUE, "connectors.jobs.deliver_reply", message_id, f"deliver-{message_id}",
         DELIVERY_RETRY, on_failure=Callback(deliver_reply_exhausted),
+    )  # fmt: skip
+
+
+def enqueue_moderation(action_id: int) -> bool:
+    """Queue a moderation action (``inbox`` calls this after the request commits)."""
+    return _enqueue_once(
+        DELIVERY_QUEUE, "connectors.jobs.moderate_message", action_id, f"moderate-{action_id}",
+        DELIVERY_RETRY, on_failure=Callback(moderate_message_exhausted),
     )  # fmt: skip
 
 
@@ -358,4 +375,62 @@ def deliver_reply_exhausted(job: Job, connection: object, *exc_info: object) -> 
     reason = str(exc_info[1]) if len(exc_info) > 1 else "delivery failed"
     delivery_services.reply_delivery_failed(
         message_id=message_id, reason=f"Could not reach the platform: {reason}"
+    )
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+def moderate_message(action_id: int) -> str:
+    with _advisory_lock(_MODERATION_LOCK | action_id) as acquired:
+        if not acquired:
+            return "skipped: another attempt is running"
+        begun = moderation_services.moderation_begin(action_id=action_id)
+        if begun is None:
+            return "nothing to do"
+        action, uncertain = begun
+        message = moderation_get_for_job(action_id=action_id).message
+        request = ModerationRequest(
+            kind=ModerationKind(action.kind), external_id=message.external_id, uncertain=uncertain
+        )
+        try:
+            connector: Moderator = _connector(message.account)  # type: ignore[assignment]
+            connector.moderate(request)
+        except RateLimited as error:
+            moderation_services.moderation_deferred(
+                action_id=action_id, reason=f"Waiting for the platform's rate limit: {error}"
+            )
+            django_rq.get_queue(DELIVERY_QUEUE).enqueue_at(
+                error.reset_at, "connectors.jobs.moderate_message", action_id,
+                job_id=f"moderate-{action_id}-after-limit", retry=DELIVERY_RETRY,
+                on_failure=Callback(moderate_message_exhausted),
+            )  # fmt: skip
+            return "deferred until the rate limit resets"
+        except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
+            moderation_services.moderation_failed(
+                action_id=action_id, reason=_moderation_reason(error)
+            )
+            if isinstance(error, AuthExpired | MissingCredentials):
+                account_services.account_auth_expired(
+                    account_id=message.account_id, reason=str(error)
+                )
+            return f"failed: {error}"
+        # PlatformUnavailable and anything unexpected propagate: RQ's Retry runs it again.
+        moderation_services.moderation_succeeded(action_id=action_id)
+        return f"{action.kind} done"
+
+
+def _moderation_reason(error: Exception) -> str:
+    if isinstance(error, TargetGone):
+        return f"The comment was already deleted on the platform. ({error})"
+    return _reason(error)
+
+
+def moderate_message_exhausted(job: Job, connection: object, *exc_info: object) -> None:
+    """RQ failure callback: after the last retry, show the agent the action failed, and why."""
+    if job.retries_left:
+        return
+    reason = str(exc_info[1]) if len(exc_info) > 1 else "moderation failed"
+    moderation_services.moderation_failed(
+        action_id=int(job.args[0]), reason=f"Could not reach the platform: {reason}"
     )

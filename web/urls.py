@@ -13,6 +13,7 @@ from web.views import (
     guidelines,
     inbox,
     invitation,
+    moderation,
     people,
     people_actions,
     profile,
@@ -86,6 +87,11 @@ urlpatterns = [
     path("guidelines/", guidelines.guideline_page, name="guidelines"),
     path("approvals/", approvals.approval_page, name="approvals"),
     path("approvals/queue", approvals.approval_queue_fragment, name="approval-queue"),
+    path(
+        "accounts/<int:account_id>/moderation",
+        moderation.auto_moderation_page,
+        name="auto-moderation",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

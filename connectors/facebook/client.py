@@ -165,6 +165,11 @@ class GraphClient:
             lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", post_args=data), None
         )
 
+    def delete(self, path: str) -> dict[str, Any]:
+        return self._call(
+            lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", method="DELETE"), None
+        )
+
     def pages(
         self, path: str, pacer: Pacing | None = None, **args: Any
     ) -> Iterator[dict[str, Any]]:

@@ -40,13 +40,20 @@ from typing import Any
 from connectors.base import (
     FetchResult,
     InboundMessage,
+    ModerationKind,
+    ModerationRequest,
     OutboundReply,
     Platform,
     RejectedItem,
     SentReply,
     ThreadKind,
 )
-from connectors.errors import OutsideMessagingWindow, PlatformRejected, PlatformUnavailable
+from connectors.errors import (
+    OutsideMessagingWindow,
+    PlatformRejected,
+    PlatformUnavailable,
+    TargetGone,
+)
 from connectors.facebook.client import DEFAULT_TIMEOUT, GraphClient, Pacing, next_page_args
 from connectors.facebook.parse import (
     MalformedItem,
@@ -340,6 +347,37 @@ class FacebookConnector:
             if not found or min(m.sent_at for m in found) < start:
                 return None
         return None
+
+    # --- moderation ---------------------------------------------------------------------------
+
+    def moderate(self, request: ModerationRequest) -> None:
+        """Hide or unhide (``POST /{comment} is_hidden``) or delete (``DELETE /{comment}``)."""
+        try:
+            if request.kind is ModerationKind.DELETE:
+                self.client.delete(request.external_id)
+            else:
+                hidden = "true" if request.kind is ModerationKind.HIDE else "false"
+                self.client.post(request.external_id, is_hidden=hidden)
+        except TargetGone:
+            if request.kind is ModerationKind.DELETE and request.uncertain:
+                return  # our own earlier attempt deleted it
+            raise
+
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """Messenger's private reply to a comment (``recipient={"comment_id": …}``). Graph
+        allows one per comment: a repeat after an unknown outcome is ``AlreadyReplied``."""
+        result = self.client.post(
+            f"{self.page_id}/messages",
+            recipient=_json({"comment_id": comment_external_id}),
+            message=_json({"text": text}),
+        )
+        return _required(result, "message_id")
 
     # --- personas -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from facebook import GraphAPIError
 
 from connectors.errors import (
+    AlreadyReplied,
     AuthExpired,
     ConnectorError,
     OutsideMessagingWindow,
@@ -28,6 +29,7 @@ TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily un
 MISSING_OBJECT = (100, 33)
 NO_MATCHING_USER = (100, 2018001)  # Messenger: the person blocked the Page or left
 OUTSIDE_WINDOW = (10, 2018278)
+ALREADY_REPLIED = 10900  # a private reply to a comment that already has one
 # Without a usage estimate, wait this long: Graph budgets roll over within minutes.
 DEFAULT_RATE_LIMIT_BACKOFF = timedelta(seconds=60)
 
@@ -43,6 +45,8 @@ def translate(error: GraphAPIError, usage: Usage | None) -> ConnectorError:
         return RateLimited(rate_limit_reset(usage), f"Graph error {code}: {message}")
     if code in TOKEN_CODES:
         return AuthExpired(f"Graph error {code}/{subcode}: {message}")
+    if code == ALREADY_REPLIED:
+        return AlreadyReplied(message)
     if (code, subcode) == OUTSIDE_WINDOW:
         return OutsideMessagingWindow(message)
     if (code, subcode) in (MISSING_OBJECT, NO_MATCHING_USER):

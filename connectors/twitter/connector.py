@@ -28,6 +28,8 @@ import tweepy
 from connectors.base import (
     FetchResult,
     InboundMessage,
+    ModerationKind,
+    ModerationRequest,
     OutboundReply,
     RejectedItem,
     SentReply,
@@ -225,6 +227,44 @@ class XConnector:
             )
             external_id = _data_field(payload, "dm_event_id")
         return SentReply(external_id=external_id, sent_at=datetime.now(UTC))
+
+    def moderate(self, request: ModerationRequest) -> None:
+        """Hide or unhide a reply in a conversation the account started (``PUT
+        /2/tweets/{id}/hidden``). X offers accounts no way to delete someone else's tweet."""
+        if request.kind is ModerationKind.DELETE:
+            raise PlatformRejected("X does not let an account delete another person's post.")
+        method = (
+            self.client.hide_reply
+            if request.kind is ModerationKind.HIDE
+            else self.client.unhide_reply
+        )
+        payload, _ = self._call(method, request.external_id, user_auth=False, replying=True)
+        data = payload.get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("hidden"), bool):
+            raise PlatformUnavailable(f"X's answer lacks data.hidden: {payload!r}")
+
+    def private_reply(
+        self,
+        comment_external_id: str,
+        author_external_id: str,
+        text: str,
+        since: datetime | None = None,
+    ) -> str:
+        """A DM to the reply's author (X has no private reply tied to a tweet); after an
+        unknown outcome, the DM an earlier attempt sent, if there is one."""
+        if since is not None:
+            dm = OutboundReply(idempotency_key="", thread_external_id="", kind=ThreadKind.PRIVATE,
+                               body=text, recipient_external_id=author_external_id)  # fmt: skip
+            found = self.find_sent(dm, since)
+            if found is not None:
+                return found.external_id
+        payload, _ = self._call(
+            self.client.create_direct_message,
+            participant_id=author_external_id,
+            text=text,
+            user_auth=False,
+        )
+        return _data_field(payload, "dm_event_id")
 
     # -- finding a reply whose outcome is unknown ----------------------------------------------
 

@@ -14,11 +14,21 @@ from inbox.events.snapshots import (
     account_snapshot,
     agent_snapshot,
     message_snapshot,
+    moderation_snapshot,
     note_snapshot,
     snapshot_of,
     snapshots_for,
 )
-from inbox.models import Agent, ChannelAccount, Conversation, Message, Note, ReplyApproval
+from inbox.models import (
+    Agent,
+    ChannelAccount,
+    Conversation,
+    Message,
+    ModerationAction,
+    Note,
+    PrivateReply,
+    ReplyApproval,
+)
 
 
 class EventKind(StrEnum):
@@ -31,6 +41,8 @@ class EventKind(StrEnum):
     CONVERSATION_TAGGED = "conversation.tagged"
     NOTE_CREATED = "note.created"
     REPLY_APPROVAL = "reply.approval_changed"  # four-eyes (issue #16)
+    MESSAGE_MODERATION = "message.moderation_changed"
+    PRIVATE_REPLY = "message.private_reply_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +178,33 @@ def conversation_tagged_event(
 
 def note_created_event(*, conversation: Conversation, note: Note, actor: Agent) -> PendingEvent:
     return _about(EventKind.NOTE_CREATED, conversation, actor, note=note_snapshot(note))
+
+
+def message_moderation_changed_event(
+    *, action: ModerationAction, actor: Agent | None
+) -> PendingEvent:
+    """A public comment's moderation was asked for, or moved (the worker): hidden, unhidden,
+    deleted or failed. ``actor`` is None for the worker and for automatic rules."""
+    return _about(
+        EventKind.MESSAGE_MODERATION,
+        action.message.conversation,
+        actor,
+        moderation=moderation_snapshot(action),
+    )
+
+
+def private_reply_changed_event(*, reply: PrivateReply, actor: Agent | None) -> PendingEvent:
+    """A private reply to a public comment was written, or its delivery moved."""
+    return _about(
+        EventKind.PRIVATE_REPLY,
+        reply.message.conversation,
+        actor,
+        private_reply={
+            "id": reply.pk,
+            "message_id": reply.message_id,
+            "author": agent_snapshot(reply.author),
+            "text": reply.text,
+            "state": reply.state,
+            "error": reply.error,
+        },
+    )

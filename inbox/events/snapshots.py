@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inbox.models import Agent, ChannelAccount, Conversation, Message, Note
+from inbox.models import Agent, ChannelAccount, Conversation, Message, ModerationAction, Note
 
 if TYPE_CHECKING:
     from inbox.selectors.conversation_rows import ConversationRow
@@ -137,3 +137,20 @@ def snapshots_for(
 def snapshot_of(conversation: Conversation) -> dict[str, Any]:
     """One conversation's snapshot, its tags read now (after the caller's changes)."""
     return snapshots_for([conversation])[conversation.pk]
+
+
+def moderation_snapshot(action: ModerationAction | None) -> dict[str, Any] | None:
+    """One hide/unhide/delete of a public comment: who or which rule asked, and how it went."""
+    if action is None:
+        return None
+    return {
+        "id": action.pk,
+        "message_id": action.message_id,
+        "kind": action.kind,
+        "state": action.state,
+        "reason": action.reason,
+        "requested_by": agent_snapshot(action.requested_by) if action.requested_by_id else None,
+        "platform_error": action.platform_error,
+        "created_at": iso(action.created_at),
+        "finished_at": iso(action.finished_at),
+    }

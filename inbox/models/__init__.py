@@ -20,6 +20,14 @@ from inbox.models.metrics import (
     ResponseInterval,
     SlaTarget,
 )
+from inbox.models.moderation import (
+    AutoModerationRule,
+    ModerationAction,
+    ModerationKind,
+    ModerationReason,
+    ModerationState,
+    PrivateReply,
+)
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.teams import Agent, Team
@@ -28,6 +36,7 @@ __all__ = [
     "AccountHealth",
     "Agent",
     "AuditAction",
+    "AutoModerationRule",
     "AuditEntry",
     "AgentPersona",
     "ApprovalState",
@@ -47,10 +56,15 @@ __all__ = [
     "IntervalEnd",
     "IntervalKind",
     "Message",
+    "ModerationAction",
+    "ModerationKind",
+    "ModerationReason",
+    "ModerationState",
     "Note",
     "OAUTH_ATTEMPT_LIFETIME",
     "OAuthAttempt",
     "ReplyApproval",
+    "PrivateReply",
     "ResponseInterval",
     "RuleAction",
     "RuleKind",

@@ -36,6 +36,9 @@ class AuditAction(models.TextChoices):
     REPLY_APPROVED = "reply.approved", "Reply approved"
     REPLY_SENT_BACK = "reply.sent_back", "Reply sent back"
     AGENT_APPROVAL_SET = "agent.approval_set", "Approval settings changed"
+    MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
+    PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
+    AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
 
 
 class AuditEntry(models.Model):

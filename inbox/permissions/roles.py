@@ -22,6 +22,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "inbox.view_people",
         "inbox.change_guidelinerule",  # edit the team's guidelines and rules (issue #16)
         "inbox.change_replyapproval",  # approve colleagues' replies (issue #16)
+        # Deleting a customer's comment cannot be undone: managers, not agents (docs/moderation.md).
+        "inbox.delete_public_comment",
+        "inbox.change_automoderationrule",  # what an account hides on its own
     ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }

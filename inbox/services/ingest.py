@@ -29,6 +29,7 @@ from inbox.models import (
 )
 from inbox.selectors.conversations import conversation_list_known_threads
 from inbox.selectors.messages import message_list_known_external_ids
+from inbox.services.auto_moderation import auto_moderate_ingested
 from inbox.services.locks import lock_channel_account
 
 SNIPPET_LENGTH = 200
@@ -100,6 +101,8 @@ def messages_ingest_locked(
                 conversations=conversations.values(), messages=by_conversation, created=settled
             )
         )
+        # The account's automatic moderation: hides queued now, applied after commit.
+        auto_moderate_ingested(account, [m.pk for m in stored])
 
     return IngestResult(
         created=len(fresh),

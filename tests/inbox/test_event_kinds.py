@@ -15,7 +15,7 @@ from inbox.events.snapshots import (
     note_snapshot,
     snapshots_for,
 )
-from inbox.models import Conversation, Direction, Message, Note
+from inbox.models import Conversation, Direction, Message, ModerationAction, Note
 from inbox.services import messages_ingest
 from tests.factories import inbound
 
@@ -179,5 +179,22 @@ def test_every_kind_has_a_constructor():
         EventKind.CONVERSATION_TAGGED: kinds.conversation_tagged_event,
         EventKind.NOTE_CREATED: kinds.note_created_event,
         EventKind.REPLY_APPROVAL: kinds.reply_approval_changed_event,
+        EventKind.MESSAGE_MODERATION: kinds.message_moderation_changed_event,
+        EventKind.PRIVATE_REPLY: kinds.private_reply_changed_event,
     }
     assert set(constructors) == set(EventKind)
+
+
+def test_a_moderation_event_carries_the_action(conversation, agent):
+    comment = conversation.messages.get()
+    action = ModerationAction.objects.create(
+        message=comment, kind="hide", requested_by=agent, created_at=timezone.now()
+    )
+
+    event = kinds.message_moderation_changed_event(action=action, actor=agent)
+
+    assert event.kind == EventKind.MESSAGE_MODERATION
+    assert event.conversation == conversation
+    assert list(event.payload) == ["conversation", "moderation"]
+    assert event.payload["moderation"]["kind"] == "hide"
+    assert event.payload["moderation"]["requested_by"] == agent_snapshot(agent)

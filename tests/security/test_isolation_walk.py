@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from inbox.models import (
     Agent,
     AuditEntry,
+    AutoModerationRule,
     BusinessSchedule,
     CannedResponse,
     ChannelAccount,
@@ -33,7 +34,9 @@ from inbox.models import (
     GuidelineRule,
     Invitation,
     Message,
+    ModerationAction,
     Note,
+    PrivateReply,
     SlaTarget,
     Team,
 )
@@ -201,6 +204,9 @@ def state(target: Target) -> dict[str, Any]:
         .get(),
         "team_name": Team.objects.get(pk=target.team.pk).name,
         "rules": list(GuidelineRule.objects.filter(team=target.team).values()),
+        "moderations": ModerationAction.objects.count(),
+        "private_replies": PrivateReply.objects.count(),
+        "auto_moderation": AutoModerationRule.objects.count(),
     }
 
 

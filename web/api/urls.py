@@ -13,6 +13,7 @@ from web.api.accounts import (
 from web.api.audit import AuditListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
+from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -40,6 +41,8 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/notes", c.ConversationNotesApi.as_view()),
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
+    path("messages/<int:message_id>/moderation", MessageModerationApi.as_view()),
+    path("messages/<int:message_id>/private-reply", PrivateReplyApi.as_view()),
     path("accounts", AccountListApi.as_view(), name="api-accounts"),
     path("audit", AuditListApi.as_view(), name="api-audit"),
     path("accounts/<int:account_id>/reconnect", AccountReconnectApi.as_view()),
@@ -62,6 +65,7 @@ urlpatterns = [
     path("messages/<int:message_id>/approve", approvals.ReplyApproveApi.as_view()),
     path("messages/<int:message_id>/send-back", approvals.ReplySendBackApi.as_view()),
     path("messages/<int:message_id>/revise", approvals.ReplyReviseApi.as_view()),
+    path("accounts/<int:account_id>/auto-moderation", AutoModerationApi.as_view()),
     path("metrics/", include("web.api.metrics.urls")),
     # Teams, people and invitations (issue #23): managers read, admins change.
     path("teams", teams.TeamListApi.as_view(), name="api-teams"),

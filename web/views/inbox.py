@@ -29,8 +29,10 @@ from inbox.selectors.agents import agent_list
 from inbox.selectors.canned_responses import canned_response_list
 from inbox.selectors.channel_accounts import channel_account_list
 from inbox.selectors.conversations import ConversationFilters, ListOrder
+from inbox.selectors.moderation import moderation_for_messages, private_replies_for_messages
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
+from inbox.services.private_replies import private_reply_suggestion
 from web.views import first_run
 from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
@@ -136,6 +138,10 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         default=None,
     )
     customer_name = conversation.contact.name or conversation.contact.handle
+    # Where each public comment stands (hidden, deleted, by whom): notes never are moderated.
+    public_ids = [m.pk for m in detail.messages] if conversation.kind == "public" else []
+    moderation = moderation_for_messages(message_ids=public_ids)
+    private = private_replies_for_messages(message_ids=public_ids)
     canned = [
         {
             "title": c.title,
@@ -149,7 +155,17 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         "me": agent,
         "conversation": conversation,
         "tags": sorted(t.name for t in conversation.tags.all()),
-        "thread": [{"kind": kind, "item": item} for kind, _, _, item in entries],
+        "thread": [
+            {
+                "kind": kind,
+                "item": item,
+                "moderation": moderation.get(item.pk) if kind == "message" else None,
+                "private_reply": private.get(item.pk) if kind == "message" else None,
+            }
+            for kind, _, _, item in entries
+        ],
+        "can_delete_comments": user.has_perm("inbox.delete_public_comment"),
+        "private_reply_suggestion": private_reply_suggestion(name=customer_name),
         "earlier_messages": detail.earlier_messages,
         "others": selectors.contact_conversation_list(user=user, conversation=conversation),
         "window": reply_window(

@@ -36,6 +36,7 @@ def js_strings() -> dict[str, str]:
         "collisionTyping": _("%(name)s is typing a reply to this conversation right now."),
         "collisionAssigned": _("This conversation is assigned to %(name)s."),
         "collisionReplied": _("%(name)s replied to this conversation while you were writing."),
+        "confirmDelete": _("Delete this comment on the platform? This cannot be undone."),
         "kind_cpr": _("a Danish CPR number"),
         "kind_personnummer": _("a Swedish personnummer"),
         "kind_fodselsnummer": _("a Norwegian fødselsnummer"),

@@ -122,6 +122,8 @@ def _comment(world: GraphWorld, render: GraphRender, call: Call) -> Answer:
     def hide() -> Answer:  # POST to the comment itself does nothing else
         if "is_hidden" not in form:
             return None
+        if comment.author.get("id") == call.page.id:  # Graph hides only other people's comments
+            raise GraphFault("(#100) A Page cannot hide its own comments", code=100)
         comment.hidden = form["is_hidden"].lower() == "true"
         return {"success": True}
 

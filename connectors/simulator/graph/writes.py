@@ -22,6 +22,9 @@ def send_message(
     world: GraphWorld, request: SimRequest, page: Page, now: datetime
 ) -> dict[str, Any]:
     form = form_or_json(request)
+    recipient = json_arg(form.get("recipient"))
+    if isinstance(recipient, dict) and recipient.get("comment_id"):
+        return _private_reply(world, form, page, str(recipient["comment_id"]), now)
     recipient_id, text, messaging_type, tag = _checked_message(form, page)
     conversation = page.conversations.get(recipient_id)
     last = conversation.customer_last_message_at if conversation else None
@@ -42,6 +45,29 @@ def send_message(
         }
     )
     return {"recipient_id": conversation.psid, "message_id": sent.id}
+
+
+def _private_reply(
+    world: GraphWorld, form: dict[str, str], page: Page, comment_id: str, now: datetime
+) -> dict[str, Any]:
+    """Messenger's private reply to a comment: one per comment, to its author, while the
+    comment exists (hidden is fine: that is what it is for)."""
+    comment = world.comments.get(comment_id)
+    if comment is None or comment.deleted or world.posts[comment.post_id].page_id != page.id:
+        raise GraphFault(
+            f"(#100) Object with ID '{comment_id}' does not exist", code=100, subcode=33
+        )
+    message = json_arg(form.get("message"))
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        raise GraphFault("(#100) The parameter message is required", code=100)
+    if any(sent.get("comment_id") == comment_id for sent in page.sent_messages):
+        raise GraphFault("(#10900) Activity already replied to", code=10900)
+    message_id = "m_" + world.number()
+    page.sent_messages.append(
+        {"message_id": message_id, "recipient_id": comment.author.get("id"),
+         "comment_id": comment_id, "text": message["text"], "created_time": graph_time(now)}
+    )  # fmt: skip
+    return {"recipient_id": comment.author.get("id"), "message_id": message_id}
 
 
 def _checked_message(form: dict[str, str], page: Page) -> tuple[str, str, str, str | None]:

@@ -20,6 +20,7 @@ from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.wire import SimRequest, SimResponse
 from connectors.simulator.x import wire
 from connectors.simulator.x.limits import RateLimits
+from connectors.simulator.x.moderation import HIDDEN, set_hidden
 from connectors.simulator.x.oauth import XOAuth
 from connectors.simulator.x.state import Entry, Page, TweetGone, XState, dm_conversation_id
 
@@ -207,6 +208,11 @@ class XApp:
             participant_id = match[1]
             endpoint = "POST /2/dm_conversations/with/:participant_id/messages"
             return endpoint, lambda r, me, o: self._create_dm(r, me, participant_id)
+        if request.method == "PUT" and (match := HIDDEN.match(request.path)):
+            tweet_id = match[1]
+            return "PUT /2/tweets/:id/hidden", lambda r, me, o: set_hidden(
+                self.state, r, me, tweet_id
+            )
         return "", None
 
     def _answer(

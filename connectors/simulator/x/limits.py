@@ -17,6 +17,7 @@ DEFAULT_LIMITS: Mapping[str, int] = {
     "GET /2/dm_conversations/with/:participant_id/dm_events": 300,
     "POST /2/tweets": 100,
     "POST /2/dm_conversations/with/:participant_id/messages": 200,
+    "PUT /2/tweets/:id/hidden": 50,
 }
 
 

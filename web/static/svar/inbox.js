@@ -53,7 +53,7 @@ function applyEvent(event) {
     }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
-    } else if (snapshot.id === pane.id && ["reply.delivery_changed", "reply.approval_changed"].includes(event.kind)) {
+    } else if (snapshot.id === pane.id && ["reply.delivery_changed", "reply.approval_changed", "message.moderation_changed", "message.private_reply_changed"].includes(event.kind)) {
       refreshPaneSoon();
     }
   }

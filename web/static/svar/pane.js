@@ -178,6 +178,7 @@ export class ConversationPane {
     else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
     else if (action === "retry") this.retry(Number(button.dataset.message), button);
     else if (action === "revise") this.revise(button);
+    else if (action === "moderate") this.moderate(Number(button.dataset.message), button.dataset.kind, button);
     else if (action === "open-handover") this.pane.querySelector("#handover-dialog").showModal();
     else if (action === "close-dialog") button.closest("dialog").close();
     else if (action === "send") this.composer?.send();
@@ -211,6 +212,19 @@ export class ConversationPane {
     await this.refresh();
   }
 
+  // Hide, unhide (undo) or delete a public comment; the worker applies it and a live event
+  // refreshes the pane. Deleting cannot be undone, so it asks first.
+  async moderate(messageId, kind, button) {
+    if (kind === "delete" && !window.confirm(t("confirmDelete"))) return;
+    button.disabled = true;
+    try {
+      await api(`messages/${messageId}/moderation`, { kind });
+    } catch (error) {
+      this.composer?.message(t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
   fillHandoverNote(fromCheckbox) {
     const dialog = this.pane.querySelector("#handover-dialog");
     const note = dialog.querySelector("#handover-note");
@@ -235,6 +249,15 @@ export class ConversationPane {
         const current = this.pane.querySelector("input[name=tag]");
         if (current && !current.value) current.value = name; // refused: let the agent fix it
       }
+    } else if (form.dataset.form === "private-reply") {
+      const text = form.querySelector("textarea[name=text]").value;
+      form.querySelector("button[type=submit]").disabled = true;
+      try {
+        await api(`messages/${Number(form.dataset.message)}/private-reply`, { text });
+      } catch (error) {
+        this.composer?.message(t("error", { message: error.message }), true);
+      }
+      await this.refresh();
     } else if (form.dataset.form === "handover") {
       const tell = form.querySelector('[data-input="tell"]').checked;
       const payload = {
