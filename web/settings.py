@@ -252,6 +252,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "OAS_VERSION": "3.1.0",
+    # Choice sets used by several serializers get one name each, not hashed collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "RuleActionEnum": ["warn", "approval", "block"],
+        "RuleKindEnum": ["personal_data", "words", "pattern", "links", "tag"],
+        "ModerationKindEnum": ["hide", "unhide", "delete"],
+        "PersonalDataKindEnum": ["cpr", "personnummer", "fodselsnummer", "email", "phone"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "web.api.schema_hooks.empty_query_values_allowed",

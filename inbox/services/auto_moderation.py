@@ -74,6 +74,8 @@ def auto_moderate_ingested(account: ChannelAccount, message_ids: Iterable[int]) 
 def _clean_words(words: object) -> list[str]:
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise InvalidInput(_("hide_words must be a list of words."), field="hide_words")
+    if any("\x00" in w for w in words):  # PostgreSQL stores no NUL character
+        raise InvalidInput(_("hide_words must be a list of words."), field="hide_words")
     cleaned = sorted({w.strip() for w in words if w.strip()})
     if len(cleaned) > MAX_WORDS:
         raise InvalidInput(

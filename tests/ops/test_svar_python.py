@@ -102,14 +102,19 @@ source "{svar}"
 ensure_venv() {{ :; }}
 uses_embedded() {{ return 1; }}
 python() {{ echo "python $*" >>"{log}"; }}
-start_child() {{ echo "start $1" >>"{log}"; }}
-wait_until_ready() {{ return 1; }}
+start_child() {{ echo "start $1" >>"{log}"; CHILDREN+=(0); }}
+on_exit() {{ :; }}
+wait_until_ready() {{ case "$1" in */_sim/state) return 0 ;; *) return 1 ;; esac; }}
 cmd_run "$@"
 """
 
 
 def run_with_stubs(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
-    """cmd_run with its tools replaced by recorders: the steps it takes, in order."""
+    """cmd_run with its tools replaced by recorders: the steps it takes, in order.
+
+    The simulator comes up (svar_demo connects through it); the web server never does, which
+    ends the run right after the steps under test.
+    """
     log = tmp_path / "steps.log"
     script = RUN_WITH_STUBS.format(svar=ROOT / "svar", log=log)
     done = subprocess.run(

@@ -186,3 +186,30 @@ def test_a_user_without_an_agent_profile_is_refused(db):
     client = Client()
     client.force_login(user)
     assert client.get("/").status_code == 403
+
+
+def test_the_account_list_says_when_a_token_needs_someone_to_act(browser, x_account):
+    """A dead token is named in the inbox itself, not only on the Channels page (admins only)."""
+    x_account.reconnect_needed = True
+    x_account.reconnect_reason = "refresh token revoked"
+    x_account.save()
+
+    page = browser.get("/").content.decode()
+    panel = page.split('id="accounts-title"', 1)[1].split("</section>", 1)[0]
+    assert "Reconnect needed: refresh token revoked" in panel
+    assert 'href="/channels/"' not in panel  # an agent cannot reconnect; an admin is told where
+
+
+def test_an_account_whose_token_is_fine_shows_no_token_note(browser, x_account):
+    page = browser.get("/").content.decode()
+    assert "account-token" not in page.split('id="accounts-title"', 1)[1].split("</section>")[0]
+
+
+def test_an_admin_is_pointed_to_the_channels_page_to_reconnect(admin_agent, x_account):
+    x_account.reconnect_needed = True
+    x_account.save()
+
+    page = logged_in(admin_agent).get("/").content.decode()
+    panel = page.split('id="accounts-title"', 1)[1].split("</section>", 1)[0]
+    assert "Reconnect needed: the token no longer works" in panel
+    assert 'href="/channels/"' in panel

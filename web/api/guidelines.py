@@ -18,7 +18,7 @@ from inbox.selectors.guidelines import guideline_get, guideline_rule_list, guide
 from inbox.services import guidelines as services
 from web.api import serializers as s
 from web.api.conversations import parse_body
-from web.api.fields import TextField
+from web.api.fields import TextField, TrueFalseField
 from web.markdown import render_markdown
 
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse}
@@ -41,7 +41,7 @@ class RuleIn(serializers.Serializer):
     name = TextField(max_length=100)
     kind = serializers.ChoiceField(choices=list(KINDS))
     action = serializers.ChoiceField(choices=["warn", "approval", "block"])
-    enabled = serializers.BooleanField(required=False, default=True)
+    enabled = TrueFalseField(required=False, default=True)
     words = serializers.ListField(child=TextField(max_length=100), required=False, max_length=200)
     pattern = TextField(required=False, allow_blank=True, max_length=500)
     allowed_domains = serializers.ListField(
@@ -138,8 +138,8 @@ class RuleApi(APIView):
 
 
 class ApprovalSettingIn(serializers.Serializer):
-    needs_approval = serializers.BooleanField()
-    may_approve = serializers.BooleanField()
+    needs_approval = TrueFalseField()
+    may_approve = TrueFalseField()
 
 
 class ApprovalSettingOut(ApprovalSettingIn):

@@ -17,6 +17,8 @@ from inbox.services.auto_moderation import auto_moderation_set
 from inbox.services.moderation import message_moderate
 from inbox.services.private_replies import private_reply_create
 from web.api import serializers as s
+from web.api.conversations import parse_body
+from web.api.fields import TextField, TrueFalseField
 
 
 class ModerationRequest(serializers.Serializer):
@@ -77,8 +79,9 @@ class MessageModerationApi(APIView):
 
 
 class AutoModerationBody(serializers.Serializer):
-    hide_national_ids = serializers.BooleanField()
-    hide_words = serializers.ListField(child=serializers.CharField(max_length=100))
+    hide_national_ids = TrueFalseField()
+    # Whitespace-only words reach the service, which drops them (the page's form sends them).
+    hide_words = serializers.ListField(child=TextField(max_length=100, trim_whitespace=False))
 
 
 class AutoModerationOut(AutoModerationBody):
@@ -116,13 +119,14 @@ class AutoModerationApi(APIView):
         summary="Set what the account hides automatically (managers and admins; audited)",
     )
     def put(self, request: Request, account_id: int) -> Response:
-        # The service judges the body after access: another team's account answers 404 first.
-        data = request.data if isinstance(request.data, dict) else {}
+        # Access before the body: another team's account answers 404 whatever was sent.
+        auto_moderation_get(user=request.user, account_id=account_id)
+        data = parse_body(AutoModerationBody, request.data)
         rule = auto_moderation_set(
             user=request.user,
             account_id=account_id,
-            hide_national_ids=data.get("hide_national_ids"),
-            hide_words=data.get("hide_words"),
+            hide_national_ids=data["hide_national_ids"],
+            hide_words=data["hide_words"],
         )
         return Response(_rule_body(rule))
 

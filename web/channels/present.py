@@ -67,6 +67,17 @@ def token_state(account: ChannelAccount, now: datetime) -> TokenState:
     return TokenState(_("Set by hand; its expiry is not known"), "muted")
 
 
+def inbox_token_note(account: ChannelAccount, now: datetime) -> TokenState | None:
+    """What the inbox's account list says about the token: only what needs someone to act
+    (reconnect, disconnected, expired or expiring within a week), else nothing."""
+    state = token_state(account, now)
+    if state.tone == "bad" or (state.tone == "warn" and account.token_expires_at is not None):
+        return state
+    if account.disconnected_at is not None:
+        return state
+    return None
+
+
 def data_access_state(account: ChannelAccount, now: datetime) -> str:
     moment = account.data_access_expires_at
     if account.platform != Platform.FACEBOOK or moment is None:

@@ -33,6 +33,7 @@ from inbox.selectors.moderation import moderation_for_messages, private_replies_
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from inbox.services.private_replies import private_reply_suggestion
+from web.channels.present import inbox_token_note
 from web.views import first_run
 from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
@@ -72,6 +73,15 @@ def _filters(params: dict[str, str]) -> ConversationFilters:
     )
 
 
+def _accounts_with_token_notes(user: Any) -> list[Any]:
+    """The health panel's accounts, each with ``token_note``: what needs someone to act."""
+    now = timezone.now()
+    accounts = list(channel_account_list(user=user))
+    for account in accounts:
+        account.token_note = inbox_token_note(account, now)
+    return accounts
+
+
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     params = _list_params(request)
     user = request.user
@@ -107,7 +117,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "teams": teams,
         "tags": tag_name_list(user=user, limit=TAG_CHOICES_MAX),
         "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
-        "accounts": channel_account_list(user=user),
+        "accounts": _accounts_with_token_notes(user),
         "live": {
             "me": agent_of(user).pk,
             "last_seq": {str(team_id): seq for team_id, seq in heads.items()},
