@@ -36,14 +36,18 @@ def test_merging_two_contacts_makes_one_profile_and_is_audited(agent, x_account,
 
     change = contacts_merge(user=agent.user, contact_id=on_x.pk, other_id=on_fb.pk)
 
-    assert change.changed and sorted(change.contact_ids) == sorted([on_x.pk, on_fb.pk])
+    assert change.changed
+    assert sorted(change.contact_ids) == sorted([on_x.pk, on_fb.pk])
     on_x.refresh_from_db(), on_fb.refresh_from_db()
     assert on_x.profile_id == on_fb.profile_id == change.profile_id
     entry = AuditEntry.objects.get(action="contact.merged")
-    assert entry.details["merged_contact_id"] == on_fb.pk and entry.team_id == x_account.team_id
+    assert entry.details["merged_contact_id"] == on_fb.pk
+    assert entry.team_id == x_account.team_id
 
 
-def test_merging_contacts_already_in_one_profile_changes_nothing(agent, x_account, facebook_account):
+def test_merging_contacts_already_in_one_profile_changes_nothing(
+    agent, x_account, facebook_account
+):
     on_x = customer(x_account, author="x-1")
     on_fb = customer(facebook_account, author="fb-1")
     first = contacts_merge(user=agent.user, contact_id=on_x.pk, other_id=on_fb.pk)
@@ -51,7 +55,8 @@ def test_merging_contacts_already_in_one_profile_changes_nothing(agent, x_accoun
     again = contacts_merge(user=agent.user, contact_id=on_fb.pk, other_id=on_x.pk)
     itself = contacts_merge(user=agent.user, contact_id=on_x.pk, other_id=on_x.pk)
 
-    assert not again.changed and again.profile_id == first.profile_id
+    assert not again.changed
+    assert again.profile_id == first.profile_id
     assert not itself.changed
     assert AuditEntry.objects.filter(action="contact.merged").count() == 1
     assert CustomerProfile.objects.count() == 1
@@ -80,7 +85,8 @@ def test_unmerging_splits_a_contact_off_and_dissolves_a_profile_of_one(
     change = contact_unmerge(user=agent.user, contact_id=on_fb.pk)
     again = contact_unmerge(user=agent.user, contact_id=on_fb.pk)
 
-    assert change.changed and not again.changed
+    assert change.changed
+    assert not again.changed
     assert list(Contact.objects.values_list("profile_id", flat=True)) == [None, None]
     assert not CustomerProfile.objects.exists()
     assert AuditEntry.objects.filter(action="contact.unmerged").count() == 1
@@ -121,7 +127,8 @@ def test_suggestions_are_the_same_email_or_the_same_name_with_a_similar_handle(
     found = {s.contact.pk: s.reason for s in merge_suggestions([team.pk], me)}
 
     assert found == {alike.pk: "name_and_handle", mailed.pk: "email"}
-    assert namesake.pk not in found and hidden.pk not in found
+    assert namesake.pk not in found
+    assert hidden.pk not in found
     contacts_merge(user=agent.user, contact_id=me.pk, other_id=alike.pk)
     me.refresh_from_db()
     assert alike.pk not in {s.contact.pk for s in merge_suggestions([team.pk], me)}
