@@ -3,7 +3,13 @@ data-subject routes; errors in the API's one shape."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth.models import User
+from django.test import AsyncClient
 
 from inbox.models import Contact, DataRequest
 from inbox.permissions.roles import Role
@@ -73,3 +79,17 @@ def test_another_teams_manager_and_an_agent_are_refused(agent, other_team, perso
         method = client.post if route == "data/erase" else client.get
         assert method(f"/api/customers/{person.on_x.pk}/{route}").status_code == status
     assert not DataRequest.objects.exists()
+
+
+def test_under_asgi_the_export_streams_and_is_recorded(manager, person):
+    async def download() -> tuple[bool, bytes]:
+        client = AsyncClient()
+        await client.aforce_login(await User.objects.aget(pk=manager.user_id))  # as stored
+        response = await client.get(f"/api/customers/{person.on_x.pk}/data/export")
+        return response.is_async, b"".join([piece async for piece in response.streaming_content])
+
+    is_async, body = async_to_sync(download)()
+
+    assert is_async  # Django would otherwise read a sync iterator whole first
+    assert "messages.json" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert DataRequest.objects.get().counts["messages.json"] == 3
