@@ -26,6 +26,7 @@ from inbox.models import (
     Conversation,
     DataRequest,
     DataRequestKind,
+    DeliveryState,
     InboxEvent,
     Message,
     Note,
@@ -43,6 +44,7 @@ from inbox.selectors.customer_data import (
 )
 
 ERASED = "[erased]"
+UNSENT = [DeliveryState.QUEUED, DeliveryState.AWAITING_APPROVAL, DeliveryState.SENT_BACK]
 # Keys of an event payload that carry what a customer or an agent wrote, or who the customer is.
 _PERSONAL_KEYS = {"text", "body", "signature", "snippet", "name", "handle", "note"}
 
@@ -91,6 +93,10 @@ def _redacted(value: Any) -> Any:
 def _blank_messages(message_ids: Any) -> int:
     PrivateReply.objects.filter(message_id__in=message_ids).update(text=ERASED, error="")
     ReplyApproval.objects.filter(message_id__in=message_ids).update(note="", original_body="")
+    # A reply not yet handed to the platform is never sent after its text is gone.
+    Message.objects.filter(pk__in=message_ids, delivery_state__in=UNSENT).update(
+        delivery_state=DeliveryState.FAILED
+    )
     return Message.objects.filter(pk__in=message_ids).update(
         body=ERASED, text=ERASED, signature="", delivery_error=""
     )

@@ -90,6 +90,8 @@ def test_erasure_blanks_the_person_and_keeps_the_metrics(manager, person):
     mine = Message.objects.filter(conversation__in=[person.public, person.private])
     assert set(mine.values_list("text", flat=True)) == {ERASED}
     assert not Note.objects.filter(conversation=person.private).exists()
+    reply = Message.objects.get(conversation=person.private, direction="out")
+    assert reply.delivery_state == "failed"  # the queued reply is never sent
     assert Note.objects.get(conversation=person.bystander).body == f"Bo kender {ERASED}"
     assert Message.objects.get(conversation=person.bystander).text == "Jeg har et spørgsmål"
     private = Conversation.objects.get(pk=person.private.pk)
