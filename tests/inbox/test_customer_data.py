@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from connectors.base import Platform
 from inbox.exceptions import NotFound, PermissionDenied
 from inbox.models import (
     AuditEntry,
@@ -25,7 +26,7 @@ from inbox.selectors.customer_data import PLATFORM_SIDE_NOTE, data_scope, data_s
 from inbox.services import messages_ingest
 from inbox.services.data_requests import ERASED, data_erase
 from tests.conftest import api_client_for
-from tests.factories import AgentFactory, inbound
+from tests.factories import AgentFactory, ChannelAccountFactory, inbound
 from tests.inbox.customer_data_support import HANDLE, NAME, customer_with_data, put_on_hold
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,19 @@ def test_another_teams_person_is_not_found(other_team, person):
 def test_agents_may_not_handle_data_subject_requests(agent, person):
     with pytest.raises(PermissionDenied):
         data_erase(user=agent.user, contact_id=person.on_x.pk)
+
+
+def test_a_managers_erasure_stays_in_their_teams(manager, person, other_team):
+    """The same Facebook user also wrote to another team's Page: that team's conversation and
+    the contact it needs are left alone, and the answer says the contact was kept."""
+    theirs = ChannelAccountFactory(team=other_team, platform=Platform.FACEBOOK)
+    messages_ingest(account_id=theirs.pk, messages=[
+        inbound(thread="other", author="fb-1", name=NAME, body="Til Told"),
+    ])  # fmt: skip
+
+    erasure = data_erase(user=manager.user, contact_id=person.on_x.pk)
+
+    assert erasure.kept_contact_ids == [person.on_facebook.pk]
+    assert Message.objects.get(conversation__account=theirs).text == "Til Told"
+    assert Contact.objects.get(pk=person.on_facebook.pk).external_id == "fb-1"
+    assert Contact.objects.get(pk=person.on_x.pk).external_id == f"erased-{person.on_x.pk}"
