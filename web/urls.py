@@ -9,6 +9,7 @@ from web.security.sso import views as sso
 from web.views import (
     approvals,
     channels,
+    customers,
     first_run,
     guidelines,
     inbox,
@@ -92,6 +93,18 @@ urlpatterns = [
         moderation.auto_moderation_page,
         name="auto-moderation",
     ),
+    # A customer as one person; data-subject requests (issue #19).
+    path("customers/<int:contact_id>/", customers.customer_page, name="customer"),
+    path("customers/<int:contact_id>/merge", customers.customer_merge_page, name="customer-merge"),
+    path(
+        "customers/<int:contact_id>/unmerge",
+        customers.customer_unmerge_page,
+        name="customer-unmerge",
+    ),
+    path(
+        "customers/<int:contact_id>/export", customers.customer_export_page, name="customer-export"
+    ),
+    path("customers/<int:contact_id>/erase", customers.customer_erase_page, name="customer-erase"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -30,6 +30,7 @@ from inbox.models.moderation import (
 )
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
+from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "ChannelAccount",
     "Contact",
     "Conversation",
+    "CustomerProfile",
+    "DataRequest",
+    "DataRequestKind",
     "ConversationStatus",
     "ConversationTag",
     "DeliveryState",

@@ -39,6 +39,10 @@ class AuditAction(models.TextChoices):
     MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
     PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
     AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
+    CONTACT_MERGED = "contact.merged", "Customer contacts merged"
+    CONTACT_UNMERGED = "contact.unmerged", "Customer contact split off"
+    DATA_EXPORTED = "data.exported", "Customer's data exported"
+    DATA_ERASED = "data.erased", "Customer's data erased"
 
 
 class AuditEntry(models.Model):

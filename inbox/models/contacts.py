@@ -12,6 +12,16 @@ class Contact(models.Model):
     external_id = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True, default="")
     handle = models.CharField(max_length=100, blank=True, default="")
+    # Where a channel gives one (e-mail; none of X and Facebook does): suggests merges.
+    email = models.EmailField(blank=True, default="", db_default="")  # ingest inserts in SQL
+    # The person behind the contact (issue #19); null while the contact stands alone.
+    profile = models.ForeignKey(
+        "inbox.CustomerProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

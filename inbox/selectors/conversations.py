@@ -313,10 +313,17 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
 def contact_conversation_list(
     *, user: AbstractBaseUser, conversation: Conversation, limit: int = 10
 ) -> list[Conversation]:
-    """The same customer's other conversations the user may see, newest first."""
+    """The same person's other conversations the user may see, on every channel (the
+    contacts of its profile, issue #19), newest first."""
+    contact = conversation.contact
+    same = (
+        Q(contact_id=contact.pk)
+        if contact.profile_id is None
+        else Q(contact__profile_id=contact.profile_id)
+    )
     return list(
         conversations_visible_to(user)
-        .filter(contact_id=conversation.contact_id)
+        .filter(same)
         .exclude(pk=conversation.pk)
         .select_related("account")
         .order_by("-last_message_at", "-id")[:limit]

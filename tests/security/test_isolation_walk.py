@@ -30,7 +30,10 @@ from inbox.models import (
     BusinessSchedule,
     CannedResponse,
     ChannelAccount,
+    Contact,
     Conversation,
+    CustomerProfile,
+    DataRequest,
     GuidelineRule,
     Invitation,
     Message,
@@ -118,11 +121,12 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "invitation_id": lambda t: Invitation.objects.get(teams=t.team).pk,
     "token": lambda t: "a-link-nobody-was-sent",  # the invitation page: no login, no team
     "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
+    "contact_id": lambda t: t.conversation.contact_id,  # the team's customer (issue #19)
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
-    "rule_id",
+    "rule_id", "contact_id",
 }  # fmt: skip
 
 
@@ -135,6 +139,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "time_zone": "Europe/Copenhagen", "weekly": {"1": [["08:00", "16:00"]]},
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
+        "contact_id": 1,
     }  # fmt: skip
 
 
@@ -207,6 +212,12 @@ def state(target: Target) -> dict[str, Any]:
         "moderations": ModerationAction.objects.count(),
         "private_replies": PrivateReply.objects.count(),
         "auto_moderation": AutoModerationRule.objects.count(),
+        "customer": Contact.objects.filter(pk=conversation.contact_id)
+        .values_list("name", "handle", "external_id", "profile_id")
+        .get(),
+        "texts": sorted(Message.objects.filter(conversation=conversation).values_list("text")),
+        "customer_profiles": CustomerProfile.objects.count(),
+        "data_requests": DataRequest.objects.count(),
     }
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import approvals, composer, guidelines, people, teams
+from web.api import approvals, composer, customers, guidelines, people, teams
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -77,6 +77,13 @@ urlpatterns = [
     path("people/<int:agent_id>/reactivate", people.PersonReactivateApi.as_view()),
     path("invitations/<int:invitation_id>", people.InvitationDetailApi.as_view()),
     path("invitations/<int:invitation_id>/resend", people.InvitationResendApi.as_view()),
+    # A customer as one person; data-subject requests (issue #19).
+    path("customers/<int:contact_id>", customers.CustomerApi.as_view()),
+    path("customers/<int:contact_id>/merge", customers.CustomerMergeApi.as_view()),
+    path("customers/<int:contact_id>/unmerge", customers.CustomerUnmergeApi.as_view()),
+    path("customers/<int:contact_id>/data", customers.CustomerDataApi.as_view()),
+    path("customers/<int:contact_id>/data/export", customers.CustomerExportApi.as_view()),
+    path("customers/<int:contact_id>/data/erase", customers.CustomerEraseApi.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
     # (web/security/csp.py).

@@ -8,11 +8,10 @@ client goes away before it does: the count is what was actually sent.
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, StreamingHttpResponse
 
@@ -23,6 +22,7 @@ from inbox.metrics.intervals import COLUMNS, interval_rows_stream
 from inbox.metrics.sla import sla_summary
 from web.api.metrics.payloads import drill_down
 from web.metrics.labels import TABLES
+from web.streaming import pulled_in_request_thread
 
 INTERVALS_MAX = 100_000
 LINES_PER_PIECE = 500  # CSV lines per piece of the response body
@@ -106,18 +106,6 @@ def _lines(header: list[str], rows: Iterable[Sequence[Any]], done: Callable[[int
         done(sent)
 
 
-async def _pulled_in_request_thread(lines: Generator[str, None, None]) -> AsyncIterator[str]:
-    """``lines`` for an ASGI server, each piece pulled in the request's own thread (where its
-    database connection, and a streamed query's cursor and transaction, live). Given a plain
-    iterator, Django under ASGI would first read it whole into a list."""
-    pull = sync_to_async(next, thread_sensitive=True)
-    try:
-        while (piece := await pull(lines, None)) is not None:
-            yield piece
-    finally:
-        await sync_to_async(lines.close, thread_sensitive=True)()
-
-
 def csv_export(request: HttpRequest, table: str) -> StreamingHttpResponse | None:
     """The table as a streamed CSV download; None if there is no such table."""
     params = request.GET
@@ -137,7 +125,7 @@ def csv_export(request: HttpRequest, table: str) -> StreamingHttpResponse | None
         )  # fmt: skip
 
     lines = _lines(*found, audited)
-    body = _pulled_in_request_thread(lines) if isinstance(request, ASGIRequest) else lines
+    body = pulled_in_request_thread(lines) if isinstance(request, ASGIRequest) else lines
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
