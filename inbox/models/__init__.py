@@ -12,7 +12,7 @@ from inbox.models.guidelines import (
     RuleAction,
     RuleKind,
 )
-from inbox.models.messages import DeliveryState, Direction, Message, Note
+from inbox.models.messages import Arrival, DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
     IntervalEnd,
@@ -31,9 +31,11 @@ from inbox.models.moderation import (
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.teams import Agent, Team
+from inbox.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AccountHealth",
+    "Arrival",
     "Agent",
     "AuditAction",
     "AutoModerationRule",
@@ -72,4 +74,5 @@ __all__ = [
     "Tag",
     "Team",
     "TokenKind",
+    "WebhookDelivery",
 ]
