@@ -67,3 +67,17 @@ def _count_gaps(account: ChannelAccount, fresh: Sequence[InboundMessage]) -> Non
         "(%d gap(s) so far): %s",
         account.pk, len(gaps), account.webhook_gaps, ", ".join(m.external_id for m in gaps[:10]),
     )  # fmt: skip
+
+
+def webhook_health(account: ChannelAccount) -> dict[str, object]:
+    """The account's webhook subscription as its health shows it (the accounts API)."""
+    return {
+        "webhook_healthy": webhook_healthy(account, timezone.now()),
+        "webhook_last_delivery_at": _iso(account.webhook_last_delivery_at),
+        "webhook_gaps": account.webhook_gaps,
+        "webhook_last_gap_at": _iso(account.webhook_last_gap_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
