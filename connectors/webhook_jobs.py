@@ -1,17 +1,24 @@
 """RQ jobs of platform webhooks (issue #20): glue between the pure webhook parsers in
 ``connectors.facebook.webhook`` and ``inbox.services.webhooks``, like ``connectors.jobs`` for
-polls. The endpoint (web/webhooks/) stores a verified delivery and queues
-:func:`ingest_webhook_delivery`; ingesting twice is harmless (unique platform ids)."""
+polls. The endpoint (web/webhooks/) stores a verified delivery and asks for a drain.
+
+One drain job ingests every stored delivery not yet ingested, a batch at a time and one ingest
+per account per batch, so a flood of deliveries costs a few jobs, not one each. A drain is
+queued only when none is waiting: a Redis flag, set when one is queued and cleared when it
+starts (a delivery stored after that start queues the next). Drains take turns under an
+advisory lock. Ingesting a delivery twice is harmless (unique platform ids).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 
 import django_rq
 from django.conf import settings
+from django.db import connection
 from rq import Retry
-from rq.job import Job, JobStatus
 
 from connectors.base import InboundMessage
 from connectors.facebook.client import share_pacing_through
@@ -28,7 +35,7 @@ from inbox.selectors.channel_accounts import channel_account_get
 from inbox.selectors.webhooks import (
     account_ids_by_page,
     messenger_thread_known,
-    webhook_delivery_body,
+    webhook_delivery_bodies,
 )
 from inbox.services import webhooks as webhook_services
 
@@ -36,56 +43,75 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_QUEUE = "default"
 WEBHOOK_RETRY = Retry(max=3, interval=[0, 10, 60])
-_LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+DRAIN_QUEUED = "svar:webhooks:drain-queued"
+DRAIN_FLAG_SECONDS = 120  # a lost drain job delays the next by at most this (polls go on)
+BATCH = 500
+_DRAIN_LOCK = 4 << 48  # advisory-lock namespace (connectors.jobs uses 1–3)
+
+Threads = dict[tuple[int, str], tuple[str, str]]
 
 
-def enqueue_webhook_delivery(delivery_id: int) -> bool:
-    """Queue a stored delivery's ingest unless it is already waiting or running."""
+def enqueue_webhook_drain() -> bool:
+    """Queue a drain unless one is already waiting to start."""
     queue = django_rq.get_queue(WEBHOOK_QUEUE)
-    job_id = f"webhook-{delivery_id}"
-    existing = Job.fetch_many([job_id], connection=queue.connection)[0]
-    if existing is not None and existing.get_status(refresh=False) in _LIVE:
+    if not queue.connection.set(DRAIN_QUEUED, "1", nx=True, ex=DRAIN_FLAG_SECONDS):
         return False
-    queue.enqueue(
-        "connectors.webhook_jobs.ingest_webhook_delivery", delivery_id, job_id=job_id,
-        retry=WEBHOOK_RETRY,
-    )  # fmt: skip
+    queue.enqueue("connectors.webhook_jobs.drain_webhook_deliveries", retry=WEBHOOK_RETRY)
     return True
 
 
-def ingest_webhook_delivery(delivery_id: int) -> str:
-    body = webhook_delivery_body(delivery_id=delivery_id)
-    if body is None:
-        return "nothing to do"
-    pages = delivery_entries(json.loads(body))  # verified and parsed once by the endpoint
+def drain_webhook_deliveries() -> str:
+    django_rq.get_queue(WEBHOOK_QUEUE).connection.delete(DRAIN_QUEUED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_DRAIN_LOCK])  # drains take turns
+    try:
+        drained = 0
+        while batch := webhook_delivery_bodies(limit=BATCH):
+            ingest_webhook_deliveries(batch)
+            drained += len(batch)
+        return f"drained {drained} deliveries"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_DRAIN_LOCK])
+
+
+def ingest_webhook_deliveries(bodies: dict[int, bytes]) -> str:
+    """Ingest stored deliveries (id → raw body): one ingest per account for all of them."""
+    pages = [p for body in bodies.values() for p in delivery_entries(json.loads(body))]
     accounts = account_ids_by_page(page_ids={p.page_id for p in pages})
-    created = duplicates = 0
+    by_account: dict[int, list[InboundMessage]] = defaultdict(list)
+    threads: Threads = {}
     for entries in pages:
         account_id = accounts.get(entries.page_id)
         if account_id is None:
-            logger.warning("webhook delivery %s: no active account for Page %s",
-                           delivery_id, entries.page_id)  # fmt: skip
+            logger.warning("webhook: no active account for Page %s", entries.page_id)
             continue
         for item in entries.rejected:
-            logger.warning("webhook delivery %s: skipped an unreadable item (%s); raw: %s",
-                           delivery_id, item.reason, item.raw)  # fmt: skip
-        messages = [*entries.comments, *_messenger_messages(account_id, entries)]
+            logger.warning("webhook: skipped an unreadable item (%s); raw: %s",
+                           item.reason, item.raw)  # fmt: skip
+        by_account[account_id] += [*entries.comments,
+                                   *_messenger_messages(account_id, entries, threads)]  # fmt: skip
+    created = duplicates = 0
+    for account_id, messages in by_account.items():
         result = webhook_services.webhook_items_ingest(account_id=account_id, messages=messages)
         created, duplicates = created + result.created, duplicates + result.duplicates
     outcome = f"stored {created}, {duplicates} already known"
-    webhook_services.webhook_delivery_done(delivery_id=delivery_id, outcome=outcome)
+    webhook_services.webhook_deliveries_done(delivery_ids=list(bodies), outcome=outcome)
     return outcome
 
 
-def _messenger_messages(account_id: int, entries: PageEntries) -> list[InboundMessage]:
+def _messenger_messages(
+    account_id: int, entries: PageEntries, threads: Threads
+) -> list[InboundMessage]:
     """The Messenger events threaded as the polls thread them: a known customer's stored
     conversation, else the Page's conversation with them, asked of the Graph once."""
-    threads: dict[str, tuple[str, str]] = {}
     messages = []
     for event in entries.messenger:
-        thread = threads.get(event.customer_id) or _thread(account_id, entries.page_id, event)
-        threads[event.customer_id] = thread
-        messages.append(messenger_item(event, thread[0], entries.page_id, thread[1]))
+        key = (account_id, event.customer_id)
+        if key not in threads:
+            threads[key] = _thread(account_id, entries.page_id, event)
+        thread_id, name = threads[key]
+        messages.append(messenger_item(event, thread_id, entries.page_id, name))
     return messages
 
 

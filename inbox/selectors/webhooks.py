@@ -50,11 +50,11 @@ def webhook_delivery_pending_count() -> int:
     return WebhookDelivery.objects.filter(ingested_at__isnull=True).count()
 
 
-def webhook_delivery_body(*, delivery_id: int) -> bytes | None:
-    """The raw body of a delivery not yet ingested (None: gone or done)."""
-    body = (
-        WebhookDelivery.objects.filter(pk=delivery_id, ingested_at__isnull=True)
-        .values_list("body", flat=True)
-        .first()
+def webhook_delivery_bodies(*, limit: int) -> dict[int, bytes]:
+    """The oldest deliveries not yet ingested: id → raw body."""
+    rows = (
+        WebhookDelivery.objects.filter(ingested_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "body")[:limit]
     )
-    return None if body is None else bytes(body)
+    return {pk: bytes(body) for pk, body in rows}

@@ -57,7 +57,7 @@ def webhook_items_ingest(*, account_id: int, messages: Sequence[InboundMessage])
     return ingest_arriving(account, messages, Arrival.WEBHOOK)
 
 
-def webhook_delivery_done(*, delivery_id: int, outcome: str) -> None:
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
+def webhook_deliveries_done(*, delivery_ids: list[int], outcome: str) -> None:
+    WebhookDelivery.objects.filter(pk__in=delivery_ids).update(
         ingested_at=timezone.now(), outcome=outcome
     )

@@ -12,8 +12,10 @@ import pytest
 
 from inbox.models import Arrival, Direction, Message
 from tests.connectors.facebook_support import PAGE_ID
-from tests.webhooks.stack import eventually, webhook_stack  # noqa: F401 (a fixture)
+from tests.webhooks import stack as stack_support
+from tests.webhooks.stack import eventually
 
+webhook_stack = stack_support.webhook_stack
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CUSTOMERS = [{"id": f"80{i:02d}", "name": f"Borger {i}"} for i in range(12)]
 MESSAGES = 240
@@ -60,5 +62,7 @@ def test_dropped_and_duplicated_webhooks_lose_nothing_and_every_drop_is_a_gap(we
     # ones, and any whose webhook a poll happened to overtake.
     assert stack.account.webhook_gaps == polled_first >= len(dropped)
     assert "Traceback" not in stack.worker.output()
-    print(f"\nchaos: {len(written)} messages, {len(dropped)} dropped, {len(duplicated)} sent "
-          f"twice, {polled_first} found first by a poll, {stack.account.webhook_gaps} gaps")
+    print(
+        f"\nchaos: {len(written)} messages, {len(dropped)} dropped, {len(duplicated)} sent "
+        f"twice, {polled_first} found first by a poll, {stack.account.webhook_gaps} gaps"
+    )

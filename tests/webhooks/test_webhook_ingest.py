@@ -14,8 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from connectors import jobs
-from connectors.webhook_jobs import ingest_webhook_delivery
+from connectors.webhook_jobs import drain_webhook_deliveries, ingest_webhook_deliveries
 from inbox.models import Arrival, ChannelAccount, Conversation, Message, WebhookDelivery
+from inbox.selectors.webhooks import webhook_delivery_bodies
 from tests.connectors import facebook_support
 from tests.connectors.facebook_support import KIRSTEN, OLE, PAGE_ID
 from tests.webhooks.support import (
@@ -41,8 +42,7 @@ def page(graph, team, monkeypatch) -> ChannelAccount:
 
 def _deliver(body: bytes) -> str:
     assert post(Client(), body, sign(body)).status_code == 200
-    return ingest_webhook_delivery(WebhookDelivery.objects.get(digest__isnull=False,
-                                                               ingested_at=None).pk)  # fmt: skip
+    return ingest_webhook_deliveries(webhook_delivery_bodies(limit=10))
 
 
 def _messenger_delivery(received: dict, psid: str) -> bytes:
@@ -98,7 +98,9 @@ def test_ingesting_one_delivery_twice_stores_nothing_twice(graph, page):
     _deliver(body)
     delivery = WebhookDelivery.objects.get()
     WebhookDelivery.objects.update(ingested_at=None)  # as if the job ran again after a crash
-    assert ingest_webhook_delivery(delivery.pk) == "stored 0, 1 already known"
+    assert ingest_webhook_deliveries({delivery.pk: bytes(delivery.body)}) == (
+        "stored 0, 1 already known"
+    )
     assert Message.objects.count() == 1
 
 
@@ -170,3 +172,14 @@ def test_the_account_s_health_shows_its_webhook_subscription_and_its_gaps(page, 
     (shown,) = api_client_for(admin_agent).get("/api/accounts").json()
     assert shown["webhook_healthy"] is True
     assert shown["webhook_gaps"] == 3
+
+
+def test_a_drain_ingests_every_waiting_delivery_in_one_go(graph, page):
+    client = Client()
+    for n in range(30):
+        body = comment_delivery(f"1_{n}", f"Spørgsmål {n}")
+        assert post(client, body, sign(body)).status_code == 200
+    assert drain_webhook_deliveries() == "drained 30 deliveries"
+    assert Message.objects.filter(arrival=Arrival.WEBHOOK).count() == 30
+    assert not WebhookDelivery.objects.filter(ingested_at=None).exists()
+    assert drain_webhook_deliveries() == "drained 0 deliveries"

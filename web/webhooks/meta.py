@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from connectors.facebook.webhook import delivery_page_ids
-from connectors.webhook_jobs import enqueue_webhook_delivery
+from connectors.webhook_jobs import enqueue_webhook_drain
 from inbox.selectors.webhooks import account_ids_by_page
 from inbox.services.webhooks import webhook_delivery_store
 from web.errors import api_error
@@ -90,8 +90,8 @@ def _delivery(request: HttpRequest) -> HttpResponse:
         logger.warning("meta webhook: a delivery for no known Page (%s)", sorted(page_ids))
         return HttpResponse(status=200)
     stored = webhook_delivery_store(platform="facebook", body=body)
-    if stored.new or not stored.ingested:
-        enqueue_webhook_delivery(stored.pk)
+    if not stored.ingested:
+        enqueue_webhook_drain()
     if not stored.new:
         counters.count("duplicate")
     return HttpResponse(status=200)
