@@ -23,3 +23,5 @@ SVAR_X_POLL_MAX_SECONDS = int(os.environ.get("SVAR_X_POLL_MAX_SECONDS", "120"))
 SVAR_X_ACTIVE_CONVERSATION_SECONDS = int(
     os.environ.get("SVAR_X_ACTIVE_CONVERSATION_SECONDS", "300")
 )
+# How long the endpoint trusts its list of known Pages (a new account waits this long).
+SVAR_WEBHOOK_PAGES_CACHE_SECONDS = float(os.environ.get("SVAR_WEBHOOK_PAGES_CACHE_SECONDS", "5"))

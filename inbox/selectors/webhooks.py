@@ -37,6 +37,14 @@ def account_ids_by_page(*, page_ids: set[str]) -> dict[str, int]:
     )
 
 
+def active_page_ids() -> list[str]:
+    return list(
+        ChannelAccount.objects.filter(platform="facebook", is_active=True).values_list(
+            "external_id", flat=True
+        )
+    )
+
+
 def webhook_account_list() -> list[tuple[Any, ...]]:
     """Per active account: (pk, platform, display_name, last delivery, gaps)."""
     return list(

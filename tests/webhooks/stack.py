@@ -55,8 +55,14 @@ class WebhookStack:
 
 
 @pytest.fixture
+def web_processes() -> int:
+    """uvicorn worker processes (a module overrides this fixture to serve more)."""
+    return 1
+
+
+@pytest.fixture
 def webhook_stack(
-    transactional_db: None, team: Team, monkeypatch: pytest.MonkeyPatch
+    transactional_db: None, team: Team, monkeypatch: pytest.MonkeyPatch, web_processes: int
 ) -> Iterator[WebhookStack]:
     django_rq.get_connection("default").flushdb()
     for name, value in ENV.items():
@@ -65,7 +71,7 @@ def webhook_stack(
     graph.add_page(PAGE_ID, PAGE_NAME, TOKEN)
     sim = SimulatorServer(Simulator([graph])).start()
     account = page_account(team, sim.base_url, monkeypatch)
-    server = AsgiServer().start()
+    server = AsgiServer(workers=web_processes).start()
     worker = WorkerProcess("default", "polling", name="webhooks")  # inherits ENV
     try:
         yield WebhookStack(server, sim, graph, worker, account)

@@ -45,6 +45,7 @@ def post(client: Any, body: bytes, signature: str | None = None) -> Any:
 def meta_settings(settings: Any) -> Any:
     settings.SVAR_META_APP_SECRET = APP_SECRET
     settings.SVAR_META_WEBHOOK_VERIFY_TOKEN = VERIFY_TOKEN
+    settings.SVAR_WEBHOOK_PAGES_CACHE_SECONDS = 0  # each test's own accounts, at once
     return settings
 
 

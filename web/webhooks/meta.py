@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from connectors.facebook.webhook import delivery_page_ids
 from connectors.webhook_jobs import enqueue_webhook_drain
-from inbox.selectors.webhooks import account_ids_by_page
+from inbox.selectors.webhooks import active_page_ids
 from inbox.services.webhooks import webhook_delivery_store
 from web.errors import api_error
 from web.webhooks import counters
@@ -63,6 +64,20 @@ def signature_valid(body: bytes, header: str, secret: str) -> bool:
     return hmac.compare_digest(header.removeprefix("sha256=").encode(), expected.encode())
 
 
+_pages: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def _known_pages() -> frozenset[str]:
+    """Page ids of the active Facebook accounts, read again every few seconds: a flood of
+    deliveries costs one query each for its storage, not two."""
+    global _pages
+    read_at, pages = _pages
+    if time.monotonic() - read_at >= settings.SVAR_WEBHOOK_PAGES_CACHE_SECONDS:
+        pages = frozenset(active_page_ids())
+        _pages = (time.monotonic(), pages)
+    return pages
+
+
 def _delivery(request: HttpRequest) -> HttpResponse:
     limit = settings.SVAR_WEBHOOK_MAX_BYTES
     try:
@@ -85,7 +100,7 @@ def _delivery(request: HttpRequest) -> HttpResponse:
         counters.count("malformed")
         return api_error("malformed", "The delivery is not JSON.", 400)
     page_ids = delivery_page_ids(payload)
-    if not account_ids_by_page(page_ids=page_ids):
+    if not page_ids & _known_pages():
         counters.count("unknown_account")
         logger.warning("meta webhook: a delivery for no known Page (%s)", sorted(page_ids))
         return HttpResponse(status=200)
