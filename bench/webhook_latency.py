@@ -52,12 +52,14 @@ OBSERVER = r"""
 def _world(base_url: str, poll_interval: int) -> Any:
     from django.contrib.auth.models import User
 
-    from inbox.models import Agent, ChannelAccount, Team
+    from inbox.models import ChannelAccount, Team
+    from tests.factories import AgentFactory  # an agent with the agent's role, as invited
 
     team = Team.objects.create(name="Skat")
-    user = User.objects.create_user("bench", password=PASSWORD)
-    agent = Agent.objects.create(user=user, public_name="Bench Agent", initials="BA")
-    agent.teams.set([team])
+    agent = AgentFactory(user__username="bench", public_name="Bench Agent", teams=[team])
+    user = User.objects.get(pk=agent.user_id)
+    user.set_password(PASSWORD)
+    user.save()
     return ChannelAccount.objects.create(
         platform="facebook", display_name="Bench Page", external_id=PAGE_ID, team=team,
         credentials_ref=CREDENTIAL, base_url=base_url, poll_interval_seconds=poll_interval,
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             page.get_by_label(re.compile("Password|Adgangskode")).fill(PASSWORD)
             page.get_by_role("button", name=re.compile("Log in|Log ind")).click()
             page.wait_for_url(f"{server.origin}/")
-            page.wait_for_selector("#live-status[data-state=live]")
+            page.wait_for_selector("#live-status[data-state=live]", state="attached")
             page.evaluate(OBSERVER)
             results = {"polling alone": _phase(page, graph, post_id, "poll", args)}
             graph.webhooks.configure({"url": f"{server.origin}/webhooks/meta",

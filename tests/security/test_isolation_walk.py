@@ -39,6 +39,7 @@ from inbox.models import (
     PrivateReply,
     SlaTarget,
     Team,
+    WebhookDelivery,
 )
 from inbox.permissions.roles import Role
 from inbox.services import (
@@ -207,6 +208,7 @@ def state(target: Target) -> dict[str, Any]:
         "moderations": ModerationAction.objects.count(),
         "private_replies": PrivateReply.objects.count(),
         "auto_moderation": AutoModerationRule.objects.count(),
+        "webhook_deliveries": WebhookDelivery.objects.count(),  # /webhooks/meta (issue #20)
     }
 
 
