@@ -67,12 +67,26 @@ def drain_webhook_deliveries() -> str:
     try:
         drained = 0
         while batch := webhook_delivery_bodies(limit=BATCH):
-            ingest_webhook_deliveries(batch)
+            try:
+                ingest_webhook_deliveries(batch)
+            except Exception:  # noqa: BLE001 (one bad delivery must not hold up the rest)
+                _one_by_one(batch)
             drained += len(batch)
         return f"drained {drained} deliveries"
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_DRAIN_LOCK])
+
+
+def _one_by_one(batch: dict[int, bytes]) -> None:
+    """Ingest each delivery alone; one that fails is set aside as failed (its items reach the
+    inbox by the next poll, counted as gaps)."""
+    for pk, body in batch.items():
+        try:
+            ingest_webhook_deliveries({pk: body})
+        except Exception as error:  # noqa: BLE001
+            logger.exception("webhook delivery %s could not be ingested", pk)
+            webhook_services.webhook_deliveries_done(delivery_ids=[pk], outcome=f"failed: {error}")
 
 
 def ingest_webhook_deliveries(bodies: dict[int, bytes]) -> str:

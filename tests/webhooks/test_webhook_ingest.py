@@ -183,3 +183,18 @@ def test_a_drain_ingests_every_waiting_delivery_in_one_go(graph, page):
     assert Message.objects.filter(arrival=Arrival.WEBHOOK).count() == 30
     assert not WebhookDelivery.objects.filter(ingested_at=None).exists()
     assert drain_webhook_deliveries() == "drained 0 deliveries"
+
+
+def test_a_delivery_that_cannot_be_ingested_is_set_aside_and_holds_up_nothing(graph, page):
+    client = Client()
+    stranger = {"id": "m_nobody", "message": "Hvem er jeg?"}  # Graph knows no such customer
+    bad = _messenger_delivery(stranger, "psid-unknown-to-graph")
+    good = comment_delivery("1_2", "Hej")
+    for body in (bad, good):
+        assert post(client, body, sign(body)).status_code == 200
+
+    assert drain_webhook_deliveries() == "drained 2 deliveries"
+
+    assert list(Message.objects.values_list("external_id", flat=True)) == ["1_2"]
+    failed = WebhookDelivery.objects.get(outcome__startswith="failed")
+    assert "psid-unknown-to-graph" in failed.outcome
