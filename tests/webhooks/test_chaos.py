@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from inbox.models import Arrival, Direction, Message
+from inbox.models import Arrival, Direction, Message, WebhookDelivery
 from tests.connectors.facebook_support import PAGE_ID
 from tests.webhooks import stack as stack_support
 from tests.webhooks.stack import eventually
@@ -66,3 +66,17 @@ def test_dropped_and_duplicated_webhooks_lose_nothing_and_every_drop_is_a_gap(we
         f"\nchaos: {len(written)} messages, {len(dropped)} dropped, {len(duplicated)} sent "
         f"twice, {polled_first} found first by a poll, {stack.account.webhook_gaps} gaps"
     )
+
+
+def test_wrongly_signed_deliveries_are_refused_and_the_polls_bring_their_messages(webhook_stack):
+    stack = webhook_stack
+    stack.post_id = stack.graph.add_post(PAGE_ID, "Husk fristen")["id"]
+    stack.webhooks(bad_signature=1.0, delay_ms=200)
+    written = {_write(stack, random.Random(n), n * 2) for n in range(5)}  # comments
+
+    eventually(lambda: stack.report()["sent"] == 5, "the five deliveries sent")
+    assert stack.report()["answered"] == {"403": 5}
+    assert not WebhookDelivery.objects.exists()  # nothing stored from a bad signature
+    eventually(lambda: Message.objects.filter(external_id__in=written).count() == 5,
+               "the polls storing what the webhooks could not")  # fmt: skip
+    assert set(Message.objects.values_list("arrival", flat=True)) == {Arrival.POLL}
