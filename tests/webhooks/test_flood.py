@@ -4,13 +4,13 @@ comments stored once by the real RQ worker afterwards."""
 
 from __future__ import annotations
 
+import http.client
 import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from inbox.models import Arrival, Message, WebhookDelivery
 from tests.webhooks import stack as stack_support
@@ -29,24 +29,27 @@ def web_processes() -> int:
 
 
 def test_ten_thousand_deliveries_in_a_minute_are_answered_fast_and_none_is_lost(webhook_stack):
-    url = webhook_stack.webhook_url
-    bodies = [comment_delivery(f"1_{n}", f"Spørgsmål nummer {n}") for n in range(DELIVERIES)]
-    sessions: dict[int, requests.Session] = {}
+    host, port = "127.0.0.1", webhook_stack.server.port
+    deliveries = []
+    for n in range(DELIVERIES):  # signed beforehand: the senders spend their time sending
+        body = comment_delivery(f"1_{n}", f"Spørgsmål nummer {n}")
+        deliveries.append((body, sign(body)))
+    connections = threading.local()
 
-    def send(body: bytes) -> tuple[int, float]:
-        session = sessions.setdefault(threading.get_ident(), requests.Session())
+    def send(delivery: tuple[bytes, str]) -> tuple[int, float]:
+        if not hasattr(connections, "http"):
+            connections.http = http.client.HTTPConnection(host, port, timeout=30)
+        body, signature = delivery
         started = time.perf_counter()
-        status = session.post(
-            url,
-            data=body,
-            timeout=30,
-            headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)},
-        ).status_code
-        return status, time.perf_counter() - started  # fmt: skip
+        connections.http.request("POST", "/webhooks/meta", body=body, headers={
+            "Content-Type": "application/json", "X-Hub-Signature-256": signature})  # fmt: skip
+        response = connections.http.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
 
     began = time.perf_counter()
     with ThreadPoolExecutor(SENDERS) as pool:
-        answers = list(pool.map(send, bodies))
+        answers = list(pool.map(send, deliveries))
     elapsed = time.perf_counter() - began
 
     latencies = sorted(seconds for _, seconds in answers)
