@@ -16,6 +16,7 @@ from tests.webhooks import stack as stack_support
 from tests.webhooks.stack import eventually
 
 webhook_stack = stack_support.webhook_stack
+web_processes = stack_support.web_processes
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CUSTOMERS = [{"id": f"80{i:02d}", "name": f"Borger {i}"} for i in range(12)]
 MESSAGES = 240
