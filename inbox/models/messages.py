@@ -21,6 +21,13 @@ class DeliveryState(models.TextChoices):
     SENT_BACK = "returned", "Sent back by an approver"
 
 
+class Arrival(models.TextChoices):
+    """How an inbound item first reached Svar (issue #20): a poll, or a platform webhook."""
+
+    POLL = "poll", "Poll"
+    WEBHOOK = "webhook", "Webhook"
+
+
 class Message(models.Model):
     # No index of its own: msg_conv_time starts with it.
     conversation = models.ForeignKey(
@@ -55,6 +62,10 @@ class Message(models.Model):
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     # When the first platform call for this reply began: where a search for it would start.
     delivery_started_at = models.DateTimeField(null=True, blank=True)
+    # A database default: the bulk ingest leaves the column out; a webhook's ingest marks its own.
+    arrival = models.CharField(
+        max_length=8, choices=Arrival.choices, default=Arrival.POLL, db_default=Arrival.POLL
+    )
 
     class Meta:
         constraints = [

@@ -18,10 +18,12 @@ from inbox.credentials import seal
 from inbox.events.kinds import account_health_changed_event
 from inbox.events.log import announce
 from inbox.exceptions import InvalidInput, PermissionDenied
-from inbox.models import AccountHealth, AuditAction, ChannelAccount, Team, TokenKind
+from inbox.models import AccountHealth, Arrival, AuditAction, ChannelAccount, Team, TokenKind
+from inbox.services.arrivals import ingest_arriving
 from inbox.services.credentials import clean_token
-from inbox.services.ingest import IngestResult, messages_ingest_locked
+from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
+from inbox.services.poll_pace import next_poll_interval
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
@@ -39,7 +41,7 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     """Store a successful poll: its messages, the new cursor and the account's health."""
     account = lock_channel_account(account_id)
     now = timezone.now()
-    ingested = messages_ingest_locked(account, result.messages)
+    ingested = ingest_arriving(account, result.messages, Arrival.POLL)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY
@@ -52,7 +54,8 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
         newest = max(m.sent_at for m in result.messages)
         account.lag_seconds = max((now - newest).total_seconds(), 0.0)
     fields = ["poll_cursor", "health", "last_polled_at", "consecutive_failures", "next_poll_at",
-              "rate_limit_remaining", "rate_limit_reset_at", "lag_seconds"]  # fmt: skip
+              "rate_limit_remaining", "rate_limit_reset_at", "lag_seconds",
+              "paced_interval_seconds"]  # fmt: skip
     if result.rejected:
         account.last_error = (
             f"{len(result.rejected)} item(s) could not be read: {result.rejected[0].reason}"
@@ -67,7 +70,7 @@ def _next_poll(account: ChannelAccount, result: FetchResult, now: datetime) -> d
     """A backlog left unread is read again at once (within the platform's budget); otherwise
     the account waits its interval."""
     if not result.more_pending:
-        return now + timedelta(seconds=account.poll_interval_seconds)
+        return now + timedelta(seconds=next_poll_interval(account, result, now))
     reset_at = result.rate_limit_reset_at
     if result.rate_limit_remaining == 0 and reset_at is not None and reset_at > now:
         return reset_at

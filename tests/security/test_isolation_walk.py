@@ -42,6 +42,7 @@ from inbox.models import (
     PrivateReply,
     SlaTarget,
     Team,
+    WebhookDelivery,
 )
 from inbox.permissions.roles import Role
 from inbox.services import (
@@ -218,6 +219,7 @@ def state(target: Target) -> dict[str, Any]:
         "texts": sorted(Message.objects.filter(conversation=conversation).values_list("text")),
         "customer_profiles": CustomerProfile.objects.count(),
         "data_requests": DataRequest.objects.count(),
+        "webhook_deliveries": WebhookDelivery.objects.count(),  # /webhooks/meta (issue #20)
     }
 
 

@@ -22,6 +22,7 @@ from inbox.events.snapshots import account_snapshot, iso
 from inbox.models import ChannelAccount, TokenKind
 from inbox.selectors.channel_accounts import channel_account_list
 from inbox.services.accounts import POLL_INTERVAL_MIN, account_reconnect
+from inbox.services.arrivals import webhook_health
 from inbox.services.channels import channel_account_disconnect, oauth_connection_start
 from web.api import serializers as s
 from web.api.conversations import parse_body
@@ -60,6 +61,10 @@ class AccountOut(serializers.Serializer):
     reconnect_needed = serializers.BooleanField()
     reconnect_reason = serializers.CharField(allow_blank=True)
     disconnected_at = serializers.DateTimeField(allow_null=True)
+    webhook_healthy = serializers.BooleanField(help_text="Webhooks delivered recently (#20)")
+    webhook_last_delivery_at = serializers.DateTimeField(allow_null=True)
+    webhook_gaps = serializers.IntegerField(help_text="Items polls found that webhooks missed")
+    webhook_last_gap_at = serializers.DateTimeField(allow_null=True)
 
 
 def account_out(account: ChannelAccount) -> dict[str, Any]:
@@ -76,6 +81,7 @@ def account_out(account: ChannelAccount) -> dict[str, Any]:
         "reconnect_needed": account.reconnect_needed,
         "reconnect_reason": account.reconnect_reason,
         "disconnected_at": iso(account.disconnected_at),
+        **webhook_health(account),
     }
 
 

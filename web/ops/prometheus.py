@@ -161,7 +161,10 @@ def metrics(request: HttpRequest) -> HttpResponse:
             "Forbidden: send Authorization: Bearer <SVAR_METRICS_TOKEN>.\n",
             status=403, content_type="text/plain; charset=utf-8",
         )  # fmt: skip
-    body = render([*_queue_families(), *_database_families(), *_process_families()])
+    from web.webhooks.metrics import webhook_families  # it builds on this module's Family
+
+    body = render([*_queue_families(), *_database_families(), *_process_families(),
+                   *webhook_families()])  # fmt: skip
     return HttpResponse(body, content_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 

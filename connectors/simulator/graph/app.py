@@ -29,6 +29,7 @@ from connectors.simulator.graph.limits import GraphLimits
 from connectors.simulator.graph.oauth import GraphOAuth
 from connectors.simulator.graph.render import GraphRender
 from connectors.simulator.graph.routes import Call, route
+from connectors.simulator.graph.webhooks import WebhookSender
 from connectors.simulator.graph.wire import GraphFault, graph_time, parse_fields, parse_moment
 from connectors.simulator.graph.world import GraphWorld, Page
 from connectors.simulator.wire import SimRequest, SimResponse
@@ -62,6 +63,7 @@ class GraphApp:
         self._limits = GraphLimits()
         self._requests_lock = threading.Lock()
         self.requests: list[str] = []  # "GET /v21.0/…" in arrival order, for tests
+        self.webhooks = WebhookSender()  # signed deliveries of new items (graph/webhooks.py)
 
     def now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(microsecond=0)
@@ -102,6 +104,7 @@ class GraphApp:
         comment = self.world.add_comment(
             post_id, author, message, parse_moment(created_time, self.now()), parent_id
         )
+        self.webhooks.comment(self.world.posts[post_id].page_id, comment, post_id)
         return self._render.comment(comment, parse_fields("id,message,from,created_time,parent"))
 
     def add_malformed_comment(self, post_id: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +131,7 @@ class GraphApp:
         conversation, message = self.world.add_messenger_message(
             page_id, psid, name, text, parse_moment(created_time, self.now())
         )
+        self.webhooks.messenger(page_id, message)
         rendered = self._render.message(message, parse_fields("id,message,from,to,created_time"))
         return {"conversation_id": conversation.id, **rendered}
 

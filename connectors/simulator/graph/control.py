@@ -4,7 +4,9 @@
 traffic (bodies mirror the ``GraphApp.add_*`` arguments), ``DELETE comments/{id}`` deletes a
 comment, ``POST tokens/{token}/expire`` expires a token, ``GET pages/{id}/replies`` and
 ``GET pages/{id}/personas`` show what the Page sent. ``POST users`` adds a Facebook Login user
-(``user_id``, ``name``, ``page_ids``: null for every Page).
+(``user_id``, ``name``, ``page_ids``: null for every Page). ``POST webhooks`` sets where and
+how webhooks are delivered (``url``, ``app_secret``, ``drop``, ``duplicate``, ``delay_ms``,
+``reorder``, ``bad_signature``, ``seed``); ``GET webhooks`` reports what was delivered.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ def graph_control(app: GraphApp, request: SimRequest) -> SimResponse:
                 body.get("created_time"),
             )  # fmt: skip
             return SimResponse.json(created, 201)
+        if route == ["webhooks"]:  # Meta's deliveries to Svar, and their faults (webhooks.py)
+            if method == "POST":
+                return SimResponse.json(app.webhooks.configure(body))
+            return SimResponse.json(app.webhooks.report())
         if method == "POST" and route[:1] == ["tokens"] and route[2:] == ["expire"]:
             app.expire_token(route[1])
             return SimResponse.json({"ok": True})

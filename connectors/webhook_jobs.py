@@ -1,0 +1,141 @@
+"""RQ jobs of platform webhooks (issue #20): glue between the pure webhook parsers in
+``connectors.facebook.webhook`` and ``inbox.services.webhooks``, like ``connectors.jobs`` for
+polls. The endpoint (web/webhooks/) stores a verified delivery and asks for a drain.
+
+One drain job ingests every stored delivery not yet ingested, a batch at a time and one ingest
+per account per batch, so a flood of deliveries costs a few jobs, not one each. A drain is
+queued only when none is waiting: a Redis flag, set when one is queued and cleared when it
+starts (a delivery stored after that start queues the next). Drains take turns under an
+advisory lock. Ingesting a delivery twice is harmless (unique platform ids).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+
+import django_rq
+from django.conf import settings
+from django.db import connection
+from rq import Retry
+
+from connectors.base import InboundMessage
+from connectors.facebook.client import share_pacing_through
+from connectors.facebook.connector import FacebookConnector
+from connectors.facebook.webhook import (
+    MessengerEvent,
+    PageEntries,
+    delivery_entries,
+    messenger_item,
+    messenger_thread,
+)
+from inbox.credentials import account_token
+from inbox.selectors.channel_accounts import channel_account_get
+from inbox.selectors.webhooks import (
+    account_ids_by_page,
+    messenger_thread_known,
+    webhook_delivery_bodies,
+)
+from inbox.services import webhooks as webhook_services
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_QUEUE = "default"
+WEBHOOK_RETRY = Retry(max=3, interval=[0, 10, 60])
+DRAIN_QUEUED = "svar:webhooks:drain-queued"
+DRAIN_FLAG_SECONDS = 120  # a lost drain job delays the next by at most this (polls go on)
+BATCH = 500
+_DRAIN_LOCK = 4 << 48  # advisory-lock namespace (connectors.jobs uses 1–3)
+
+Threads = dict[tuple[int, str], tuple[str, str]]
+
+
+def enqueue_webhook_drain() -> bool:
+    """Queue a drain unless one is already waiting to start."""
+    queue = django_rq.get_queue(WEBHOOK_QUEUE)
+    if not queue.connection.set(DRAIN_QUEUED, "1", nx=True, ex=DRAIN_FLAG_SECONDS):
+        return False
+    queue.enqueue("connectors.webhook_jobs.drain_webhook_deliveries", retry=WEBHOOK_RETRY)
+    return True
+
+
+def drain_webhook_deliveries() -> str:
+    django_rq.get_queue(WEBHOOK_QUEUE).connection.delete(DRAIN_QUEUED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_DRAIN_LOCK])  # drains take turns
+    try:
+        drained = 0
+        while batch := webhook_delivery_bodies(limit=BATCH):
+            try:
+                ingest_webhook_deliveries(batch)
+            except Exception:  # noqa: BLE001 (one bad delivery must not hold up the rest)
+                _one_by_one(batch)
+            drained += len(batch)
+        return f"drained {drained} deliveries"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_DRAIN_LOCK])
+
+
+def _one_by_one(batch: dict[int, bytes]) -> None:
+    """Ingest each delivery alone; one that fails is set aside as failed (its items reach the
+    inbox by the next poll, counted as gaps)."""
+    for pk, body in batch.items():
+        try:
+            ingest_webhook_deliveries({pk: body})
+        except Exception as error:  # noqa: BLE001
+            logger.exception("webhook delivery %s could not be ingested", pk)
+            webhook_services.webhook_deliveries_done(delivery_ids=[pk], outcome=f"failed: {error}")
+
+
+def ingest_webhook_deliveries(bodies: dict[int, bytes]) -> str:
+    """Ingest stored deliveries (id → raw body): one ingest per account for all of them."""
+    pages = [p for body in bodies.values() for p in delivery_entries(json.loads(body))]
+    accounts = account_ids_by_page(page_ids={p.page_id for p in pages})
+    by_account: dict[int, list[InboundMessage]] = defaultdict(list)
+    threads: Threads = {}
+    for entries in pages:
+        account_id = accounts.get(entries.page_id)
+        if account_id is None:
+            logger.warning("webhook: no active account for Page %s", entries.page_id)
+            continue
+        for item in entries.rejected:
+            logger.warning("webhook: skipped an unreadable item (%s); raw: %s",
+                           item.reason, item.raw)  # fmt: skip
+        by_account[account_id] += [*entries.comments,
+                                   *_messenger_messages(account_id, entries, threads)]  # fmt: skip
+    created = duplicates = 0
+    for account_id, messages in by_account.items():
+        result = webhook_services.webhook_items_ingest(account_id=account_id, messages=messages)
+        created, duplicates = created + result.created, duplicates + result.duplicates
+    outcome = f"stored {created}, {duplicates} already known"
+    webhook_services.webhook_deliveries_done(delivery_ids=list(bodies), outcome=outcome)
+    return outcome
+
+
+def _messenger_messages(
+    account_id: int, entries: PageEntries, threads: Threads
+) -> list[InboundMessage]:
+    """The Messenger events threaded as the polls thread them: a known customer's stored
+    conversation, else the Page's conversation with them, asked of the Graph once."""
+    messages = []
+    for event in entries.messenger:
+        key = (account_id, event.customer_id)
+        if key not in threads:
+            threads[key] = _thread(account_id, entries.page_id, event)
+        thread_id, name = threads[key]
+        messages.append(messenger_item(event, thread_id, entries.page_id, name))
+    return messages
+
+
+def _thread(account_id: int, page_id: str, event: MessengerEvent) -> tuple[str, str]:
+    known = messenger_thread_known(account_id=account_id, customer_id=event.customer_id)
+    if known is not None:
+        return known
+    account = channel_account_get(account_id=account_id)
+    share_pacing_through(settings.REDIS_URL)  # the Conversations API budget is the Page's
+    connector = FacebookConnector(
+        account.external_id, account_token(account), base_url=account.base_url or None
+    )
+    return messenger_thread(connector.client, page_id, event.customer_id)

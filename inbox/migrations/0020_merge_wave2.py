@@ -1,0 +1,12 @@
+"""Joins the second wave's migrations, each written beside the others on top of 0018."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("inbox", "0019_profiles_requests"),
+        ("inbox", "0019_webhooks"),
+    ]
+
+    operations = []

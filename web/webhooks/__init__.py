@@ -1,0 +1,1 @@
+"""Platform webhook endpoints (issue #20, docs/webhooks.md)."""
