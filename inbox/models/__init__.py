@@ -28,6 +28,12 @@ from inbox.models.moderation import (
     ModerationState,
     PrivateReply,
 )
+from inbox.models.notifications import (
+    ConversationGrant,
+    Notification,
+    NotificationInbox,
+    NotificationKind,
+)
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.teams import Agent, Team
@@ -45,6 +51,7 @@ __all__ = [
     "ChannelAccount",
     "Contact",
     "Conversation",
+    "ConversationGrant",
     "ConversationStatus",
     "ConversationTag",
     "DeliveryState",
@@ -56,6 +63,9 @@ __all__ = [
     "IntervalEnd",
     "IntervalKind",
     "Message",
+    "Notification",
+    "NotificationInbox",
+    "NotificationKind",
     "ModerationAction",
     "ModerationKind",
     "ModerationReason",
