@@ -16,6 +16,7 @@ from inbox.services.delivery import reply_delivery_failed
 from inbox.services.notifications import notification_kinds_mute, notifications_mark_read
 from tests.conftest import api_client_for
 from tests.factories import AgentFactory, inbound
+from tests.web.test_inbox_pages import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,18 @@ def test_the_api_pages_older_with_before(agent, ten_thousand):
     assert first["results"][-1]["seq"] - 1 == second["results"][0]["seq"]
     assert first["head_seq"] == 10_000
     assert first["unread"] == Notification.objects.filter(read_at__isnull=True).count()
+
+
+def test_the_profile_switches_each_kind(agent):
+    browser = logged_in(agent)
+    page = browser.get("/profile/").content.decode()
+    assert page.count('name="enabled"') == 5
+    assert page.count("checked") >= 5  # every kind is on until switched off
+    response = browser.post("/profile/notifications", {"enabled": ["mention", "reply_failed"]})
+    assert response.status_code == 302
+    assert sorted(NotificationInbox.objects.get(agent=agent).muted_kinds) == [
+        "assigned_to_me", "customer_wrote_again", "reply_sent_back"
+    ]  # fmt: skip
+    page = browser.get("/profile/").content.decode()
+    assert 'value="mention" checked' in page
+    assert 'value="assigned_to_me" checked' not in page
