@@ -15,6 +15,7 @@ from web.views import (
     inbox,
     invitation,
     moderation,
+    notification_settings,
     people,
     people_actions,
     profile,
@@ -41,6 +42,11 @@ urlpatterns = [
         name="conversation-pane",
     ),
     path("profile/", profile.profile_page, name="profile"),
+    path(
+        "profile/notifications",
+        notification_settings.notification_settings,
+        name="profile-notifications",
+    ),
     # The admins' channel accounts and their OAuth callbacks (issue #22).
     path("channels/", channels.channels_page, name="channels"),
     path("channels/connect/x", channels.connect, {"platform": "x"}, name="channels-connect-x"),

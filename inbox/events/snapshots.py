@@ -8,7 +8,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inbox.models import Agent, ChannelAccount, Conversation, Message, ModerationAction, Note
+from inbox.models import (
+    Agent,
+    ChannelAccount,
+    Conversation,
+    ConversationGrant,
+    Message,
+    ModerationAction,
+    Note,
+)
 
 if TYPE_CHECKING:
     from inbox.selectors.conversation_rows import ConversationRow
@@ -113,6 +121,15 @@ def note_snapshot(note: Note) -> dict[str, Any]:
         "author": agent_snapshot(note.author),
         "body": note.body,
         "created_at": iso(note.created_at),
+    }
+
+
+def grant_snapshot(grant: ConversationGrant) -> dict[str, Any]:
+    """A colleague of another team reading the conversation through a mention."""
+    return {
+        "agent": agent_snapshot(grant.agent),
+        "granted_by": agent_snapshot(grant.granted_by),
+        "created_at": iso(grant.created_at),
     }
 
 

@@ -28,6 +28,12 @@ from inbox.models.moderation import (
     ModerationState,
     PrivateReply,
 )
+from inbox.models.notifications import (
+    ConversationGrant,
+    Notification,
+    NotificationInbox,
+    NotificationKind,
+)
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
@@ -51,6 +57,7 @@ __all__ = [
     "CustomerProfile",
     "DataRequest",
     "DataRequestKind",
+    "ConversationGrant",
     "ConversationStatus",
     "ConversationTag",
     "DeliveryState",
@@ -62,6 +69,9 @@ __all__ = [
     "IntervalEnd",
     "IntervalKind",
     "Message",
+    "Notification",
+    "NotificationInbox",
+    "NotificationKind",
     "ModerationAction",
     "ModerationKind",
     "ModerationReason",

@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     CONTACT_UNMERGED = "contact.unmerged", "Customer contact split off"
     DATA_EXPORTED = "data.exported", "Customer's data exported"
     DATA_ERASED = "data.erased", "Customer's data erased"
+    CONVERSATION_GRANTED = "conversation.granted", "Colleague given access by a mention"
 
 
 class AuditEntry(models.Model):

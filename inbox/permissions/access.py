@@ -1,6 +1,9 @@
 """Fetch-and-check: every read or write of a conversation on behalf of a user goes through here.
 
-Another team's conversation is reported as not found, so its existence does not leak.
+Another team's conversation is reported as not found, so its existence does not leak. A
+colleague mentioned in a note holds a grant (``ConversationGrant``) to that one conversation:
+it counts only where the caller passes ``guest=True`` (reading the conversation, adding a
+note), so every other read, write, list and stream stays with the team.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from inbox.exceptions import NotFound, PermissionDenied
-from inbox.models import Agent, Conversation
+from inbox.models import Agent, Conversation, ConversationGrant
 
 
 def agent_of(user: AbstractBaseUser) -> Agent:
@@ -64,13 +67,16 @@ def conversations_of_teams(team_ids: list[int] | None) -> QuerySet[Conversation]
 
 
 def access_conversation(
-    user: AbstractBaseUser, conversation_id: int, *, for_update: bool = False
+    user: AbstractBaseUser, conversation_id: int, *, for_update: bool = False, guest: bool = False
 ) -> Conversation:
     """The conversation if the user may see it; locked (``FOR NO KEY UPDATE``: docs/architecture.md
-    §3.5) when about to change it."""
+    §3.5) when about to change it. ``guest``: a grant from a mention opens it too."""
     if for_update and not user.has_perm("inbox.change_conversation"):
         raise PermissionDenied("Your role does not allow changing conversations.")
-    queryset = conversations_visible_to(user).select_related("account", "contact")
+    queryset = conversations_visible_to(user)
+    if guest:
+        queryset = queryset | Conversation.objects.filter(pk__in=_granted(user, conversation_id))
+    queryset = queryset.select_related("account", "contact")
     if for_update:
         # The assignee is read after the lock, not joined: a locking read that waited returns
         # the row as committed meanwhile, but joined rows as they were when it began.
@@ -81,3 +87,15 @@ def access_conversation(
         return queryset.get(pk=conversation_id)
     except Conversation.DoesNotExist:
         raise NotFound(f"Conversation {conversation_id} was not found.") from None
+
+
+def _granted(user: AbstractBaseUser, conversation_id: int) -> QuerySet[ConversationGrant]:
+    return ConversationGrant.objects.filter(
+        agent__user_id=user.pk, conversation_id=conversation_id
+    ).values("conversation_id")
+
+
+def is_guest(user: AbstractBaseUser, conversation: Conversation) -> bool:
+    """Whether the user reads this conversation through a grant only (not in its team)."""
+    team_ids = visible_team_ids(user)
+    return team_ids is not None and conversation.team_id not in team_ids

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from inbox.exceptions import InvalidInput
 from inbox.models import (
     Conversation,
+    ConversationGrant,
     ConversationStatus,
     ConversationTag,
     Message,
@@ -32,9 +33,11 @@ from inbox.permissions.access import (
     agent_of,
     conversations_of_teams,
     conversations_visible_to,
+    is_guest,
     readable_team_ids,
 )
 from inbox.selectors.conversation_rows import ConversationRow, conversation_rows
+from inbox.selectors.mentions import grant_list
 from inbox.selectors.search_walk import walk_budget
 from inbox.selectors.tags import tag_get_id
 
@@ -292,10 +295,12 @@ class ConversationDetail:
     messages: list[Message]
     earlier_messages: bool  # older messages exist beyond this page
     notes: list[Note]
+    grants: list[ConversationGrant]  # colleagues of other teams pulled in by a mention
+    guest: bool  # the user reads it through a grant: notes only
 
 
 def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> ConversationDetail:
-    conversation = access_conversation(user, conversation_id)
+    conversation = access_conversation(user, conversation_id, guest=True)
     latest = list(
         conversation.messages.select_related("author_contact", "author_agent").order_by(
             "-platform_time", "-id"
@@ -306,8 +311,9 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     notes = list(conversation.notes.select_related("author"))
     prefetch_related_objects([conversation], "tags")
     return ConversationDetail(
-        conversation=conversation, messages=messages, earlier_messages=earlier, notes=notes
-    )
+        conversation=conversation, messages=messages, earlier_messages=earlier, notes=notes,
+        grants=grant_list(conversation_id=conversation.pk), guest=is_guest(user, conversation),
+    )  # fmt: skip
 
 
 def contact_conversation_list(

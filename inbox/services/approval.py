@@ -40,10 +40,12 @@ from inbox.models import (
     Message,
     ReplyApproval,
 )
+from inbox.models import NotificationKind as Kind
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.permissions.guidelines import approver_of
 from inbox.selectors.messages import reply_get_conversation_id
 from inbox.services.locks import lock_reply
+from inbox.services.notifications import Notice, notify
 from inbox.services.replies import (
     checked_render,
     enforce_guidelines,
@@ -174,6 +176,7 @@ def reply_send_back(
     message.delivery_state = DeliveryState.SENT_BACK
     message.save(update_fields=["delivery_state"])
     _audit(AuditAction.REPLY_SENT_BACK, approver, message, {"note": approval.note})
+    notify([Notice(approval.author_id, Kind.REPLY_SENT_BACK, message.conversation_id, approver.pk)])
     announce(reply_approval_changed_event(message=message, approval=approval, actor=approver))
     return message
 

@@ -16,11 +16,12 @@ from inbox.events.kinds import (
 from inbox.events.log import announce
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
 from inbox.metrics.recording import record_reopened, record_resolved
-from inbox.models import Agent, AuditAction, Conversation, ConversationStatus, Tag
+from inbox.models import Agent, AuditAction, Conversation, ConversationStatus, NotificationKind, Tag
 from inbox.permissions.access import access_conversation, agent_of, sees_all_teams
 from inbox.selectors.agents import agent_get_by_id, agent_is_in_team
 from inbox.selectors.tags import tag_name_list_of
 from inbox.services._common import check_version, touch
+from inbox.services.notifications import Notice, notify
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ConversationStatus.OPEN: frozenset({ConversationStatus.PENDING, ConversationStatus.RESOLVED}),
@@ -76,6 +77,8 @@ def conversation_assign_locked(
         team_id=conversation.team_id,
         details={"from": previous.pk if previous else None, "to": assignee_id},
     )
+    if assignee is not None:
+        notify([Notice(assignee.pk, NotificationKind.ASSIGNED_TO_ME, conversation.pk, actor.pk)])
     announce(
         conversation_assigned_event(
             conversation=conversation, actor=actor, previous_assignee=previous

@@ -19,6 +19,7 @@ from inbox.events.kinds import reply_delivery_changed_event
 from inbox.events.log import announce
 from inbox.exceptions import InvalidTransition, NotFound
 from inbox.models import AgentPersona, AuditAction, DeliveryState, Message
+from inbox.models import NotificationKind as Kind
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.selectors.messages import (
     agent_persona_get,
@@ -27,6 +28,7 @@ from inbox.selectors.messages import (
 )
 from inbox.services.approval import reply_hold_for_retry_locked
 from inbox.services.locks import lock_reply
+from inbox.services.notifications import Notice, notify
 from inbox.services.replies import enforce_guidelines, enqueue_delivery
 
 DELIVERY_ERROR_MAX = 2000  # the platform's reason, as stored and shown to the agent
@@ -100,6 +102,8 @@ def _set_error(
     message = lock_reply(message_id)
     if message.delivery_state not in from_states:
         return message
+    if state == DeliveryState.FAILED and message.author_agent_id is not None:
+        notify([Notice(message.author_agent_id, Kind.REPLY_FAILED, message.conversation_id)])
     return _change(message, delivery_state=state, delivery_error=reason[:DELIVERY_ERROR_MAX])
 
 

@@ -30,6 +30,7 @@ from inbox.models import (
 from inbox.selectors.conversations import conversation_list_known_threads
 from inbox.selectors.messages import message_list_known_external_ids
 from inbox.services.auto_moderation import auto_moderate_ingested
+from inbox.services.ingest_notices import notify_customer_wrote
 from inbox.services.locks import lock_channel_account
 
 SNIPPET_LENGTH = 200
@@ -96,6 +97,7 @@ def messages_ingest_locked(
             by_conversation[message.conversation_id].append(message)
         reopened = _apply_to_conversations(conversations, by_conversation, settled)
         record_ingested(conversations.values(), stored, new=settled)  # response times
+        notify_customer_wrote(conversations.values(), stored, new=settled)  # before announce
         announce(
             *messages_received_events(
                 conversations=conversations.values(), messages=by_conversation, created=settled

@@ -13,6 +13,7 @@ from inbox.events.log import announce
 from inbox.exceptions import InvalidInput
 from inbox.models import AuditAction, Note
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.services.mentions import mentioned_agents, mentions_apply
 
 NOTE_MAX_LENGTH = 10_000
 
@@ -35,7 +36,9 @@ def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> N
             length=len(body),
             limit=NOTE_MAX_LENGTH,
         )
-    conversation = access_conversation(user, conversation_id, for_update=True)
+    mentioned = mentioned_agents(body)  # an unknown name refuses the note before any lock
+    # A colleague mentioned here before holds a grant: they may add notes too.
+    conversation = access_conversation(user, conversation_id, for_update=True, guest=True)
     note = Note.objects.create(
         conversation=conversation, author=author, body=body, created_at=timezone.now()
     )
@@ -47,6 +50,7 @@ def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> N
         team_id=conversation.team_id,
         details={"conversation_id": conversation.pk},
     )
+    mentions_apply(note=note, conversation=conversation, agents=mentioned)
     # Notes do not change the conversation's version: its snapshot is unchanged.
     announce(note_created_event(conversation=conversation, note=note, actor=author))
     return note

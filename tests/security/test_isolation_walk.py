@@ -417,3 +417,69 @@ def test_events_of_another_team_never_reach_the_intruder(target, intruder_cookie
         await socket.disconnect()
 
     run(scenario)
+
+
+# --- a colleague of another team mentioned in a note (issue #17) ------------------------------
+
+# What a grant opens: reading that one conversation and adding notes to it. Nothing else.
+GUEST_ROUTES = {
+    ("GET", "api/conversations/<int:conversation_id>"),
+    ("POST", "api/conversations/<int:conversation_id>/notes"),
+    ("GET", "api/conversations/<int:conversation_id>/mentionable"),
+    ("GET", "conversations/<int:conversation_id>/"),
+    ("GET", "conversations/<int:conversation_id>/pane"),
+}
+
+
+@pytest.fixture
+def guest(target: Target, other_team: Team) -> APIClient:
+    member = AgentFactory(public_name="Gitte Gæst", teams=[other_team])
+    note_create(
+        user=target.member.user,
+        conversation_id=target.conversation.pk,
+        body=f"@{member.user.username} kan du svare?",
+    )
+    client = APIClient()
+    client.force_login(User.objects.get(pk=member.user.pk))
+    client.agent_id = member.pk
+    return client
+
+
+def test_a_grant_opens_exactly_that_conversations_read_and_note_routes(target, guest):
+    before = state(target)
+    opened_routes, failures = set(), []
+    for route, parameters in routes():
+        path = concrete(route, target)
+        aimed = bool(OBJECT_PARAMETERS & set(parameters))
+        for method in METHODS:
+            query = "" if aimed else f"?team={target.team.pk}"
+            body = payload(guest.agent_id) if method != "get" else None
+            response = getattr(guest, method)(path + query, body, format="json")
+            if response.status_code == NOT_ALLOWED:
+                continue
+            key = (method.upper(), route)
+            if response.status_code >= 500:
+                failures.append(f"{key}: {response.status_code}")
+            elif key in GUEST_ROUTES:
+                opened_routes.add(key)
+                if response.status_code not in (200, 201):
+                    failures.append(f"{key}: {response.status_code}, the grant should open it")
+            elif aimed and response.status_code not in REFUSED:
+                failures.append(f"{key}: {response.status_code}, not refused")
+            elif not aimed and (found := leaks(_without_mentioner(response, target), target)):
+                failures.append(f"{key}: {response.status_code} shows {found}")
+    assert not failures, "\n".join(failures)
+    assert opened_routes == GUEST_ROUTES
+    after = state(target)
+    assert after.pop("notes") == before.pop("notes") + 1  # the one note the guest added
+    after.pop("audit"), before.pop("audit")
+    assert after == before  # no reply, status, assignee, tag or anything else changed
+    assert AuditEntry.objects.filter(action="note.created").order_by("-id")[0].actor_id == (
+        guest.agent_id
+    )
+
+
+def _without_mentioner(response: Any, target: Target) -> str:
+    """The guest's own notification names who mentioned them, and nothing else of the team."""
+    text = response.content.decode(errors="replace")
+    return text.replace(f'"public_name":"{target.member.public_name}"', "")

@@ -15,6 +15,7 @@ from connectors.base import Platform
 from inbox import services
 from inbox.events.snapshots import (
     conversation_snapshot,
+    grant_snapshot,
     message_snapshot,
     note_snapshot,
     snapshots_for,
@@ -108,6 +109,7 @@ class ConversationDetailApi(APIView):
                 "messages": [message_snapshot(m) for m in detail.messages],
                 "earlier_messages": detail.earlier_messages,
                 "notes": [note_snapshot(n) for n in detail.notes],
+                "grants": [grant_snapshot(g) for g in detail.grants],
             }
         )
 

@@ -171,11 +171,18 @@ class NoteOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class GrantOut(serializers.Serializer):
+    agent = AgentRef()
+    granted_by = AgentRef(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
 class ConversationDetailResponse(serializers.Serializer):
     conversation = ConversationRow()
     messages = MessageOut(many=True)
     earlier_messages = serializers.BooleanField()
     notes = NoteOut(many=True)
+    grants = GrantOut(many=True)
 
 
 class ReplyResponse(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import approvals, composer, customers, guidelines, people, teams
+from web.api import approvals, composer, customers, guidelines, notifications, people, teams
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -40,6 +40,14 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),
     path("conversations/<int:conversation_id>/notes", c.ConversationNotesApi.as_view()),
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
+    # Mentions and notifications (issue #17).
+    path(
+        "conversations/<int:conversation_id>/mentionable",
+        notifications.MentionCandidatesApi.as_view(),
+    ),
+    path("notifications", notifications.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read", notifications.NotificationReadApi.as_view()),
+    path("notifications/settings", notifications.NotificationSettingsApi.as_view()),
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
     path("messages/<int:message_id>/moderation", MessageModerationApi.as_view()),
     path("messages/<int:message_id>/private-reply", PrivateReplyApi.as_view()),

@@ -21,7 +21,7 @@ from connectors.base import Platform
 from inbox.composer.canned import fill_placeholders
 from inbox.composer.reply_window import reply_window
 from inbox.metrics.sla import sla_clocks
-from inbox.models import Direction
+from inbox.models import Agent, Conversation, Direction
 from inbox.params import choice_param, id_list_param, id_param, raw_value, text_param
 from inbox.permissions.access import agent_of, visible_team_ids
 from inbox.selectors import conversations as selectors
@@ -30,6 +30,7 @@ from inbox.selectors.canned_responses import canned_response_list
 from inbox.selectors.channel_accounts import channel_account_list
 from inbox.selectors.conversations import ConversationFilters, ListOrder
 from inbox.selectors.moderation import moderation_for_messages, private_replies_for_messages
+from inbox.selectors.notifications import notification_head, notification_unread_count
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from inbox.services.private_replies import private_reply_suggestion
@@ -105,6 +106,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     if page.next_cursor:
         next_url = "?" + urlencode({**params, "cursor": page.next_cursor})
     return {
+        "notifications_unread": notification_unread_count(agent_id=agent_of(user).pk),
         "params": params,
         "query": urlencode(params),
         "views": [
@@ -121,6 +123,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "live": {
             "me": agent_of(user).pk,
             "last_seq": {str(team_id): seq for team_id, seq in heads.items()},
+            # Read before the centre's first page: what commits after is replayed to it.
+            "notifications_seq": notification_head(agent_id=agent_of(user).pk),
             "filter": {
                 "statuses": list(view.statuses),
                 "assignee": view.assignee,
@@ -152,17 +156,11 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
     public_ids = [m.pk for m in detail.messages] if conversation.kind == "public" else []
     moderation = moderation_for_messages(message_ids=public_ids)
     private = private_replies_for_messages(message_ids=public_ids)
-    canned = [
-        {
-            "title": c.title,
-            "text": fill_placeholders(
-                c.body, customer_name=customer_name, agent_name=agent.public_name
-            ),
-        }
-        for c in canned_response_list(team_id=conversation.team_id, language=request.LANGUAGE_CODE)
-    ]
+    guest = detail.guest  # pulled in by a mention: the thread and notes, nothing of the team
     return {
         "me": agent,
+        "guest": guest,
+        "grants": detail.grants,
         "conversation": conversation,
         "tags": sorted(t.name for t in conversation.tags.all()),
         "thread": [
@@ -185,12 +183,29 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
             now=timezone.now(),
         ),
         "account": conversation.account,
-        "colleagues": [a for a in agent_list(team_id=conversation.team_id) if a.pk != agent.pk],
-        "canned": canned,
-        "guideline_html": guideline_html(conversation.team_id),
+        "colleagues": []
+        if guest
+        else [a for a in agent_list(team_id=conversation.team_id) if a.pk != agent.pk],
+        "canned": [] if guest else _canned(request, conversation, customer_name, agent),
+        "guideline_html": "" if guest else guideline_html(conversation.team_id),
         "signature_platform": conversation.account.platform,
         "handover_template": _("My colleague %(name)s will take over from here."),
     }
+
+
+def _canned(
+    request: HttpRequest, conversation: Conversation, customer_name: str, agent: Agent
+) -> list[dict[str, str]]:
+    """The team's canned responses, their placeholders filled for this customer."""
+    return [
+        {
+            "title": c.title,
+            "text": fill_placeholders(
+                c.body, customer_name=customer_name, agent_name=agent.public_name
+            ),
+        }
+        for c in canned_response_list(team_id=conversation.team_id, language=request.LANGUAGE_CODE)
+    ]
 
 
 def _page(request: HttpRequest, conversation_id: int | None) -> HttpResponse:

@@ -21,6 +21,7 @@ from inbox.services.profile import (
     SIGNATURE_MAX,
     agent_profile_update,
 )
+from web.views.notification_settings import notification_switches
 
 SAMPLE_BODY = _("Your tax assessment arrives in March.")
 
@@ -103,5 +104,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "profile.html",
-        {"form": form, "samples": samples, "defaults": DEFAULT_SIGNATURES},
+        {
+            "form": form,
+            "samples": samples,
+            "defaults": DEFAULT_SIGNATURES,
+            "notification_switches": notification_switches(request),
+        },  # fmt: skip
     )

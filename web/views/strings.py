@@ -50,6 +50,7 @@ def js_strings() -> dict[str, str]:
         "offline": _("Live updates paused; reconnecting…"),
         "online": _("Live"),
         **_guideline_strings(),
+        **_team_flow_strings(),
         "newConversations": _("The list changed; it has been updated."),
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
@@ -72,4 +73,18 @@ def _guideline_strings() -> dict[str, str]:
         "action_block": _("Not allowed"),
         "sendForApproval": _("Send for approval"),
         "awaitingApproval": _("Saved: it waits for a colleague's approval before it is posted."),
+    }
+
+
+def _team_flow_strings() -> dict[str, str]:
+    """Mentions and the notification centre (issue #17)."""
+    return {
+        "mentionOtherTeam": _("another team"),
+        "mentionNobody": _("No colleague by that name."),
+        "notificationsTitle": _("Svar"),
+        "notif_mention": _("%(name)s mentioned you in a note"),
+        "notif_assigned_to_me": _("%(name)s assigned a conversation to you"),
+        "notif_customer_wrote_again": _("A customer wrote again in your conversation"),
+        "notif_reply_failed": _("A reply of yours could not be sent"),
+        "notif_reply_sent_back": _("%(name)s sent your reply back"),
     }

@@ -35,6 +35,7 @@ from inbox.permissions import access
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
+from web.ws.notification_stream import NotificationStream
 from web.ws.protocol import Hello, Ping, Presence, PresenceState, ProtocolError
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         except InboxError:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.notifications = NotificationStream(self.subscription.agent_id, self._send)
         await self.channel_layer.group_add(
             agent_group(self.subscription.agent_id), self.channel_name
         )
@@ -196,10 +198,18 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 await self._catch_up(team_id)
             self.replaying.discard(team_id)
             self.rung.pop(team_id, None)
-        self._send({"type": "caught_up", "last_seq": {str(t): s for t, s in self.cursors.items()}})
+        await self.notifications.start(hello.notifications_seq)
+        self._send(
+            {
+                "type": "caught_up",
+                "last_seq": {str(t): s for t, s in self.cursors.items()},
+                "notifications_seq": self.notifications.cursor,
+            }
+        )
 
     async def _on_ping(self, ping: Ping) -> None:
         self._send({"type": "pong", "id": ping.id})
+        await self.notifications.check()  # a lost ring is made good within one heartbeat
         if not self.cursors or self.hub is None:
             return
         if time.monotonic() - self.groups_joined_at > REJOIN_AFTER_SECONDS:
@@ -290,6 +300,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
     async def inbox_notice(self, message: dict[str, Any]) -> None:
         """Something addressed to this agent alone (e.g. a conversation assigned to them)."""
         self._send({"type": "notice", "kind": message["kind"], **message["body"]})
+
+    async def inbox_notification(self, message: dict[str, Any]) -> None:
+        await self.notifications.on_ring(message)
 
     async def inbox_revoked(self, message: dict[str, Any]) -> None:
         """The person was deactivated, or an admin changed their roles or teams

@@ -69,6 +69,7 @@ class ComposeMode(StrEnum):
 class Hello:
     last_seq: dict[int, int]  # team → last seq the client applied; absent: start at the head
     teams: frozenset[int] | None  # None: every team the user may see
+    notifications_seq: int | None = None  # the last notification applied; None: from the head
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,9 @@ def _hello(frame: dict[str, Any]) -> Hello:
         raise ProtocolError("bad_field", f"At most {TEAMS_PER_HELLO_MAX} teams.", field="teams")
     last_seq = {_team_id(k): _int(v, "last_seq") for k, v in raw_seq.items()}
     teams = None if raw_teams is None else frozenset(_team_id(t) for t in raw_teams)
-    return Hello(last_seq=last_seq, teams=teams)
+    raw_notifications = frame.get("notifications_seq")
+    notifications = None if raw_notifications is None else _int(raw_notifications, "last_seq")
+    return Hello(last_seq=last_seq, teams=teams, notifications_seq=notifications)
 
 
 def _ping(frame: dict[str, Any]) -> Ping:

@@ -2,6 +2,7 @@
 // one rendering function), counts it as the platform does, and guards what is sent.
 import { api, ApiError } from "./api.js";
 import { t } from "./i18n.js";
+import { MentionPicker } from "./mentions.js";
 
 const PREVIEW_DELAY_MS = 150;
 
@@ -42,18 +43,27 @@ export class Composer {
       }
     });
     composer.addEventListener("change", (event) => {
-      if (event.target.name === "mode") {
-        const note = this.mode === "note";
-        composer.classList.toggle("note-mode", note);
-        const area = this.textarea;
-        area.dataset.replyPlaceholder ??= area.placeholder;
-        area.placeholder = note ? t("notePlaceholder") : area.dataset.replyPlaceholder;
-        this.pane.querySelector("#send").textContent = note ? t("addNote") : t("send");
-        if (this.textarea.value.trim()) this.onTyping(this.mode);
-        this.renderCounter();
-      }
+      if (event.target.name === "mode") this.applyMode();
       if (event.target.dataset.input === "canned") this.insertCanned(event.target);
     });
+    // @name in a note: suggestions of colleagues of every team (issue #17).
+    this.mentions = new MentionPicker(this.textarea, this.pane.querySelector("#mention-list"), {
+      conversationId: this.id,
+      active: () => this.mode === "note",
+    });
+    if (this.mode === "note") this.applyMode(); // a colleague pulled in by a mention: notes only
+  }
+
+  applyMode() {
+    const note = this.mode === "note";
+    this.el.classList.toggle("note-mode", note);
+    const area = this.textarea;
+    area.dataset.replyPlaceholder ??= area.placeholder;
+    area.placeholder = note ? t("notePlaceholder") : area.dataset.replyPlaceholder;
+    this.pane.querySelector("#send").textContent = note ? t("addNote") : t("send");
+    if (area.value.trim()) this.onTyping(this.mode);
+    if (!note) this.requestPreview();
+    this.renderCounter();
   }
 
   insertCanned(select) {
@@ -74,6 +84,7 @@ export class Composer {
 
   async fetchPreview() {
     clearTimeout(this.pending);
+    if (this.mode === "note") return null; // notes are not previewed (and a guest may not)
     const body = this.textarea.value;
     if (this.preview?.body === body) return this.preview.result;
     this.controller?.abort();

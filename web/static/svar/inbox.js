@@ -3,6 +3,7 @@ import { fetchFragment } from "./api.js";
 import { t } from "./i18n.js";
 import { ConversationList } from "./list.js";
 import { Live } from "./live.js";
+import { NotificationCentre } from "./notifications.js";
 import { ConversationPane } from "./pane.js";
 
 const config = JSON.parse(document.getElementById("svar-live").textContent);
@@ -18,8 +19,12 @@ function presenceOf(conversationId) {
   return [...entries.values()];
 }
 
+const centre = new NotificationCentre(document.getElementById("notifications"));
 const live = new Live({
   lastSeq: config.last_seq,
+  notificationsSeq: config.notifications_seq,
+  onNotifications: (items) => centre.receive(items),
+  onNotificationsResync: () => centre.reload(),
   onEvent: (event) => applyEvent(event),
   onResync: () => resync(),
   onPresence: (frame) => applyPresence(frame),
@@ -169,4 +174,4 @@ document.getElementById("rows")?.setAttribute("tabindex", "0");
 window.addEventListener("pagehide", () => pane.close());
 if (pane.id) list.markOpen(pane.id);
 live.connect();
-window.svar = { list, pane, live }; // for the browser tests and the curious
+window.svar = { list, pane, live, centre }; // for the browser tests and the curious

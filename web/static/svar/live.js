@@ -4,7 +4,11 @@
 // reconnects with back-off and resumes from where it was.
 
 export class Live {
-  constructor({ lastSeq = {}, onEvent, onResync, onPresence, onState }) {
+  constructor({ lastSeq = {}, onEvent, onResync, onPresence, onState, notificationsSeq = null, onNotifications = () => {}, onNotificationsResync = () => {} }) {
+    // The agent's own notifications: a stream of one, with the same replay (docs/realtime.md).
+    this.notificationsSeq = notificationsSeq;
+    this.onNotifications = onNotifications;
+    this.onNotificationsResync = onNotificationsResync;
     this.lastSeq = Object.fromEntries(Object.entries(lastSeq).map(([k, v]) => [String(k), v]));
     this.onEvent = onEvent;
     this.onResync = onResync;
@@ -23,7 +27,9 @@ export class Live {
     this.ws = ws;
     this.onState("connecting");
     ws.addEventListener("open", () => {
-      ws.send(JSON.stringify({ type: "hello", last_seq: this.lastSeq }));
+      const hello = { type: "hello", last_seq: this.lastSeq };
+      if (this.notificationsSeq !== null) hello.notifications_seq = this.notificationsSeq;
+      ws.send(JSON.stringify(hello));
     });
     ws.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
     ws.addEventListener("close", () => this.closed(ws));
@@ -37,6 +43,7 @@ export class Live {
         break;
       case "caught_up":
         Object.assign(this.lastSeq, frame.last_seq);
+        this.notificationsSeq = frame.notifications_seq ?? this.notificationsSeq;
         this.attempt = 0;
         this.startTimers();
         this.onState("live");
@@ -49,6 +56,16 @@ export class Live {
           this.lastSeq[team] = event.seq;
           this.onEvent(event);
         }
+        break;
+      case "notifications": {
+        const fresh = frame.notifications.filter((n) => n.seq > (this.notificationsSeq ?? 0));
+        if (fresh.length) this.notificationsSeq = fresh[fresh.length - 1].seq;
+        if (fresh.length) this.onNotifications(fresh);
+        break;
+      }
+      case "notifications_resync":
+        this.notificationsSeq = frame.head_seq;
+        this.onNotificationsResync();
         break;
       case "resync":
         this.lastSeq[String(frame.team_id)] = frame.head_seq;
