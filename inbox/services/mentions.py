@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput
-from inbox.models import Agent, AuditAction, Conversation, ConversationGrant, Note
+from inbox.models import Agent, AuditAction, Contact, Conversation, ConversationGrant, Note
 from inbox.models import NotificationKind as Kind
 from inbox.services.notifications import Notice, notify
 
@@ -35,7 +35,8 @@ def mention_names(body: str) -> list[str]:
 
 
 def mentioned_agents(body: str) -> list[Agent]:
-    """The agents a note mentions; refuses unknown and deactivated names."""
+    """The agents a note mentions; refuses unknown and deactivated names. A customer's
+    @handle (notes often name the customer) is text, not a mention."""
     names = mention_names(body)
     if not names:
         return []
@@ -50,6 +51,8 @@ def mentioned_agents(body: str) -> list[Agent]:
             reduce(or_, (Q(user__username__iexact=n) for n in names))
         )
     }
+    customers = _customer_handles([n for n in names if n not in found])
+    names = [n for n in names if n in found or n not in customers]
     for name in names:
         agent = found.get(name)
         if agent is None:
@@ -66,6 +69,13 @@ def mentioned_agents(body: str) -> list[Agent]:
                 mention=name,
             )
     return [found[n] for n in names]
+
+
+def _customer_handles(names: list[str]) -> set[str]:
+    if not names:
+        return set()
+    handles = Contact.objects.filter(reduce(or_, (Q(handle__iexact=n) for n in names)))
+    return {h.lower() for h in handles.values_list("handle", flat=True)}
 
 
 def mentions_apply(*, note: Note, conversation: Conversation, agents: list[Agent]) -> None:

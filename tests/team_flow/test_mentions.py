@@ -59,6 +59,16 @@ def test_a_team_mate_is_notified_but_needs_no_grant(agent, colleague, conversati
     assert Notification.objects.get().recipient == colleague
 
 
+def test_a_customers_handle_in_a_note_is_text_not_a_mention(agent, conversation):
+    conversation.contact.handle = "Kirsten_M"
+    conversation.contact.save()
+    note_create(
+        user=agent.user, conversation_id=conversation.pk, body="@kirsten_m skrev igen i går"
+    )
+    assert Note.objects.count() == 1
+    assert not Notification.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["nobody", "deactivated"])
 def test_a_mention_of_an_unknown_or_deactivated_user_refuses_the_note_naming_them(
     who, agent, other_team, conversation
