@@ -30,6 +30,7 @@ from inbox.models.moderation import (
 )
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
+from inbox.models.retention import RetentionAction, RetentionPolicy, RetentionRun
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -66,6 +67,9 @@ __all__ = [
     "ReplyApproval",
     "PrivateReply",
     "ResponseInterval",
+    "RetentionAction",
+    "RetentionPolicy",
+    "RetentionRun",
     "RuleAction",
     "RuleKind",
     "SlaTarget",

@@ -38,6 +38,9 @@ class AuditAction(models.TextChoices):
     AGENT_APPROVAL_SET = "agent.approval_set", "Approval settings changed"
     MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
     PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
+    RETENTION_SET = "retention.policy_set", "Retention policy changed"
+    RETENTION_RUN = "retention.run", "Retention applied"
+    LEGAL_HOLD_SET = "conversation.legal_hold", "Legal hold changed"
     AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
 
 

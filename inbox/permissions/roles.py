@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # Deleting a customer's comment cannot be undone: managers, not agents (docs/moderation.md).
         "inbox.delete_public_comment",
         "inbox.change_automoderationrule",  # what an account hides on its own
+        "inbox.legal_hold",  # keep a conversation out of retention (issue #19)
     ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }
