@@ -37,6 +37,7 @@ from inbox.models import (
     ModerationAction,
     Note,
     PrivateReply,
+    RetentionPolicy,
     SlaTarget,
     Team,
 )
@@ -88,6 +89,7 @@ def target(team: Team) -> Target:
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
     CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
     _invitation_to(team)
+    RetentionPolicy.objects.create(team=team, days=365, action="delete", updated_at=timezone.now())
     GuidelineRule.objects.create(
         team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
         created_at=timezone.now(),
@@ -135,6 +137,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "time_zone": "Europe/Copenhagen", "weekly": {"1": [["08:00", "16:00"]]},
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
+        "days": 30, "action": "delete", "held": True,  # retention, legal hold (issue #19)
     }  # fmt: skip
 
 
@@ -207,6 +210,8 @@ def state(target: Target) -> dict[str, Any]:
         "moderations": ModerationAction.objects.count(),
         "private_replies": PrivateReply.objects.count(),
         "auto_moderation": AutoModerationRule.objects.count(),
+        "retention": list(RetentionPolicy.objects.values()),
+        "legal_hold": conversation.legal_hold,
     }
 
 

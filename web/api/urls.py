@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import approvals, composer, guidelines, people, teams
+from web.api import approvals, composer, guidelines, people, retention, teams
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -77,6 +77,13 @@ urlpatterns = [
     path("people/<int:agent_id>/reactivate", people.PersonReactivateApi.as_view()),
     path("invitations/<int:invitation_id>", people.InvitationDetailApi.as_view()),
     path("invitations/<int:invitation_id>/resend", people.InvitationResendApi.as_view()),
+    # Retention and legal hold (issue #19): admins set policies, managers hold conversations.
+    path("teams/<int:team_id>/retention", retention.TeamRetentionApi.as_view()),
+    path(
+        "teams/<int:team_id>/accounts/<int:account_id>/retention",
+        retention.AccountRetentionApi.as_view(),
+    ),
+    path("conversations/<int:conversation_id>/legal-hold", retention.LegalHoldApi.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
     # (web/security/csp.py).
