@@ -22,7 +22,11 @@ from rq.job import Job
 from inbox.audit import audit
 from inbox.models import AuditAction, Conversation, RetentionRun
 from inbox.retention.policies import due_filter, rules_in_force
-from inbox.retention.purge import batch_purge_locked, contacts_drop_unreferenced
+from inbox.retention.purge import (
+    batch_purge_locked,
+    contacts_drop_unreferenced,
+    erased_contacts_ensure,
+)
 
 QUEUE = "default"
 BATCH = 200  # conversations per transaction: ~2,000 messages, well under a second
@@ -64,6 +68,8 @@ def retention_step(run: RetentionRun, *, batch: int = BATCH) -> bool:
     )
     if not ids:
         return False
+    erased_contacts_ensure(set(Conversation.objects.filter(pk__in=ids).values_list(
+        "account__platform", flat=True)))  # fmt: skip
     with transaction.atomic():  # the batch and its progress commit together
         counts, contacts = batch_purge_locked(ids, rules)
         run.cursor, run.counts = ids[-1], dict(Counter(run.counts) + counts)

@@ -38,18 +38,22 @@ def _lock_due(ids: Sequence[int], rules: dict[int, AccountRule]) -> list[Convers
     """The batch's conversations still due (re-checked under the lock), skipping locked ones."""
     return list(
         Conversation.objects.filter(due_filter(rules), pk__in=ids)
-        .select_for_update(skip_locked=True)
+        .select_for_update(of=("self",), skip_locked=True)  # never the account row (#2)
         .select_related("account")
         .only("pk", "account_id", "contact_id", "account__platform")
         .order_by("pk")
     )
 
 
+def erased_contacts_ensure(platforms: set[str]) -> None:
+    """Create the placeholder contacts before a batch: inserting a contact while holding
+    conversations would take lock #4 after #5."""
+    for platform in platforms:
+        Contact.objects.get_or_create(platform=platform, external_id=ERASED)
+
+
 def _erased_contact(platform: str) -> Contact:
-    contact, _ = Contact.objects.get_or_create(
-        platform=platform, external_id=ERASED, defaults={"name": "", "handle": ""}
-    )
-    return contact
+    return Contact.objects.get(platform=platform, external_id=ERASED)
 
 
 def _delete(conversations: list[Conversation]) -> Counter:
@@ -123,7 +127,7 @@ def contacts_drop_unreferenced(contact_ids: Sequence[int]) -> int:
         )
         locked = list(
             Contact.objects.filter(pk__in=free.values("pk"))
-            .select_for_update(skip_locked=True)
+            .select_for_update(of=("self",), skip_locked=True)  # never the account row (#2)
             .values_list("pk", flat=True)
         )
         # Re-checked under the lock: a conversation may have been stored meanwhile.
