@@ -6,10 +6,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from inbox.exceptions import InvalidInput
 from inbox.models import AuditAction, AuditEntry, Conversation, RetentionPolicy
 from inbox.permissions.roles import Role
+from inbox.retention.services import retention_policy_set
 from tests.conftest import api_client_for
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, ChannelAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +32,6 @@ def test_a_retention_of_zero_days_is_refused_with_a_clear_400(admin, team, days)
 
 
 def test_the_service_refuses_zero_days_in_its_own_words(admin, team):
-    from inbox.exceptions import InvalidInput
-    from inbox.retention.services import retention_policy_set
-
     with pytest.raises(InvalidInput, match="between 1 and"):
         retention_policy_set(user=admin.user, team_id=team.pk, account_id=None, days=0,
                              action="delete")  # fmt: skip
@@ -62,8 +61,6 @@ def test_managers_read_the_policies_but_may_not_change_them(manager, team):
 
 
 def test_an_account_of_another_team_is_refused(admin, team, other_team):
-    from tests.factories import ChannelAccountFactory
-
     foreign = ChannelAccountFactory(team=other_team)
     response = api_client_for(admin).put(
         f"/api/teams/{team.pk}/accounts/{foreign.pk}/retention",

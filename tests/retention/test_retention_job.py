@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from inbox.models import (
@@ -20,8 +21,11 @@ from inbox.models import (
     RetentionRun,
 )
 from inbox.retention.jobs import retention_run, retention_step
-from inbox.retention.policies import retention_dry_run
+from inbox.retention.policies import retention_dry_run, rules_in_force
+from inbox.retention.purge import batch_purge_locked
+from inbox.services import messages_ingest
 from tests.conftest import api_client_for
+from tests.factories import inbound
 from tests.inbox.metrics_support import Clock
 from tests.retention.support import resolved_conversation
 
@@ -154,3 +158,19 @@ def test_the_run_is_audited_with_counts_only(old, team):
     assert "Kunde" not in str(entry.details)
     assert "old-" not in str(entry.details)
     assert RetentionRun.objects.get().finished_at is not None
+
+
+def test_a_conversation_reopened_after_the_job_listed_it_stays(old, team, x_account):
+    """The batch re-checks the policy under the lock: a customer who wrote again meanwhile
+    keeps the conversation (and its history)."""
+    olds, _ = old
+    policy(team=team, days=90)
+    listed = [c.pk for c in olds]
+    messages_ingest(
+        account_id=x_account.pk,
+        messages=[inbound(thread="old-0", author="cust-old-0", name="Kunde old-0")],
+    )
+    with transaction.atomic():
+        counts, _contacts = batch_purge_locked(listed, rules_in_force(team.pk))
+    assert counts["conversations"] == 4
+    assert Message.objects.filter(conversation=olds[0]).count() == 3
