@@ -19,6 +19,7 @@ from web.views import (
     people,
     people_actions,
     profile,
+    retention,
     teams,
 )
 from web.webhooks.meta import meta_webhook
@@ -68,6 +69,12 @@ urlpatterns = [
     # Teams and people (admins change, managers read), invitations, the first-run guide.
     path("teams/", teams.teams_page, name="teams"),
     path("teams/<int:team_id>/rename", teams.team_rename_page, name="team-rename"),
+    path("teams/<int:team_id>/retention", retention.retention_page, name="team-retention"),
+    path(
+        "conversations/<int:conversation_id>/legal-hold",
+        retention.legal_hold_page,
+        name="conversation-legal-hold",
+    ),
     path("people/", people.people_page, name="people"),
     path("people/invite", people.invite_page, name="person-invite"),
     path("people/<int:agent_id>/", people.person_page, name="person"),

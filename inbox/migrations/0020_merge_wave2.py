@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("inbox", "0019_mentions_notifications"),
         ("inbox", "0019_profiles_requests"),
+        ("inbox", "0019_retention"),
         ("inbox", "0019_webhooks"),
     ]
 

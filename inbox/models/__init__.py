@@ -37,6 +37,7 @@ from inbox.models.notifications import (
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
+from inbox.models.retention import RetentionAction, RetentionPolicy, RetentionRun
 from inbox.models.teams import Agent, Team
 from inbox.models.webhooks import WebhookDelivery
 
@@ -82,6 +83,9 @@ __all__ = [
     "ReplyApproval",
     "PrivateReply",
     "ResponseInterval",
+    "RetentionAction",
+    "RetentionPolicy",
+    "RetentionRun",
     "RuleAction",
     "RuleKind",
     "SlaTarget",

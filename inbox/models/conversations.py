@@ -67,6 +67,10 @@ class Conversation(models.Model):
     # Incremented on every change; events carry it so clients keep only the newest snapshot.
     version = models.PositiveBigIntegerField(default=1)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Retention (issue #19): a held conversation is never deleted nor anonymised; an
+    # anonymised one keeps its times for the metrics and nothing about the person.
+    legal_hold = models.BooleanField(default=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -111,11 +115,18 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["contact", "-last_message_at"], name="conv_contact_recent"),
             GinIndex(fields=["search_vector"], name="conv_search"),
+            models.Index(
+                fields=["team", "id"],
+                include=["account", "resolved_at"],
+                condition=models.Q(status="resolved", legal_hold=False, anonymised_at=None),
+                name="conv_retention_due",
+            ),
         ]
         permissions = [
             ("view_all_teams", "Can see and act on conversations of every team"),
             ("view_metrics", "Can see response-time metrics"),
             ("manage_channels", "Can connect and configure channel accounts"),
+            ("legal_hold", "Can put a conversation on legal hold"),
         ]
 
     def __str__(self) -> str:

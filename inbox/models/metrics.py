@@ -33,9 +33,11 @@ class IntervalEnd(models.TextChoices):
 class ResponseInterval(models.Model):
     # No single-column index on conversation or team: ri_conversation and ri_team_kind_started
     # start with them (an ingest writes a few intervals per message; each index costs).
+    # Null once retention deleted the conversation: the interval stays, without the person.
     conversation = models.ForeignKey(
         "inbox.Conversation",
-        on_delete=models.CASCADE,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="response_intervals",
         db_index=False,
     )

@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "inbox.delete_public_comment",
         "inbox.change_automoderationrule",  # what an account hides on its own
         "inbox.add_datarequest",  # export or erase a customer's data (issue #19)
+        "inbox.legal_hold",  # keep a conversation out of retention (issue #19)
     ),
     Role.ADMIN: ("inbox.view_all_teams", "inbox.manage_channels", "inbox.manage_people"),
 }

@@ -58,10 +58,8 @@ def data_scope(user: AbstractBaseUser, contact_id: int) -> DataScope:
 
 
 def legal_hold_filter() -> Q:
-    """Conversations on legal hold, once ``Conversation.legal_hold`` exists (retention, issue
-    #19 point 1); before that, none."""
-    fields = {f.name for f in Conversation._meta.get_fields()}
-    return Q(legal_hold=True) if "legal_hold" in fields else Q(pk__in=[])
+    """Conversations on legal hold (retention, inbox/retention/): an erasure leaves them."""
+    return Q(legal_hold=True)
 
 
 def scope_conversations(scope: DataScope) -> QuerySet[Conversation]:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from connectors.base import Platform, ThreadKind
 from inbox.models import Contact, Conversation, Team
-from inbox.selectors import customer_data
-from inbox.services import data_requests, messages_ingest, note_create, reply_create
+from inbox.services import messages_ingest, note_create, reply_create
 from inbox.services.customer_profiles import contacts_merge
 from tests.factories import AgentFactory, ChannelAccountFactory, inbound
 
@@ -51,13 +48,5 @@ def customer_with_data(team: Team) -> Customer:
     return Customer(on_x, on_fb, public, private, bystander)
 
 
-def put_on_hold(conversation: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Legal hold: the ``legal_hold`` column once retention (issue #19 point 1) adds it; until
-    then the filter the erasure consults names this conversation."""
-    if "legal_hold" in {f.name for f in Conversation._meta.get_fields()}:
-        Conversation.objects.filter(pk=conversation.pk).update(legal_hold=True)
-        return
-    from django.db.models import Q
-
-    for module in (customer_data, data_requests):
-        monkeypatch.setattr(module, "legal_hold_filter", lambda: Q(pk=conversation.pk))
+def put_on_hold(conversation: Conversation) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(legal_hold=True)

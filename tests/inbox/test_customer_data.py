@@ -128,7 +128,7 @@ def test_a_new_message_after_erasure_starts_a_new_contact(manager, person):
 def test_erasure_leaves_a_conversation_on_legal_hold_whole_and_says_so(
     manager, person, monkeypatch
 ):
-    put_on_hold(person.public, monkeypatch)
+    put_on_hold(person.public)
 
     erasure = data_erase(user=manager.user, contact_id=person.on_facebook.pk)
 

@@ -40,6 +40,7 @@ from inbox.models import (
     ModerationAction,
     Note,
     PrivateReply,
+    RetentionPolicy,
     SlaTarget,
     Team,
     WebhookDelivery,
@@ -92,6 +93,7 @@ def target(team: Team) -> Target:
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")
     CannedResponse.objects.create(title=f"Tak {MARKER}", body=f"Tak for {MARKER}", team=team)
     _invitation_to(team)
+    RetentionPolicy.objects.create(team=team, days=365, action="delete", updated_at=timezone.now())
     GuidelineRule.objects.create(
         team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
         created_at=timezone.now(),
@@ -141,6 +143,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
         "contact_id": 1,
+        "days": 30, "action": "delete", "held": True,  # retention, legal hold (issue #19)
     }  # fmt: skip
 
 
@@ -220,6 +223,8 @@ def state(target: Target) -> dict[str, Any]:
         "customer_profiles": CustomerProfile.objects.count(),
         "data_requests": DataRequest.objects.count(),
         "webhook_deliveries": WebhookDelivery.objects.count(),  # /webhooks/meta (issue #20)
+        "retention": list(RetentionPolicy.objects.values()),
+        "legal_hold": conversation.legal_hold,
     }
 
 

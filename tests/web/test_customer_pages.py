@@ -68,7 +68,7 @@ def test_a_manager_downloads_the_zip_and_erases_after_confirming(manager, person
     assert "messages.json" in names
     unconfirmed = client.post(f"/customers/{person.on_x.pk}/erase")
     assert unconfirmed.status_code == 400
-    put_on_hold(person.public, monkeypatch)
+    put_on_hold(person.public)
     erased = client.post(f"/customers/{person.on_x.pk}/erase", {"confirm": "erase"})
 
     assert erased.status_code == 200

@@ -1,7 +1,16 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from web.api import approvals, composer, customers, guidelines, notifications, people, teams
+from web.api import (
+    approvals,
+    composer,
+    customers,
+    guidelines,
+    notifications,
+    people,
+    retention,
+    teams,
+)
 from web.api import conversations as c
 from web.api.accounts import (
     AccountDisconnectApi,
@@ -92,6 +101,13 @@ urlpatterns = [
     path("customers/<int:contact_id>/data", customers.CustomerDataApi.as_view()),
     path("customers/<int:contact_id>/data/export", customers.CustomerExportApi.as_view()),
     path("customers/<int:contact_id>/data/erase", customers.CustomerEraseApi.as_view()),
+    # Retention and legal hold (issue #19): admins set policies, managers hold conversations.
+    path("teams/<int:team_id>/retention", retention.TeamRetentionApi.as_view()),
+    path(
+        "teams/<int:team_id>/accounts/<int:account_id>/retention",
+        retention.AccountRetentionApi.as_view(),
+    ),
+    path("conversations/<int:conversation_id>/legal-hold", retention.LegalHoldApi.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script
     # (web/security/csp.py).

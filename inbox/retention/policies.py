@@ -1,0 +1,77 @@
+"""Reads of the retention policies: which conversations are due, and the dry run's counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from inbox.models import ChannelAccount, Conversation, ConversationStatus, RetentionPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRule:
+    """The policy in force for one channel account: its own, else its team's."""
+
+    account_id: int
+    days: int
+    action: str
+    cutoff: datetime  # conversations resolved before this are due
+
+
+def rules_in_force(team_id: int, *, now: datetime | None = None) -> dict[int, AccountRule]:
+    """Per account of the team, the policy in force (accounts without one are absent)."""
+    now = now or timezone.now()
+    policies = RetentionPolicy.objects.filter(Q(team_id=team_id) | Q(account__team_id=team_id))
+    team_policy = next((p for p in policies if p.team_id == team_id), None)
+    own = {p.account_id: p for p in policies if p.account_id is not None}
+    rules = {}
+    for account_id in ChannelAccount.objects.filter(team_id=team_id).values_list("pk", flat=True):
+        policy = own.get(account_id, team_policy)
+        if policy is not None:
+            cutoff = now - timedelta(days=policy.days)
+            rules[account_id] = AccountRule(account_id, policy.days, policy.action, cutoff)
+    return rules
+
+
+def due_filter(rules: dict[int, AccountRule]) -> Q:
+    """Resolved, not held, not yet anonymised, resolved before its account's cutoff."""
+    by_account = Q(pk__in=[])
+    for rule in rules.values():
+        by_account |= Q(account_id=rule.account_id, resolved_at__lt=rule.cutoff)
+    base = Q(status=ConversationStatus.RESOLVED, legal_hold=False, anonymised_at__isnull=True)
+    return base & by_account
+
+
+_DRY_RUN_SQL = """
+WITH due AS (SELECT id, contact_id FROM inbox_conversation WHERE id = ANY(%s))
+SELECT
+  (SELECT count(*) FROM due),
+  (SELECT count(*) FROM inbox_message m JOIN due ON m.conversation_id = due.id),
+  (SELECT count(*) FROM inbox_note n JOIN due ON n.conversation_id = due.id),
+  (SELECT count(DISTINCT due.contact_id) FROM due WHERE NOT EXISTS (
+      SELECT 1 FROM inbox_conversation c
+      WHERE c.contact_id = due.contact_id AND c.id <> ALL(%s)))
+"""
+
+
+def retention_dry_run(team_id: int) -> dict[str, int]:
+    """What the job would delete or anonymise now, counted (nothing changes)."""
+    rules = rules_in_force(team_id)
+    ids = list(
+        Conversation.objects.filter(due_filter(rules), team_id=team_id).values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_DRY_RUN_SQL, [ids, ids])
+        conversations, messages, notes, contacts = cursor.fetchone()
+    held = Conversation.objects.filter(team_id=team_id, legal_hold=True).count()
+    return {
+        "conversations": conversations,
+        "messages": messages,
+        "notes": notes,
+        "contacts": contacts,
+        "held": held,
+    }
