@@ -13,6 +13,7 @@ from web.views import (
     guidelines,
     inbox,
     invitation,
+    media,
     moderation,
     people,
     people_actions,
@@ -36,6 +37,8 @@ urlpatterns = [
         inbox.conversation_pane,
         name="conversation-pane",
     ),
+    path("media/<int:media_id>", media.media_file, name="media-file"),
+    path("media/<int:media_id>/thumbnail", media.media_thumbnail, name="media-thumbnail"),
     path("profile/", profile.profile_page, name="profile"),
     # The admins' channel accounts and their OAuth callbacks (issue #22).
     path("channels/", channels.channels_page, name="channels"),

@@ -12,6 +12,7 @@ from inbox.models.guidelines import (
     RuleAction,
     RuleKind,
 )
+from inbox.models.media import Media, MediaState
 from inbox.models.messages import DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
@@ -48,6 +49,8 @@ __all__ = [
     "ConversationStatus",
     "ConversationTag",
     "DeliveryState",
+    "Media",
+    "MediaState",
     "Direction",
     "Guideline",
     "GuidelineRule",
