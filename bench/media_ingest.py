@@ -74,15 +74,26 @@ def run_fetch_child(media_id: int) -> None:
     from inbox.media.jobs import fetch_media
 
     connection.ensure_connection()
+    import PIL.Image  # noqa: F401 - loaded before the baseline, as in a warm worker
+    import requests  # noqa: F401
+
+    rss_before = _rss_kb()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     outcome = fetch_media(media_id)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"outcome": outcome, "seconds": round(elapsed, 2),
+                      "rss_before_mb": round(rss_before / 1024, 1),
+                      "rss_after_mb": round(_rss_kb() / 1024, 1),
                       "peak_rss_before_mb": round(before / 1024, 1),
                       "peak_rss_after_mb": round(after / 1024, 1),
                       "growth_mb": round((after - before) / 1024, 1)}))  # fmt: skip
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
 def run_fetch(args: argparse.Namespace, media_root: str) -> dict:

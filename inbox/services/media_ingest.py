@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import django_rq
 from django.db import transaction
 from django.utils.translation import gettext, ngettext
+from rq import Queue
 
 from connectors.base import InboundMessage, MediaItem, MediaKind
 from inbox.models import Media, MediaState
@@ -60,9 +61,12 @@ def media_rows_create(messages: Sequence[InboundMessage], message_ids: Sequence[
 
 
 def media_fetch_enqueue(media_ids: Sequence[int]) -> None:
+    """One Redis round trip for a poll's worth of fetch jobs, not one per file."""
     queue = django_rq.get_queue(MEDIA_QUEUE)
-    for media_id in media_ids:
-        queue.enqueue(FETCH_JOB, media_id, job_id=f"media-{media_id}")
+    jobs = [Queue.prepare_data(FETCH_JOB, (i,), job_id=f"media-{i}") for i in media_ids]
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
 
 
 def _row(message_id: int, position: int, item: MediaItem) -> Media:
