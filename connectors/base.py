@@ -32,6 +32,28 @@ class ContactRef:
     handle: str = ""
 
 
+class MediaKind(StrEnum):
+    PHOTO = "photo"
+    VIDEO = "video"
+    ANIMATED_GIF = "animated_gif"
+    AUDIO = "audio"
+    FILE = "file"
+    STICKER = "sticker"
+    SHARE = "share"  # a shared link or post
+    FALLBACK = "fallback"  # something the platform could not render (Messenger's "fallback")
+
+
+@dataclass(frozen=True, slots=True)
+class MediaItem:
+    """One attachment as the platform describes it; the file itself is fetched later."""
+
+    kind: MediaKind
+    url: str = ""  # where the file (or the shared link) is; platform CDN links expire
+    alt_text: str = ""
+    mime_hint: str = ""  # what the platform claims; the stored file is judged by its content
+    key: str = ""  # the platform's own id of the media (X media_key, Graph attachment id)
+
+
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
     """One item read from a platform, already validated."""
@@ -45,6 +67,7 @@ class InboundMessage:
     # Written by the channel account itself (our own reply seen again, or one sent natively).
     from_account: bool = False
     in_reply_to_external_id: str | None = None
+    media: tuple[MediaItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +87,8 @@ class FetchResult:
     rate_limit_reset_at: datetime | None = None
     # The fetch stopped at its page cap with unread items left: poll again at once.
     more_pending: bool = False
+    # Permissions the answers show the token lacks (Graph hides fields or items without them).
+    missing_permissions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

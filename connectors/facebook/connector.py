@@ -55,6 +55,13 @@ from connectors.errors import (
     TargetGone,
 )
 from connectors.facebook.client import DEFAULT_TIMEOUT, GraphClient, Pacing, next_page_args
+from connectors.facebook.fields import (
+    COMMENT_FIELDS,
+    CONVERSATION_FIELDS,
+    FEED_FIELDS,
+    MESSAGE_FIELDS,
+    PAGE_SIZE,
+)
 from connectors.facebook.parse import (
     MalformedItem,
     comment_message,
@@ -65,24 +72,16 @@ from connectors.facebook.parse import (
     parse_graph_time,
     reject,
 )
+from connectors.facebook.permissions import comment_gaps, rejected_gaps
 from connectors.facebook.window import send_policy
 
 SUFFIXES = ("since", "after", "pending")  # cursor keys per stream: feed_since, feed_after, …
 INITIAL_LOOKBACK = timedelta(days=7)
 CLOCK_SKEW = timedelta(minutes=2)  # between our clock and Graph's, when searching for a reply
-PAGE_SIZE = 25
 # The Conversations API allows 2 calls/s per Page: pages of 100 (Graph's cap on list limits)
 # read a Messenger backlog four times faster than the default 25.
 CONVERSATIONS_PAGE_SIZE = 100
 MAX_PAGES = 5  # list pages per stream per fetch; a bigger backlog continues on the next poll
-COMMENT_FIELDS = "id,message,from,created_time,parent"
-MESSAGE_FIELDS = "id,message,from,created_time"
-# filter(stream) brings replies too (Graph's default is top-level comments only).
-FEED_FIELDS = (
-    "id,message,created_time,updated_time,"
-    f"comments.filter(stream).order(reverse_chronological).limit(50){{{COMMENT_FIELDS}}}"
-)
-CONVERSATION_FIELDS = f"participants,updated_time,messages.limit({PAGE_SIZE}){{{MESSAGE_FIELDS}}}"
 
 
 @dataclass(slots=True)
@@ -93,9 +92,11 @@ class _Harvest:
     messages: list[InboundMessage] = field(default_factory=list)
     rejected: list[RejectedItem] = field(default_factory=list)
     newest: datetime | None = None
+    missing: set[str] = field(default_factory=set)  # permissions the answers show lacking
 
     def take(self, messages: list[InboundMessage], rejected: list[RejectedItem]) -> None:
         self.rejected.extend(rejected)
+        self.missing |= rejected_gaps(rejected)
         for message in messages:
             if self.newest is None or message.sent_at > self.newest:
                 self.newest = message.sent_at
@@ -170,6 +171,7 @@ class FacebookConnector:
                 else None
             ),
             more_pending=comments.more_pending or messenger.more_pending,
+            missing_permissions=tuple(sorted(comments.harvest.missing | messenger.harvest.missing)),
         )
 
     def _feed(self) -> _Listing:
@@ -243,6 +245,7 @@ class FacebookConnector:
                     continue
                 if updated < floor:
                     return None  # newest first: everything after this is older
+                harvest.missing |= comment_gaps(item)
                 convert = listing.convert(item_id)
                 self._follow(first, f"{item_id}/{listing.edge}", convert, harvest, listing.pacer)
             next_args = next_page_args(page)

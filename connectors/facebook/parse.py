@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connectors.base import ContactRef, InboundMessage, RejectedItem, ThreadKind
+from connectors.facebook.media import comment_media, message_media
+from connectors.facebook.permissions import HIDDEN_COMMENT, hides_author
 
 T = TypeVar("T")
 
@@ -40,6 +42,8 @@ def graph_time(moment: datetime) -> str:
 
 
 def comment_message(item: Mapping[str, Any], page_id: str) -> InboundMessage:
+    if hides_author(item):
+        raise MalformedItem(HIDDEN_COMMENT)
     comment_id = _text(item, "id")
     author = _author(item)
     parent = item.get("parent")
@@ -55,6 +59,7 @@ def comment_message(item: Mapping[str, Any], page_id: str) -> InboundMessage:
         sent_at=parse_graph_time(item.get("created_time")),
         from_account=author.external_id == page_id,
         in_reply_to_external_id=parent_id,
+        media=comment_media(item),
     )
 
 
@@ -70,6 +75,7 @@ def messenger_message(
         body=_body(item),
         sent_at=parse_graph_time(item.get("created_time")),
         from_account=author.external_id == page_id,
+        media=message_media(item),
     )
 
 

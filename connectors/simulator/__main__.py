@@ -17,7 +17,9 @@ import threading
 from types import FrameType
 
 from connectors.simulator import demo
+from connectors.simulator.demo_photos import DemoPhotos
 from connectors.simulator.graph.app import GraphApp
+from connectors.simulator.media_host import MediaHost
 from connectors.simulator.oidc.app import OidcApp
 from connectors.simulator.server import Simulator, SimulatorServer
 from connectors.simulator.traffic import TrafficGenerator
@@ -65,14 +67,15 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     x, graph = demo_world()
     oidc = OidcApp(client_id=args.oidc_client_id, client_secret=args.oidc_client_secret)
-    server = SimulatorServer(Simulator([x, graph, oidc]), host=args.host, port=args.port)
+    cdn = MediaHost()  # the platforms' media CDN: demo photos, fetched by Svar's media jobs
+    server = SimulatorServer(Simulator([x, graph, oidc, cdn]), host=args.host, port=args.port)
     stop = threading.Event()
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         sys.exit(0)  # unwinds serve_forever() through the finally below
 
     signal.signal(signal.SIGTERM, terminate)
-    traffic = TrafficGenerator(x, graph, seed=args.seed)
+    traffic = TrafficGenerator(x, graph, seed=args.seed, photos=DemoPhotos(cdn, server.base_url))
     for _ in range(args.backlog):
         traffic.step()
     if args.traffic_per_minute > 0:

@@ -15,6 +15,8 @@ class FaultKind(StrEnum):
     MALFORMED_JSON = "malformed_json"  # 200 with a truncated JSON body
     EXPIRED_TOKEN = "expired_token"  # X 401 / Graph error 190
     DUPLICATE_ITEMS = "duplicate_items"  # list pages repeat items from the previous page
+    # X: list pages come without includes.users (as recorded from the real API for DM pages).
+    MISSING_INCLUDES = "missing_includes"
     # OAuth (x/oauth.py, graph/oauth.py): taken only by the authorization and token endpoints.
     CONSENT_DENIED = "consent_denied"  # the consent page answers "access denied" at once
     SHORT_TOKEN = "short_token"  # the next tokens issued expire in `lifetime_seconds`

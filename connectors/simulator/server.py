@@ -83,9 +83,13 @@ def _handler_for(simulator: Simulator) -> type[BaseHTTPRequestHandler]:
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            streamed = response.chunks is not None
+            self.send_header(
+                "Content-Length", str(response.length if streamed else len(response.body))
+            )
             self.end_headers()
-            self.wfile.write(response.body)
+            for chunk in response.chunks if streamed else (response.body,):
+                self.wfile.write(chunk)
 
         do_GET = do_POST = do_DELETE = do_PUT = _serve
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from connectors.simulator import demo
+from connectors.simulator.graph import media as graph_media
+from connectors.simulator.x import media as x_media
 
 logger = logging.getLogger(__name__)
 
@@ -117,14 +120,16 @@ PAGE_POSTS = (
 # (channel, weight); a follow-up reuses a thread the citizen already has on that channel.
 CHANNELS = (("x_mention", 3), ("x_dm", 2), ("facebook_comment", 3), ("messenger", 2))
 FOLLOW_UP_CHANCE = 0.3
+PHOTO_CHANCE = 0.15  # with hosted photos: about one question in seven carries one
 
 
 class XInjector(Protocol):
     def add_mention(
-        self, account_user_id: str, author: dict, text: str, in_reply_to_tweet_id: str | None = None
-    ) -> dict: ...
+        self, account_user_id: str, author: dict, text: str,
+        in_reply_to_tweet_id: str | None = None, *, media: Any = (),
+    ) -> dict: ...  # fmt: skip
 
-    def add_dm(self, account_user_id: str, sender: dict, text: str) -> dict: ...
+    def add_dm(self, account_user_id: str, sender: dict, text: str, *, media: Any = ()) -> dict: ...
 
     def posted_replies(self, account_user_id: str) -> list[dict]: ...
 
@@ -133,10 +138,13 @@ class GraphInjector(Protocol):
     def add_post(self, page_id: str, message: str) -> dict: ...
 
     def add_comment(
-        self, post_id: str, author: dict, message: str, parent_id: str | None = None
-    ) -> dict: ...
+        self, post_id: str, author: dict, message: str, parent_id: str | None = None,
+        *, attachment: Any = None,
+    ) -> dict: ...  # fmt: skip
 
-    def add_messenger_message(self, page_id: str, psid: str, name: str, text: str) -> dict: ...
+    def add_messenger_message(
+        self, page_id: str, psid: str, name: str, text: str, *, media: Any = None
+    ) -> dict: ...
 
 
 @dataclass(slots=True)
@@ -156,8 +164,10 @@ class TrafficGenerator:
         seed: int = 0,
         x_account_id: str = demo.X_ACCOUNT_ID,
         page_id: str = demo.FACEBOOK_PAGE_ID,
+        photos: Callable[[int], tuple[str, str]] | None = None,
     ) -> None:
         self.x = x
+        self.photos = photos  # (url, alt text) of a new hosted photo; None: text only
         self.graph = graph
         self.x_account_id = x_account_id
         self.page_id = page_id
@@ -165,6 +175,7 @@ class TrafficGenerator:
         self._threads = _Threads()
         self._posts: list[str] = []
         self._lock = threading.Lock()
+        self._photo: tuple[str, str] | None = None
 
     def step(self) -> Injected:
         """Inject one question or follow-up."""
@@ -179,6 +190,7 @@ class TrafficGenerator:
             )
             pool = FOLLOW_UPS if follow_up else QUESTIONS
             text = self._random.choice(pool[citizen.language])
+            self._photo = self._maybe_photo()
             ref = getattr(self, f"_{channel}")(citizen, text, follow_up)
             return Injected(channel, citizen.name, text, follow_up, ref)
 
@@ -195,6 +207,13 @@ class TrafficGenerator:
                 "traffic: %s from %s: %s", injected.channel, injected.citizen, injected.text
             )
 
+    def _maybe_photo(self) -> tuple[str, str] | None:
+        """Now and then a citizen sends a photo with the question (only with ``photos``, so
+        text-only traffic keeps its random sequence)."""
+        if self.photos is None or self._random.random() >= PHOTO_CHANCE:
+            return None
+        return self.photos(self._random.randrange(1000))
+
     # -- channels ----------------------------------------------------------------------------
 
     def _has_thread(self, channel: str, citizen: Citizen) -> bool:
@@ -210,7 +229,10 @@ class TrafficGenerator:
         author = {"id": citizen.x_id, "username": citizen.x_username, "name": citizen.name}
         thread = self._threads.tweets.get(citizen.x_id, [])
         reply_to = self._latest_in_thread(thread) if follow_up else None
-        tweet = self.x.add_mention(self.x_account_id, author, text, in_reply_to_tweet_id=reply_to)
+        media = [x_media.photo(*self._photo)] if self._photo else []
+        tweet = self.x.add_mention(
+            self.x_account_id, author, text, in_reply_to_tweet_id=reply_to, media=media
+        )
         if follow_up:
             thread.append(tweet["id"])
         else:
@@ -230,7 +252,8 @@ class TrafficGenerator:
     def _x_dm(self, citizen: Citizen, text: str, follow_up: bool) -> str:
         sender = {"id": citizen.x_id, "username": citizen.x_username, "name": citizen.name}
         self._threads.dms.add(citizen.x_id)
-        return self.x.add_dm(self.x_account_id, sender, text)["id"]
+        media = [x_media.photo(*self._photo)] if self._photo else []
+        return self.x.add_dm(self.x_account_id, sender, text, media=media)["id"]
 
     def _facebook_comment(self, citizen: Citizen, text: str, follow_up: bool) -> str:
         author = {"id": citizen.facebook_id, "name": citizen.name}
@@ -238,11 +261,15 @@ class TrafficGenerator:
             post_id, parent_id = self._threads.comments[citizen.facebook_id]
             return self.graph.add_comment(post_id, author, text, parent_id=parent_id)["id"]
         post_id = self._random.choice(self._posts)
-        comment = self.graph.add_comment(post_id, author, text)
+        photo = graph_media.comment_attachment("photo", self._photo[0]) if self._photo else None
+        comment = self.graph.add_comment(post_id, author, text, attachment=photo)
         self._threads.comments[citizen.facebook_id] = (post_id, comment["id"])
         return comment["id"]
 
     def _messenger(self, citizen: Citizen, text: str, follow_up: bool) -> str:
         self._threads.messenger.add(citizen.psid)
-        message = self.graph.add_messenger_message(self.page_id, citizen.psid, citizen.name, text)
+        media = graph_media.messenger_photo(self._photo[0]) if self._photo else None
+        message = self.graph.add_messenger_message(
+            self.page_id, citizen.psid, citizen.name, text, media=media
+        )
         return str(message["id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -43,6 +43,9 @@ class SimResponse:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    # A big body sent in pieces (``length`` bytes in all) instead of ``body``.
+    chunks: Iterable[bytes] | None = None
+    length: int = 0
 
     @classmethod
     def json(

@@ -43,11 +43,18 @@ from connectors.errors import (
     TargetGone,
 )
 from connectors.twitter.client import DEFAULT_TIMEOUT, build_client
-from connectors.twitter.parse import ParsedPage, parse_dm_events, parse_mentions
+from connectors.twitter.media import MEDIA_EXPANSION, MEDIA_FIELDS
+from connectors.twitter.parse import (
+    ParsedPage,
+    parse_dm_events,
+    parse_mentions,
+    sender_ids_without_user,
+)
 
 TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id",
-                "referenced_tweets"]  # fmt: skip
-DM_EVENT_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
+                "referenced_tweets", "attachments"]  # fmt: skip
+DM_EVENT_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id",
+                   "attachments"]  # fmt: skip
 USER_FIELDS = ["username", "name"]
 PAGE_SIZE = 100
 MAX_PAGES = 5  # per stream per fetch; a bigger backlog continues on the next poll
@@ -133,9 +140,10 @@ class XConnector:
                 until_id=until,
                 pagination_token=token,
                 max_results=max(5, self.page_size),
-                expansions=["author_id", "in_reply_to_user_id"],
+                expansions=["author_id", "in_reply_to_user_id", MEDIA_EXPANSION],
                 tweet_fields=TWEET_FIELDS,
                 user_fields=USER_FIELDS,
+                media_fields=MEDIA_FIELDS,
             )
             _raise_on_request_errors(payload)
             stream.add(parse_mentions(payload, self.account_user_id))
@@ -194,16 +202,37 @@ class XConnector:
         return stream
 
     def _dm_page(self, token: str | None) -> tuple[dict[str, Any], RateInfo]:
-        return self._call(
+        payload, rate = self._call(
             self.client.get_direct_message_events,
             pagination_token=token,
             max_results=self.page_size,
             event_types=["MessageCreate"],
             dm_event_fields=DM_EVENT_FIELDS,
-            expansions=["sender_id"],
+            expansions=["sender_id", MEDIA_EXPANSION],
             user_fields=USER_FIELDS,
+            media_fields=MEDIA_FIELDS,
             user_auth=False,
         )
+        return self._with_senders(payload), rate
+
+    def _with_senders(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """X may answer DM events without ``includes.users``: the senders it left out are
+        looked up by id (``GET /2/users``), so a customer never arrives nameless when X knows
+        the name. A failed lookup costs only the names (the ingest keeps known ones)."""
+        missing = sender_ids_without_user(payload, self.account_user_id)
+        if not missing:
+            return payload
+        try:
+            found, _ = self._call(
+                self.client.get_users, ids=sorted(missing)[:100], user_fields=USER_FIELDS,
+                user_auth=False,
+            )  # fmt: skip
+        except (PlatformRejected, PlatformUnavailable, RateLimited):
+            return payload
+        users = found.get("data") if isinstance(found.get("data"), list) else []
+        includes = dict(payload.get("includes") or {})
+        includes["users"] = [*(includes.get("users") or []), *users]
+        return {**payload, "includes": includes}
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import ContactRef, InboundMessage, RejectedItem, ThreadKind
+from connectors.twitter.media import attached_media, media_index
 
 DM_THREAD_PREFIX = "dm:"
 
@@ -35,13 +36,41 @@ def dm_thread_id(dm_conversation_id: str) -> str:
 
 
 def parse_mentions(payload: Mapping[str, Any], account_user_id: str) -> ParsedPage:
-    users = _users(payload)
-    return _parse_items(payload, lambda item: _mention(item, users, account_user_id))
+    page = _Page(_users(payload), media_index(payload), account_user_id)
+    return _parse_items(payload, lambda item: _mention(item, page))
 
 
 def parse_dm_events(payload: Mapping[str, Any], account_user_id: str) -> ParsedPage:
+    page = _Page(
+        _users(payload),
+        media_index(payload),
+        account_user_id,
+        _group_customers(payload, account_user_id),
+    )
+    return _parse_items(payload, lambda item: _dm(item, page))
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What a page's items share: its expansions, and whose account is reading."""
+
+    users: Mapping[str, Mapping[str, Any]]
+    media: Mapping[str, Mapping[str, Any]]
+    account_user_id: str
+    # Group DM conversation -> the newest customer seen writing in it on this page.
+    group_customers: Mapping[str, str] | None = None
+
+
+def sender_ids_without_user(payload: Mapping[str, Any], account_user_id: str) -> set[str]:
+    """DM senders the page's ``includes.users`` does not describe (to look up by id)."""
     users = _users(payload)
-    return _parse_items(payload, lambda item: _dm(item, users, account_user_id))
+    data = payload.get("data")
+    return {
+        str(e["sender_id"])
+        for e in (data if isinstance(data, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("sender_id"), str)
+        and e["sender_id"] != account_user_id and e["sender_id"] not in users
+    }  # fmt: skip
 
 
 def _parse_items(
@@ -75,9 +104,8 @@ def _parse_items(
     )
 
 
-def _mention(
-    item: Any, users: Mapping[str, Mapping[str, Any]], account_user_id: str
-) -> InboundMessage:
+def _mention(item: Any, page: _Page) -> InboundMessage:
+    users, account_user_id = page.users, page.account_user_id
     tweet = _object(item)
     tweet_id = _id(tweet, "id")
     author_id = _id(tweet, "author_id")
@@ -94,12 +122,12 @@ def _mention(
         sent_at=_time(tweet),
         from_account=from_account,
         in_reply_to_external_id=replied_to,
+        media=attached_media(tweet, page.media),
     )
 
 
-def _dm(
-    item: Any, users: Mapping[str, Mapping[str, Any]], account_user_id: str
-) -> InboundMessage | None:
+def _dm(item: Any, page: _Page) -> InboundMessage | None:
+    account_user_id = page.account_user_id
     event = _object(item)
     event_type = event.get("event_type")
     if not isinstance(event_type, str):
@@ -112,15 +140,18 @@ def _dm(
     if not isinstance(conversation, str) or not conversation:
         raise MalformedItem("DM event without dm_conversation_id")
     from_account = sender_id == account_user_id
-    contact_id = _other_participant(conversation, account_user_id) if from_account else sender_id
+    contact_id = sender_id
+    if from_account:
+        contact_id = _customer_of(conversation, account_user_id, page.group_customers or {})
     return InboundMessage(
         external_id=event_id,
         thread_external_id=dm_thread_id(conversation),
         kind=ThreadKind.PRIVATE,
-        author=_contact(contact_id, users),
-        body=_text(event),
+        author=_contact(contact_id, page.users),
+        body=_dm_text(event),
         sent_at=_time(event),
         from_account=from_account,
+        media=attached_media(event, page.media),
     )
 
 
@@ -188,6 +219,13 @@ def _time(item: Mapping[str, Any]) -> datetime:
     return parsed
 
 
+def _dm_text(event: Mapping[str, Any]) -> str:
+    """A DM that is only media may come without ``text``; with media attached that is fine."""
+    if event.get("text") is None and isinstance(event.get("attachments"), dict):
+        return ""
+    return _text(event)
+
+
 def _replied_to(tweet: Mapping[str, Any]) -> str | None:
     references = tweet.get("referenced_tweets") or []
     if not isinstance(references, Sequence):
@@ -196,6 +234,35 @@ def _replied_to(tweet: Mapping[str, Any]) -> str | None:
         if isinstance(reference, dict) and reference.get("type") == "replied_to":
             return _optional_id(reference, "id")
     return None
+
+
+def _group_customers(payload: Mapping[str, Any], account_user_id: str) -> dict[str, str]:
+    """For each group conversation (an id without a hyphen) on the page, a sender in it; pages
+    come newest first, so the first one seen is the newest."""
+    data = payload.get("data")
+    found: dict[str, str] = {}
+    for event in data if isinstance(data, list) else []:
+        if not isinstance(event, dict):
+            continue
+        conversation, sender = event.get("dm_conversation_id"), event.get("sender_id")
+        group = isinstance(conversation, str) and "-" not in conversation
+        if group and isinstance(sender, str) and sender != account_user_id:
+            found.setdefault(str(conversation), sender)
+    return found
+
+
+def _customer_of(conversation: str, account_user_id: str, groups: Mapping[str, str]) -> str:
+    """Whom the account's own DM answers. A group conversation's id names nobody: the customer
+    is another member seen writing in it, never the conversation id itself."""
+    if "-" in conversation:
+        return _other_participant(conversation, account_user_id)
+    customer = groups.get(conversation)
+    if customer is None:
+        raise MalformedItem(
+            f"the account's own message in group conversation {conversation!r}, "
+            "with no member's message beside it to tell whom it answers"
+        )
+    return customer
 
 
 def _other_participant(conversation: str, account_user_id: str) -> str:

@@ -12,6 +12,7 @@ from inbox.models.guidelines import (
     RuleAction,
     RuleKind,
 )
+from inbox.models.media import Media, MediaState
 from inbox.models.messages import Arrival, DeliveryState, Direction, Message, Note
 from inbox.models.metrics import (
     BusinessSchedule,
@@ -62,6 +63,8 @@ __all__ = [
     "ConversationStatus",
     "ConversationTag",
     "DeliveryState",
+    "Media",
+    "MediaState",
     "Direction",
     "Guideline",
     "GuidelineRule",

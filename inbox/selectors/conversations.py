@@ -302,9 +302,9 @@ class ConversationDetail:
 def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> ConversationDetail:
     conversation = access_conversation(user, conversation_id, guest=True)
     latest = list(
-        conversation.messages.select_related("author_contact", "author_agent").order_by(
-            "-platform_time", "-id"
-        )[: MESSAGES_PER_DETAIL + 1]
+        conversation.messages.select_related("author_contact", "author_agent")
+        .prefetch_related("media")
+        .order_by("-platform_time", "-id")[: MESSAGES_PER_DETAIL + 1]
     )
     earlier = len(latest) > MESSAGES_PER_DETAIL
     messages = list(reversed(latest[:MESSAGES_PER_DETAIL]))

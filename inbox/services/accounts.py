@@ -6,6 +6,7 @@ one transaction, so the cursor never advances past messages that were not stored
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -62,8 +63,24 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
         )
         account.last_error_at = now
         fields += ["last_error", "last_error_at"]
+    if result.missing_permissions:
+        fields += permissions_shortfall(account, result.missing_permissions, now)
     _save_and_announce(account, fields, before)
     return ingested
+
+
+def permissions_shortfall(
+    account: ChannelAccount, missing: Sequence[str], now: datetime
+) -> list[str]:
+    """The answers show the token lacks permissions (Graph leaves items out rather than fail):
+    the account reads on, degraded, and names what to grant. Returns the fields changed."""
+    account.missing_permissions = sorted({*(account.missing_permissions or []), *missing})
+    account.health = AccountHealth.DEGRADED
+    account.last_error = (
+        "The platform left out items this token may not read; missing: " + ", ".join(missing)
+    )
+    account.last_error_at = now
+    return ["missing_permissions", "health", "last_error", "last_error_at"]
 
 
 def _next_poll(account: ChannelAccount, result: FetchResult, now: datetime) -> datetime:

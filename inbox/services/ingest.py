@@ -32,6 +32,7 @@ from inbox.selectors.messages import message_list_known_external_ids
 from inbox.services.auto_moderation import auto_moderate_ingested
 from inbox.services.ingest_notices import notify_customer_wrote
 from inbox.services.locks import lock_channel_account
+from inbox.services.media_ingest import media_rows_create, snippet_of
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
@@ -92,6 +93,7 @@ def messages_ingest_locked(
             account, fresh, contacts, now
         )
         stored = _insert_messages(account, fresh, contacts, conversations, now)
+        media_rows_create(fresh, [m.pk for m in stored])  # fetched after commit, by a job
         by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
         for message in stored:
             by_conversation[message.conversation_id].append(message)
@@ -132,12 +134,13 @@ def _upsert_contacts(
     now = timezone.now()
     rows = server_bound(
         sql.SQL("""
-            INSERT INTO inbox_contact (platform, external_id, name, handle, created_at, updated_at)
-            SELECT %b, t.external_id, t.name, t.handle, %b, %b
-              FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(external_id, name, handle)
-            ON CONFLICT (platform, external_id) DO UPDATE
-               SET name = EXCLUDED.name, handle = EXCLUDED.handle, updated_at = EXCLUDED.updated_at
-            RETURNING id, external_id, name, handle
+        INSERT INTO inbox_contact AS c (platform, external_id, name, handle, created_at, updated_at)
+        SELECT %b, t.external_id, t.name, t.handle, %b, %b
+          FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(external_id, name, handle)
+        ON CONFLICT (platform, external_id) DO UPDATE
+           SET name = COALESCE(NULLIF(EXCLUDED.name, ''), c.name), handle = COALESCE(NULLIF(
+               EXCLUDED.handle, ''), c.handle), updated_at = EXCLUDED.updated_at
+        RETURNING id, external_id, name, handle
         """),
         [
             str(account.platform),
@@ -217,7 +220,7 @@ def _new_conversation(
         last_message_at=first.sent_at,
         version=0,
     )
-    _advance(conversation, [(m.sent_at, m.from_account, m.body) for m in messages])
+    _advance(conversation, [(m.sent_at, m.from_account, snippet_of(m)) for m in messages])
     return conversation
 
 
@@ -272,6 +275,7 @@ class StoredMessage:
     author_agent_id: None = None
     delivery_error: str = ""
     delivery_attempts: int = 0
+    snippet: str = ""  # the body, or what a message that is only media shows ("Photo")
 
     @property
     def text(self) -> str:
@@ -327,6 +331,7 @@ def _insert_messages(
             author_contact_id=author,
             platform_time=m.sent_at,
             delivery_state=state,
+            snippet=snippet_of(m),
         )
         for (pk,), m, conversation_id, direction, author, state in zip(
             ids, messages, conversation_ids, directions, authors, states, strict=True
@@ -349,7 +354,7 @@ def _apply_to_conversations(
             continue
         reopened += _advance(
             conversation,
-            [(m.platform_time, m.direction == Direction.OUTBOUND, m.body) for m in new_messages],
+            [(m.platform_time, m.direction == Direction.OUTBOUND, m.snippet) for m in new_messages],
         )
         changed.append(conversation)
     _save_conversations(changed, by_conversation)

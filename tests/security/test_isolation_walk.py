@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -36,6 +37,7 @@ from inbox.models import (
     DataRequest,
     GuidelineRule,
     Invitation,
+    Media,
     Message,
     ModerationAction,
     Note,
@@ -76,7 +78,7 @@ class Target:
 
 
 @pytest.fixture
-def target(team: Team) -> Target:
+def target(team: Team, settings: Any, tmp_path: Any) -> Target:
     member = AgentFactory(public_name=f"Kim {MARKER}", initials="KZ", teams=[team])
     account = ChannelAccount.objects.create(
         platform="x", display_name=f"@{MARKER}", external_id="4242", team=team,
@@ -87,6 +89,8 @@ def target(team: Team) -> Target:
         messages=[inbound(thread="t-a", body=f"{MARKER} min skat", name=f"Kunde {MARKER}")],
     )
     conversation = Conversation.objects.get(account=account)
+    settings.SVAR_MEDIA_ROOT = tmp_path / "media"
+    _stored_photo(conversation.messages.get())  # issue #13: its file and thumbnail routes
     reply = reply_create(user=member.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
     note_create(user=member.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
@@ -100,6 +104,16 @@ def target(team: Team) -> Target:
     )  # fmt: skip
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
+
+
+def _stored_photo(message: Message) -> Media:
+    media = Media.objects.create(
+        message=message, kind="photo", state="stored", content_type="image/jpeg", size=20,
+        alt_text=f"Foto {MARKER}",
+    )  # fmt: skip
+    media.file.save("a.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
+    media.thumbnail.save("a-thumb.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
+    return media
 
 
 def _invitation_to(team: Team) -> Invitation:
@@ -125,11 +139,12 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "token": lambda t: "a-link-nobody-was-sent",  # the invitation page: no login, no team
     "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
     "contact_id": lambda t: t.conversation.contact_id,  # the team's customer (issue #19)
+    "media_id": lambda t: Media.objects.get(message__conversation=t.conversation).pk,  # #13
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
-    "rule_id", "contact_id",
+    "rule_id", "contact_id", "media_id",
 }  # fmt: skip
 
 

@@ -92,7 +92,16 @@ def missing_permissions(account: ChannelAccount) -> str:
     if not names:
         return ""
     if account.platform == Platform.FACEBOOK:
-        return _("Missing Page tasks: %(names)s") % {"names": names}
+        # Page tasks are upper case (MODERATE); permissions lower case (pages_read_user_content).
+        tasks = [str(n) for n in account.missing_permissions if str(n).isupper()]
+        scopes = [str(n) for n in account.missing_permissions if not str(n).isupper()]
+        parts = [_("Missing Page tasks: %(names)s") % {"names": ", ".join(tasks)}] if tasks else []
+        if scopes:
+            parts.append(
+                _("Missing permissions (a Page access token is needed): %(names)s")
+                % {"names": ", ".join(scopes)}
+            )
+        return " ".join(parts)
     return _("Missing scopes: %(names)s") % {"names": names}
 
 

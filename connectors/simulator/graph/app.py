@@ -79,6 +79,12 @@ class GraphApp:
         """A Facebook user who can log in (``login_as``) and manages ``page_ids`` (None: all)."""
         self.oauth.grants.add_user(user_id, name, page_ids)
 
+    def add_limited_token(self, token: str, page_id: str, reads: str) -> None:
+        """Another token for the Page that reads as ``reads`` ("user" or "no_moderate")."""
+        with self.world.lock:
+            self.world.tokens[token] = page_id
+            self.world.limited_tokens[token] = reads
+
     def expire_token(self, token: str) -> None:
         with self.world.lock:
             self.world.expired_tokens.add(token)
@@ -100,10 +106,12 @@ class GraphApp:
         message: str,
         parent_id: str | None = None,
         created_time: datetime | str | None = None,
+        attachment: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         comment = self.world.add_comment(
-            post_id, author, message, parse_moment(created_time, self.now()), parent_id
-        )
+            post_id, author, message, parse_moment(created_time, self.now()), parent_id,
+            attachment=attachment,
+        )  # fmt: skip
         self.webhooks.comment(self.world.posts[post_id].page_id, comment, post_id)
         return self._render.comment(comment, parse_fields("id,message,from,created_time,parent"))
 
@@ -127,9 +135,10 @@ class GraphApp:
         name: str,
         text: str,
         created_time: datetime | str | None = None,
+        media: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         conversation, message = self.world.add_messenger_message(
-            page_id, psid, name, text, parse_moment(created_time, self.now())
+            page_id, psid, name, text, parse_moment(created_time, self.now()), media
         )
         self.webhooks.messenger(page_id, message)
         rendered = self._render.message(message, parse_fields("id,message,from,to,created_time"))

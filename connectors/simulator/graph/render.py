@@ -55,6 +55,16 @@ class GraphRender:
         def comments(spec: FieldSpec) -> dict[str, Any] | None:
             listing = nested_page_request(spec, f"/{version}/{post.id}/comments", token)
             rendered = self.comment_list(post, None, listing, spec.modifiers, spec.children)
+            rendered["data"] = limited(rendered["data"], self.world.limited_tokens.get(token))
+            if spec.modifiers.get("summary") == "true":  # the count, even of unreadable ones
+                live = [c for c in post.comments if not c.deleted]
+                order = spec.modifiers.get("order", "ranked")
+                rendered["summary"] = {
+                    "order": order,
+                    "total_count": len(live),
+                    "can_comment": True,
+                }
+                return rendered
             return rendered if rendered["data"] else None  # Graph omits empty edges
 
         return project(
@@ -92,6 +102,7 @@ class GraphRender:
             "is_hidden": comment.hidden,
             "parent": self.comment(parent, None) if parent else None,
             "permalink_url": f"https://www.facebook.com/{comment.post_id}?comment_id={comment.id}",
+            "attachment": comment.attachment,
         }
         return project("Comment", scalars, {}, fields, ["created_time", "from", "message", "id"])
 
@@ -154,9 +165,19 @@ class GraphRender:
             "created_time": graph_time(message.created_time),
             "from": person(message.sender),
             "to": {"data": [person(message.recipient)]},
+            **{k: message.media.get(k) for k in ("attachments", "sticker", "shares")},
         }
         return project("Message", scalars, {}, fields, ["id", "created_time"])
 
 
 def person(ref: dict[str, str]) -> dict[str, str]:
     return {"name": ref["name"], "email": f"{ref['id']}@facebook.com", "id": ref["id"]}
+
+
+def limited(comments: list[dict[str, Any]], reads: str | None) -> list[dict[str, Any]]:
+    """Comments as a limited token sees them (see ``GraphWorld.limited_tokens``)."""
+    if reads == "user":
+        return []
+    if reads == "no_moderate":
+        return [{k: v for k, v in c.items() if k not in ("id", "from")} for c in comments]
+    return comments

@@ -26,6 +26,7 @@ class Comment:
     deleted: bool = False
     hidden: bool = False
     raw: dict[str, Any] | None = None  # a malformed item: rendered verbatim
+    attachment: dict[str, Any] | None = None  # Graph's ``attachment`` (photo, sticker, …)
 
 
 @dataclass(slots=True)
@@ -50,6 +51,8 @@ class MessengerMessage:
     recipient: dict[str, str]
     text: str
     created_time: datetime
+    # Graph's media fields of the message: ``attachments``, ``sticker``, ``shares``.
+    media: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -96,6 +99,9 @@ class GraphWorld:
         self.expired_tokens: set[str] = set()
         self.token_expiry: dict[str, datetime] = {}  # Page tokens from Facebook Login
         self.revoked_tokens: set[str] = set()  # Page tokens whose consent was revoked
+        # Tokens that read less: "user" (a user token: comments counted, none returned),
+        # "no_moderate" (a Page token without the MODERATE task: comments lack id and from).
+        self.limited_tokens: dict[str, str] = {}
         self.posts: dict[str, Post] = {}
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}  # by t_ id
@@ -128,6 +134,7 @@ class GraphWorld:
         created_time: datetime,
         parent_id: str | None = None,
         raw: dict[str, Any] | None = None,
+        attachment: dict[str, Any] | None = None,
     ) -> Comment:
         with self.lock:
             post = self.posts[post_id]
@@ -142,6 +149,7 @@ class GraphWorld:
                 created_time=created_time,
                 parent_id=parent_id,
                 raw=raw,
+                attachment=attachment,
             )
             post.comments.append(comment)
             post.comments.sort(key=lambda c: c.created_time)
@@ -155,14 +163,16 @@ class GraphWorld:
         return comment
 
     def add_messenger_message(
-        self, page_id: str, psid: str, name: str, text: str, created_time: datetime
-    ) -> tuple[Conversation, MessengerMessage]:
+        self, page_id: str, psid: str, name: str, text: str, created_time: datetime,
+        media: dict[str, Any] | None = None,
+    ) -> tuple[Conversation, MessengerMessage]:  # fmt: skip
         with self.lock:
             page = self.pages[page_id]
             conversation = self.conversation_with(page, psid, name)
             conversation.name = name or conversation.name
             customer = {"id": psid, "name": conversation.name}
             message = self._append(conversation, customer, page.ref, text, created_time)
+            message.media = dict(media or {})
             return conversation, message
 
     def conversation_with(self, page: Page, psid: str, name: str = "") -> Conversation:

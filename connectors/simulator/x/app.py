@@ -10,7 +10,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,9 @@ from twitter_text import parse_tweet
 
 from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.wire import SimRequest, SimResponse
+from connectors.simulator.x import media as x_media
 from connectors.simulator.x import wire
+from connectors.simulator.x.includes import page_users, users_by_ids
 from connectors.simulator.x.limits import RateLimits
 from connectors.simulator.x.moderation import HIDDEN, set_hidden
 from connectors.simulator.x.oauth import XOAuth
@@ -114,8 +116,9 @@ class XApp:
         conversation_id: str | None = None,
         in_reply_to_tweet_id: str | None = None,
         created_at: datetime | None = None,
+        media: Sequence[Mapping[str, Any]] = (),
     ) -> dict:
-        """A customer's tweet that mentions the account (its @handle is added if missing)."""
+        """A customer's tweet mentioning the account (its @handle added if missing)."""
         account = self.state.accounts[account_user_id]
         self.state.remember_user(dict(author))
         if f"@{account.username}".lower() not in text.lower():
@@ -128,6 +131,7 @@ class XApp:
             created_at=created_at,
             extra_mentions=(account_user_id,),
         )
+        x_media.attach(self.state.media, tweet, media)
         return wire.plain(tweet)
 
     def add_dm(
@@ -136,11 +140,16 @@ class XApp:
         sender: Mapping[str, str],
         text: str,
         created_at: datetime | None = None,
+        media: Sequence[Mapping[str, Any]] = (),
+        group_id: str | None = None,
     ) -> dict:
+        """A DM to the account; ``group_id``: in that group conversation (X's ids of group
+        conversations have no hyphen). ``sender`` may be the account itself."""
         self.state.remember_user(dict(sender))
-        return wire.plain(
-            self.state.create_dm(str(sender["id"]), account_user_id, text, created_at)
-        )
+        event = self.state.create_dm(str(sender["id"]), account_user_id, text, created_at)
+        event["dm_conversation_id"] = group_id or event["dm_conversation_id"]
+        x_media.attach(self.state.media, event, media)
+        return wire.plain(event)
 
     def add_malformed_mention(self, account_user_id: str, raw: Mapping[str, Any]) -> dict:
         """Serve ``raw`` verbatim in the account's mentions: an item that is wrong on purpose."""
@@ -196,6 +205,8 @@ class XApp:
             return "GET /2/users/me", lambda r, me, o: SimResponse.json(
                 {"data": self.state.users[me]}
             )
+        if request.method == "GET" and request.path == "/2/users":
+            return "GET /2/users", lambda r, me, o: users_by_ids(r, self.state.users)
         if request.method == "GET" and request.path == "/2/dm_events":
             return "GET /2/dm_events", lambda r, me, o: self._dm_events(r, me, o, None)
         if request.method == "GET" and (match := DM_WITH_EVENTS.match(request.path)):
@@ -248,6 +259,8 @@ class XApp:
         else:
             overlap = DUPLICATE_OVERLAP if kind is FaultKind.DUPLICATE_ITEMS else 0
             response = route(request, account.user_id, overlap)
+            if kind is FaultKind.MISSING_INCLUDES:
+                response = x_media.without_users(response)
         response.headers.update(budget.headers())
         return response
 
@@ -285,9 +298,9 @@ class XApp:
         body: dict[str, Any] = {}
         if entries:
             body["data"] = [self._tweet_item(e, fields) for e in entries]
-            includes = self._user_includes(request, [e for e in entries if e.ref], "tweet")
-            if includes:
-                body["includes"] = {"users": includes}
+            items = [self.state.tweets[e.ref] for e in entries if e.ref]
+            users = page_users(request, items, "tweet", self.state.users)
+            body.update(x_media.includes(request, items, self.state.media, users))
         body["meta"] = _meta(page, repeated, with_ids=True)
         return SimResponse.json(body)
 
@@ -319,9 +332,9 @@ class XApp:
                 wire.select(self.state.dm_events[e.ref or ""], wire.DM_DEFAULT_FIELDS, fields)
                 for e in entries
             ]
-            includes = self._user_includes(request, entries, "dm")
-            if includes:
-                body["includes"] = {"users": includes}
+            items = [self.state.dm_events[e.ref or ""] for e in entries]
+            users = page_users(request, items, "dm", self.state.users)
+            body.update(x_media.includes(request, items, self.state.media, users))
         body["meta"] = _meta(page, repeated, with_ids=False)
         body["meta"]["result_count"] = len(entries)
         return SimResponse.json(body)
@@ -366,22 +379,6 @@ class XApp:
         if entry.raw is not None:
             return dict(entry.raw)
         return wire.select(self.state.tweets[entry.ref or ""], wire.TWEET_DEFAULT_FIELDS, fields)
-
-    def _user_includes(self, request: SimRequest, entries: list[Entry], kind: str) -> list[dict]:
-        expansions = wire.csv_arg(request.arg("expansions"))
-        ids: list[str] = []
-        for entry in entries:
-            item = self.state.tweets[entry.ref or ""] if kind == "tweet" else None
-            if kind == "tweet" and item is not None:
-                if "author_id" in expansions:
-                    ids.append(item["author_id"])
-                if "in_reply_to_user_id" in expansions and item.get("in_reply_to_user_id"):
-                    ids.append(item["in_reply_to_user_id"])
-            elif kind == "dm" and "sender_id" in expansions:
-                ids.append(self.state.dm_events[entry.ref or ""]["sender_id"])
-        unique = [self.state.users[i] for i in dict.fromkeys(ids) if i in self.state.users]
-        wanted = wire.csv_arg(request.arg("user.fields"))
-        return [wire.select(u, wire.USER_DEFAULT_FIELDS, wanted) for u in unique]
 
 
 def _timeline_bounds(

@@ -14,6 +14,7 @@ DEFAULT_LIMITS: Mapping[str, int] = {
     "GET /2/users/:id/mentions": 300,
     "GET /2/users/:id/tweets": 900,
     "GET /2/dm_events": 300,
+    "GET /2/users": 900,
     "GET /2/dm_conversations/with/:participant_id/dm_events": 300,
     "POST /2/tweets": 100,
     "POST /2/dm_conversations/with/:participant_id/messages": 200,

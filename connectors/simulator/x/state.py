@@ -67,6 +67,7 @@ class XState:
         self.tweets: dict[str, dict[str, Any]] = {}  # never removed; deleted ones are marked
         self.deleted: set[str] = set()
         self.dm_events: dict[str, dict[str, Any]] = {}
+        self.media: dict[str, dict[str, Any]] = {}  # media_key -> X's media object
         self._mentions: dict[str, _Timeline] = {}
         self._authored: dict[str, _Timeline] = {}
         self._dm_index: dict[str, _Timeline] = {}  # per participant

@@ -17,10 +17,11 @@ from connectors.simulator.wire import SimResponse
 # Always present, whatever tweet.fields asks for (X adds edit_history_tweet_ids by default).
 TWEET_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
 TWEET_OPTIONAL_FIELDS = frozenset(
-    {"author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets"}
-)
+    {"author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets",
+     "attachments"}
+)  # fmt: skip
 DM_DEFAULT_FIELDS = ("id", "event_type", "text")
-DM_OPTIONAL_FIELDS = frozenset({"created_at", "sender_id", "dm_conversation_id"})
+DM_OPTIONAL_FIELDS = frozenset({"created_at", "sender_id", "dm_conversation_id", "attachments"})
 USER_DEFAULT_FIELDS = ("id", "name", "username")
 
 PROBLEM_JSON = "application/problem+json"

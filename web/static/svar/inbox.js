@@ -158,6 +158,8 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     list.move(keys[event.key]);
     document.getElementById("rows")?.focus({ preventScroll: true });
+  } else if (event.key === "Enter" && event.target.closest("a[href], button, summary")) {
+    // Enter on a focused link or button is that control's own (e.g. a photo's full view).
   } else if (event.key === "Enter" || event.key === "o") {
     const row = list.active();
     if (row) { event.preventDefault(); openConversation(row.dataset.id); }

@@ -1,0 +1,84 @@
+"""The media fetch job (RQ, queue ``default``): one per file, queued after the ingest commits.
+
+Download (streamed to a temporary file) → type from the bytes → images decoded, cleaned of
+EXIF/GPS and thumbnailed → saved through the storage API. A 404/410 marks the media "no longer
+available" with the reason; 5xx and timeouts try again with backoff; nothing else in the
+conversation waits for any of it."""
+
+from __future__ import annotations
+
+import logging
+
+import django_rq
+from django.conf import settings
+
+from connectors.base import MediaKind
+from inbox.media.download import Gone, Refused, TryLater, download
+from inbox.media.images import clean_image
+from inbox.media.sniff import EXTENSIONS, IMAGE_TYPES, sniff
+from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE
+from inbox.services.media_store import (
+    media_attempt_failed,
+    media_pending_get,
+    media_stored,
+    media_unavailable,
+)
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+_IMAGE_KINDS = {MediaKind.PHOTO.value, MediaKind.STICKER.value}
+
+
+def fetch_media(media_id: int) -> str:
+    media = media_pending_get(media_id)
+    if media is None:
+        return "skipped: not waiting to be fetched"
+    try:
+        fetched = download(media.source_url, max_bytes=settings.SVAR_MEDIA_MAX_BYTES,
+                           timeout=settings.SVAR_MEDIA_FETCH_TIMEOUT)  # fmt: skip
+    except Gone as error:
+        media_unavailable(media_id=media_id, reason=f"The platform no longer has it ({error}).")
+        return f"gone: {error}"
+    except Refused as error:
+        media_unavailable(media_id=media_id, reason=f"Refused: {error}.")
+        return f"refused: {error}"
+    except TryLater as error:
+        return _again_later(media_id, str(error))
+    with fetched.file:
+        return _keep(media, fetched)
+
+
+def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded
+    content_type = sniff(fetched.head)
+    if media.kind in _IMAGE_KINDS and content_type not in IMAGE_TYPES:
+        reason = f"Refused: sent as an image, but the file is {content_type}."
+        media_unavailable(media_id=media.pk, reason=reason)
+        return reason
+    name = (
+        f"{media.message_id}/{media.pk}-{fetched.sha256[:16]}.{EXTENSIONS.get(content_type, 'bin')}"
+    )
+    if content_type not in IMAGE_TYPES:
+        media_stored(media_id=media.pk, name=name, file=fetched.file, content_type=content_type,
+                     size=fetched.size, sha256=fetched.sha256, thumbnail=None)  # fmt: skip
+        return f"stored {content_type}, {fetched.size} bytes"
+    try:
+        image = clean_image(fetched.file, content_type, max_pixels=settings.SVAR_MEDIA_MAX_PIXELS,
+                            thumbnail_size=settings.SVAR_MEDIA_THUMBNAIL_SIZE)  # fmt: skip
+    except Refused as error:
+        media_unavailable(media_id=media.pk, reason=f"Refused: {error}.")
+        return f"refused: {error}"
+    with image.file, image.thumbnail:
+        size = image.file.seek(0, 2)
+        image.file.seek(0)
+        media_stored(media_id=media.pk, name=name, file=image.file, content_type=content_type,
+                     size=size, sha256=fetched.sha256, thumbnail=image.thumbnail)  # fmt: skip
+    return f"stored {content_type}, {size} bytes (metadata removed)"
+
+
+def _again_later(media_id: int, reason: str) -> str:
+    wait = media_attempt_failed(media_id=media_id, reason=reason, max_attempts=MAX_ATTEMPTS)
+    if wait is None:
+        return f"unavailable: {reason}"
+    django_rq.get_queue(MEDIA_QUEUE).enqueue_in(wait, FETCH_JOB, media_id)
+    logger.info("media %s: %s; trying again in %s", media_id, reason, wait)
+    return f"again in {wait}: {reason}"

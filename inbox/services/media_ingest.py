@@ -1,0 +1,83 @@
+"""The media of newly ingested messages: one row per item, fetched after commit by its own job
+(``inbox.media.jobs``), so an ingest never waits for a download."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import django_rq
+from django.db import transaction
+from django.utils.translation import gettext, ngettext
+from rq import Queue
+
+from connectors.base import InboundMessage, MediaItem, MediaKind
+from inbox.models import Media, MediaState
+
+MEDIA_QUEUE = "default"  # behind delivery and polling: a download never delays a reply
+FETCH_JOB = "inbox.media.jobs.fetch_media"
+_WITHOUT_FILE = {MediaKind.SHARE, MediaKind.FALLBACK}
+
+
+def snippet_of(message: InboundMessage) -> str:
+    """What the conversation list shows for a message: its text, else what it carries."""
+    return message.body or media_label(message.media)
+
+
+def media_label(media: Sequence[MediaItem]) -> str:
+    """What a message that is only media says in the list: "Photo", "Video", "3 attachments"."""
+    if not media:
+        return ""
+    if len(media) > 1:
+        return ngettext("%(count)d attachment", "%(count)d attachments", len(media)) % {
+            "count": len(media)
+        }
+    labels = {
+        MediaKind.PHOTO: gettext("Photo"),
+        MediaKind.VIDEO: gettext("Video"),
+        MediaKind.ANIMATED_GIF: gettext("GIF"),
+        MediaKind.AUDIO: gettext("Audio"),
+        MediaKind.FILE: gettext("File"),
+        MediaKind.STICKER: gettext("Sticker"),
+        MediaKind.SHARE: gettext("Shared link"),
+    }
+    return labels.get(media[0].kind, gettext("Attachment"))
+
+
+def media_rows_create(messages: Sequence[InboundMessage], message_ids: Sequence[int]) -> int:
+    """Record the media of messages just inserted (``message_ids`` parallel to ``messages``) and
+    queue each file's fetch for after the commit. Returns how many rows were made."""
+    rows = [
+        _row(message_id, position, item)
+        for message, message_id in zip(messages, message_ids, strict=True)
+        for position, item in enumerate(message.media)
+    ]
+    if not rows:
+        return 0
+    created = Media.objects.bulk_create(rows)
+    pending = [m.pk for m in created if m.state == MediaState.PENDING]
+    if pending:
+        transaction.on_commit(lambda: media_fetch_enqueue(pending))
+    return len(created)
+
+
+def media_fetch_enqueue(media_ids: Sequence[int]) -> None:
+    """One Redis round trip for a poll's worth of fetch jobs, not one per file."""
+    queue = django_rq.get_queue(MEDIA_QUEUE)
+    jobs = [Queue.prepare_data(FETCH_JOB, (i,), job_id=f"media-{i}") for i in media_ids]
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
+
+
+def _row(message_id: int, position: int, item: MediaItem) -> Media:
+    fetchable = item.kind not in _WITHOUT_FILE and item.url.startswith(("https://", "http://"))
+    return Media(
+        message_id=message_id,
+        position=position,
+        kind=item.kind.value,
+        source_url=item.url,
+        platform_key=item.key[:128],
+        alt_text=item.alt_text,
+        mime_hint=item.mime_hint[:100],
+        state=MediaState.PENDING if fetchable else MediaState.LINK,
+    )
