@@ -119,8 +119,19 @@ function backToList({ push = true } = {}) {
   if (row) list.setActive(row);
 }
 
+// A row is an option, not a link (a link inside an option is nested-interactive): a click
+// with a modifier or the middle button still opens the conversation in a new tab.
+function openInNewTab(event) {
+  const row = event.target.closest("#rows > .row");
+  if (!row || !(event.button === 1 || event.metaKey || event.ctrlKey || event.shiftKey)) return false;
+  event.preventDefault();
+  window.open(row.dataset.href, "_blank", "noopener");
+  return true;
+}
+document.addEventListener("auxclick", openInNewTab);
+
 document.addEventListener("click", (event) => {
-  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  if (event.button !== 0 || openInNewTab(event)) return;
   const row = event.target.closest("#rows > .row");
   const other = event.target.closest("[data-open]");
   const back = event.target.closest('[data-action="back"]');

@@ -76,7 +76,7 @@ export class ConversationList {
     row.dataset.last = s.last_message_at;
     row.dataset.status = s.status;
     const field = (name) => row.querySelector(`[data-field="${name}"]`);
-    row.querySelector(".row-link").href = `/conversations/${s.id}/`;
+    row.dataset.href = `/conversations/${s.id}/`;
     const platform = field("platform");
     platform.className = `badge platform platform-${s.platform}`;
     platform.textContent = t(`platform_${s.platform}`);
