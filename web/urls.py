@@ -17,6 +17,7 @@ from web.views import (
     people,
     people_actions,
     profile,
+    public,
     teams,
 )
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics/", include("web.metrics.urls")),
+    path("favicon.ico", public.favicon, name="favicon"),
+    path("accessibility/", public.accessibility_statement, name="accessibility"),
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),

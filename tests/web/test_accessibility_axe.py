@@ -29,8 +29,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 
 
 class Findings(dict):
-    def check(self, page, state: str) -> None:
+    def check(self, page, state: str, *, error_page: bool = False) -> None:
         page.wait_for_load_state("load")
+        assert page.locator(".error-page").count() == (1 if error_page else 0), state
         found = axe_violations(page)
         if found:
             self[state] = describe(found)
@@ -81,9 +82,12 @@ def test_every_page_of_the_agent_has_no_wcag_violation(stack, chromium, contexts
     expect(page.locator("#handover-dialog")).to_be_visible()
     findings.check(page, "handover dialog")
 
-    for path, state in [("/profile/", "profile"), ("/nowhere/", "not found")]:
-        page.goto(f"{stack.base_url}{path}")
-        findings.check(page, state)
+    page.goto(f"{stack.base_url}/profile/")
+    findings.check(page, "profile")
+    page.goto(f"{stack.base_url}/nowhere/")
+    findings.check(page, "not found", error_page=True)
+    page.goto(f"{stack.base_url}/accessibility/")
+    findings.check(page, "accessibility statement")
 
     phone = log_in(new_page(chromium, contexts, viewport=PHONE), stack, "mette")
     findings.check(phone, "inbox list on a phone")

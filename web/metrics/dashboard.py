@@ -216,7 +216,7 @@ def _at_risk(asked: Asked, running: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             **r.as_dict(),
-            "due_at": formats.date_format(r.due_at.astimezone(zone), "SHORT_DATETIME_FORMAT")
+            "due_at": formats.date_format(r.due_at.astimezone(zone), "j M H:i")
             if r.due_at
             else None,
             "elapsed": duration(r.elapsed_seconds),
