@@ -37,6 +37,11 @@ const pane = new ConversationPane(document.getElementById("conversation"), {
   presenceOf,
 });
 
+function announce(text) {
+  const announcer = document.getElementById("announcer"); // aria-live: screen readers hear it
+  if (announcer) announcer.textContent = text;
+}
+
 let refreshTimer = null;
 function refreshPaneSoon() {
   clearTimeout(refreshTimer);
@@ -50,6 +55,12 @@ function applyEvent(event) {
     const author = event.message?.author_agent;
     if (event.kind === "reply.created" && snapshot.id === pane.id && author && author.id !== me) {
       pane.colleagueReplied(author.public_name);
+    }
+    if (event.kind === "reply.delivery_changed" && snapshot.id === pane.id && author?.id === me) {
+      pane.composer?.delivered(event.message);
+    }
+    if (event.kind === "messages.received" && snapshot.id === pane.id) {
+      announce(t("newMessage", { name: snapshot.contact.name || snapshot.contact.handle }));
     }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
@@ -146,6 +157,10 @@ window.addEventListener("popstate", () => {
   else backToList({ push: false });
 });
 
+function onList(target) {
+  return target === document.body || Boolean(target.closest("#rows"));
+}
+
 function typingInField(target) {
   return target.closest("input, textarea, select, [contenteditable]");
 }
@@ -164,7 +179,8 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     list.move(keys[event.key]);
     document.getElementById("rows")?.focus({ preventScroll: true });
-  } else if (event.key === "Enter" || event.key === "o") {
+  } else if ((event.key === "Enter" && onList(event.target)) || event.key === "o") {
+    // Enter on a button or link is that control's: only on the list does it open the row.
     const row = list.active();
     if (row) { event.preventDefault(); openConversation(row.dataset.id); }
   } else if (event.key === "/") {
