@@ -25,7 +25,16 @@ from inbox.models import Agent
 MESSAGE = _("Your account has no agent profile; ask an administrator to give you one.")
 OPEN_NAMESPACES = frozenset({"admin"})
 OPEN_URL_NAMES = frozenset(
-    {"login", "logout", "healthz", "readyz", "invitation-accept", "first-run"}
+    {
+        "login",
+        "logout",
+        "healthz",
+        "readyz",
+        "invitation-accept",
+        "first-run",
+        "accessibility",
+        "favicon",
+    }
 )
 FIRST_RUN = "first-run"  # where a superuser without a profile makes one (web/views/first_run.py)
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
@@ -143,7 +144,9 @@ def error_page(
     except Exception:  # the error page must not fail in turn
         logger.exception("The error page could not be rendered")
         html = f"<!doctype html><title>Svar</title><h1>{status_code}</h1>"
-    return HttpResponse(html, status=status_code)
+    response = HttpResponse(html, status=status_code)
+    response.svar_error_page = True  # type: ignore[attr-defined]
+    return response
 
 
 def domain_error_response(request: HttpRequest, error: domain.InboxError) -> HttpResponse:
@@ -155,6 +158,13 @@ def domain_error_response(request: HttpRequest, error: domain.InboxError) -> Htt
     return error_page(request, status_code, error.message)
 
 
+def _debug_not_found(request: HttpRequest, response: HttpResponse) -> bool:
+    """Django's technical 404 page, which DEBUG shows instead of handler404."""
+    if response.status_code != 404 or getattr(response, "svar_error_page", False):
+        return False
+    return response.get("Content-Type", "").startswith("text/html") and not is_api(request)
+
+
 class DomainErrorMiddleware:
     """Pages raise domain errors; this turns them into responses, so no view catches one only
     to build a response. Before the view it refuses a user without an agent profile."""
@@ -163,7 +173,10 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if settings.DEBUG and _debug_not_found(request, response):
+            return error_page(request, 404)  # in development too: Svar's page, not Django's
+        return response
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any

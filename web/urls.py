@@ -20,6 +20,7 @@ from web.views import (
     people,
     people_actions,
     profile,
+    public,
     retention,
     teams,
 )
@@ -33,6 +34,8 @@ urlpatterns = [
     path("metrics/", include("web.metrics.urls")),
     # Platform webhooks (issue #20): signed by the platform, no session, no CSRF token.
     path("webhooks/meta", meta_webhook, name="webhook-meta"),
+    path("favicon.ico", public.favicon, name="favicon"),
+    path("accessibility/", public.accessibility_statement, name="accessibility"),
     # The agent's web inbox.
     path("", inbox.inbox_page, name="inbox"),
     path("conversations/", inbox.conversation_list_fragment, name="conversation-list"),

@@ -136,11 +136,15 @@ def new_page(
     return page
 
 
-def log_in(page: Page, stack: Stack, username: str) -> Page:
-    page.goto(f"{stack.base_url}/login/")
+def sign_in_form(page: Page, username: str) -> None:
     page.get_by_label(re.compile("Username|Brugernavn")).fill(username)
     page.get_by_label(re.compile("Password|Adgangskode")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Log in|Log ind")).click()
+
+
+def log_in(page: Page, stack: Stack, username: str) -> Page:
+    page.goto(f"{stack.base_url}/login/")
+    sign_in_form(page, username)
     page.wait_for_url(f"{stack.base_url}/")
     wait_live(page)
     return page
@@ -169,5 +173,6 @@ def shot(page: Page, name: str) -> None:
 
 __all__ = [
     "DESKTOP", "LIVE_TIMEOUT_MS", "PHONE", "Stack", "chromium", "contexts", "expect",
-    "log_in", "new_page", "open_conversation", "row", "shot", "stack", "wait_live",
+    "log_in", "new_page", "open_conversation", "row", "shot", "sign_in_form", "stack",
+    "wait_live",
 ]  # fmt: skip

@@ -45,8 +45,14 @@ class AsgiServer:
     """``uvicorn web.asgi:application`` in a subprocess; restartable on the same port."""
 
     def __init__(
-        self, *, port: int | None = None, workers: int = 1, python_options: tuple[str, ...] = ()
+        self,
+        *,
+        port: int | None = None,
+        workers: int = 1,
+        python_options: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
+        self.env = env or {}  # over the defaults below, e.g. {"DEBUG": "1"} for development
         self.port = port or free_port()
         self.workers = workers
         self.python_options = python_options  # e.g. ("-m", "cProfile", "-o", path) to profile
@@ -69,6 +75,7 @@ class AsgiServer:
             "SVAR_CHANNEL_PREFIX": channel_prefix(),
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
+            **self.env,
         }
         command = [
             sys.executable, *self.python_options, "-m", "uvicorn", "web.asgi:application",

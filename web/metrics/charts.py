@@ -1,7 +1,9 @@
 """Server-side SVG charts for the metrics dashboard: no script, no external service.
 
-Every mark carries a ``<title>`` (its exact figure, shown on hover and read by screen readers)
-and, where it stands for rows, a link to them.
+Every mark carries a ``<title>`` (its exact figure, shown on hover) and, where it stands for
+rows, a link to them named by that figure. A chart with links is a named group, not an image (an
+image cannot hold links: axe-core's nested-interactive), and each chart is followed by its
+figures as a table (web/metrics/chart_tables.py).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from web.metrics.chart_tables import data_table
 from web.metrics.format import duration
 
 WIDTH, HEIGHT = 720, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 12, 12, 36
+PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 12, 12, 36
+AXIS_CHAR_PX = 6.5  # an axis label's character at 10px, generously: labels are never cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +52,14 @@ def _svg(
 ) -> SafeString:
     """The chart's marks in an ``<svg>`` named by ``title`` (for screen readers and on hover)."""
     return mark_safe(
-        f'<svg class="{css}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{css}" viewBox="0 0 {width} {height}" role="group" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
+
+
+def _linked(mark: str, href: str | None, name: str) -> str:
+    return f'<a href="{escape(href)}" aria-label="{escape(name)}">{mark}</a>' if href else mark
 
 
 def _y_ticks(top: float) -> list[float]:
@@ -74,22 +82,24 @@ def line_chart(points: Sequence[Point], names: Sequence[str], *, title: str) -> 
         return _empty(title)
     values = [v for p in points for v in p.values if v is not None]
     top = max(values) * 1.1 if values else 1.0
-    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    ticks = _y_ticks(top)
+    pad_left = 12 + AXIS_CHAR_PX * max(len(duration(t)) for t in ticks)
+    inner_w = WIDTH - pad_left - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     step = inner_w / max(1, len(points) - 1) if len(points) > 1 else 0
 
     def x(i: int) -> float:
-        return PAD_LEFT + (i * step if len(points) > 1 else inner_w / 2)
+        return pad_left + (i * step if len(points) > 1 else inner_w / 2)
 
     def y(v: float) -> float:
         return PAD_TOP + inner_h - (v / top) * inner_h if top else PAD_TOP + inner_h
 
     parts: list[str] = []
-    for tick in _y_ticks(top):
+    for tick in ticks:
         ty = y(tick)
         parts.append(
-            f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{ty:.1f}" '
-            f'y2="{ty:.1f}"/><text class="axis" x="{PAD_LEFT - 6}" y="{ty + 4:.1f}" '
+            f'<line class="grid" x1="{pad_left:.1f}" x2="{WIDTH - PAD_RIGHT}" y1="{ty:.1f}" '
+            f'y2="{ty:.1f}"/><text class="axis" x="{pad_left - 6:.1f}" y="{ty + 4:.1f}" '
             f'text-anchor="end">{escape(duration(tick))}</text>'
         )
     label_every = max(1, len(points) // 8)
@@ -112,24 +122,29 @@ def line_chart(points: Sequence[Point], names: Sequence[str], *, title: str) -> 
             v = p.values[series_index]
             if v is None:
                 continue
+            figure = f"{p.label} {name}: {duration(v)}"
             dot = (
                 f'<circle class="dot s{series_index}" cx="{x(i):.1f}" cy="{y(v):.1f}" r="3">'
-                f"<title>{escape(p.label)} {escape(name)}: {escape(duration(v))}</title></circle>"
+                f"<title>{escape(figure)}</title></circle>"
             )
-            parts.append(f'<a href="{escape(p.href)}">{dot}</a>' if p.href else dot)
-    return _svg(title, parts)
+            parts.append(_linked(dot, p.href, figure))
+    rows = [
+        (p.href, [p.label, *("–" if v is None else duration(v) for v in p.values)]) for p in points
+    ]
+    return _svg(title, parts) + data_table(title, [_("Period"), *names], rows)
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
     """Counts per bin (the distribution); each bar links to its rows."""
     top = max((b.count for b in bars), default=0) or 1
-    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    pad_left = 12
+    inner_w = WIDTH - pad_left - PAD_RIGHT
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = inner_w / max(1, len(bars))
     parts: list[str] = []
     for i, b in enumerate(bars):
         h = inner_h * b.count / top
-        bx = PAD_LEFT + i * slot + slot * 0.1
+        bx = pad_left + i * slot + slot * 0.1
         by = PAD_TOP + inner_h - h
         rect = (
             f'<rect class="bar" x="{bx:.1f}" y="{by:.1f}" width="{slot * 0.8:.1f}" '
@@ -137,12 +152,13 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
             f'<text class="axis" x="{bx + slot * 0.4:.1f}" y="{by - 3:.1f}" '
             f'text-anchor="middle">{b.count}</text>'
         )
-        parts.append(f'<a href="{escape(b.href)}">{rect}</a>' if b.href and b.count else rect)
+        parts.append(_linked(rect, b.href if b.count else None, f"{b.label}: {b.count}"))
         parts.append(
             f'<text class="axis" x="{bx + slot * 0.4:.1f}" y="{HEIGHT - 12}" '
             f'text-anchor="middle">{escape(b.label)}</text>'
         )
-    return _svg(title, parts)
+    rows = [(b.href if b.count else None, [b.label, str(b.count)]) for b in bars]
+    return _svg(title, parts) + data_table(title, [_("Wait"), _("Count")], rows)
 
 
 WEEKDAYS = (
@@ -174,21 +190,26 @@ def heatmap(cells: Sequence[Cell], *, title: str) -> SafeString:
         )
     for c in cells:
         shade = c.count / peak
-        median = duration(c.median) if c.median is not None else "–"
+        figure = _("%(day)s %(hour)s:00 – %(count)s waits, median %(median)s") % {
+            "day": WEEKDAYS[c.weekday - 1],
+            "hour": f"{c.hour:02d}",
+            "count": c.count,
+            "median": _median(c),
+        }
         rect = (
             f'<rect class="cell" x="{left + c.hour * size}" y="{top_pad + (c.weekday - 1) * size}"'
             f' width="{size - 2}" height="{size - 2}" fill-opacity="{0.06 + 0.94 * shade:.2f}">'
-            "<title>"
-            + escape(
-                _("%(day)s %(hour)s:00 – %(count)s waits, median %(median)s")
-                % {
-                    "day": WEEKDAYS[c.weekday - 1],
-                    "hour": f"{c.hour:02d}",
-                    "count": c.count,
-                    "median": median,
-                }
-            )
-            + "</title></rect>"
+            f"<title>{escape(figure)}</title></rect>"
         )
-        parts.append(f'<a href="{escape(c.href)}">{rect}</a>' if c.href and c.count else rect)
-    return _svg(title, parts, css="chart heatmap", width=width, height=height)
+        parts.append(_linked(rect, c.href if c.count else None, figure))
+    rows = [
+        (c.href, [f"{WEEKDAYS[c.weekday - 1]} {c.hour:02d}:00", str(c.count), _median(c)])
+        for c in cells
+        if c.count
+    ]
+    svg = _svg(title, parts, css="chart heatmap", width=width, height=height)
+    return svg + data_table(title, [_("Hour"), _("Waits"), _("Median")], rows)
+
+
+def _median(cell: Cell) -> str:
+    return duration(cell.median) if cell.median is not None else "–"

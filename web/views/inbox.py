@@ -35,6 +35,7 @@ from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from inbox.services.private_replies import private_reply_suggestion
 from web.channels.present import inbox_token_note
+from web.inbox_sort import list_sort
 from web.views import first_run
 from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
@@ -57,6 +58,7 @@ def _list_params(request: HttpRequest) -> dict[str, str]:
         "team": None if team is None else str(team),
         "tag": text_param(query, "tag", max_length=TAG_MAX),
         "q": text_param(query, "q"),
+        "sort": list_sort(request),
     }
     return {key: value for key, value in checked.items() if value is not None}
 
@@ -70,7 +72,7 @@ def _filters(params: dict[str, str]) -> ConversationFilters:
         platform=params.get("platform"),
         tag=params.get("tag"),
         search=params.get("q"),
-        order=ListOrder.RECENT,
+        order=ListOrder(params["sort"]),
     )
 
 
@@ -118,6 +120,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "next_url": next_url,
         "teams": teams,
         "tags": tag_name_list(user=user, limit=TAG_CHOICES_MAX),
+        "sorts": [
+            (ListOrder.RECENT.value, _("Newest activity")),
+            (ListOrder.WAITING.value, _("Longest wait")),
+        ],
         "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
         "accounts": _accounts_with_token_notes(user),
         "live": {
@@ -132,6 +138,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
                 "platform": params.get("platform"),
                 "tag": params.get("tag"),
                 "search": bool(params.get("q")),
+                "sort": params["sort"],
             },
         },
     }

@@ -154,6 +154,14 @@ export class Composer {
     send.textContent = action === "approval" ? t("sendForApproval") : t("send");
   }
 
+  // The reply this composer queued has left (or failed): the status says so, as the thread does.
+  delivered(message) {
+    const el = this.pane.querySelector("#composer-msg");
+    if (!el || el.textContent !== t("sent")) return;
+    if (message.delivery_state === "sent") this.message(t("delivered"));
+    else if (message.delivery_state === "failed") this.message(t("deliveryFailed"), true);
+  }
+
   message(text, bad = false) {
     const el = this.pane.querySelector("#composer-msg");
     if (!el) return;

@@ -42,6 +42,11 @@ const pane = new ConversationPane(document.getElementById("conversation"), {
   presenceOf,
 });
 
+function announce(text) {
+  const announcer = document.getElementById("announcer"); // aria-live: screen readers hear it
+  if (announcer) announcer.textContent = text;
+}
+
 let refreshTimer = null;
 function refreshPaneSoon() {
   clearTimeout(refreshTimer);
@@ -55,6 +60,12 @@ function applyEvent(event) {
     const author = event.message?.author_agent;
     if (event.kind === "reply.created" && snapshot.id === pane.id && author && author.id !== me) {
       pane.colleagueReplied(author.public_name);
+    }
+    if (event.kind === "reply.delivery_changed" && snapshot.id === pane.id && author?.id === me) {
+      pane.composer?.delivered(event.message);
+    }
+    if (event.kind === "messages.received" && snapshot.id === pane.id) {
+      announce(t("newMessage", { name: snapshot.contact.name || snapshot.contact.handle }));
     }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
@@ -124,8 +135,19 @@ function backToList({ push = true } = {}) {
   if (row) list.setActive(row);
 }
 
+// A row is an option, not a link (a link inside an option is nested-interactive): a click
+// with a modifier or the middle button still opens the conversation in a new tab.
+function openInNewTab(event) {
+  const row = event.target.closest("#rows > .row");
+  if (!row || !(event.button === 1 || event.metaKey || event.ctrlKey || event.shiftKey)) return false;
+  event.preventDefault();
+  window.open(row.dataset.href, "_blank", "noopener");
+  return true;
+}
+document.addEventListener("auxclick", openInNewTab);
+
 document.addEventListener("click", (event) => {
-  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  if (event.button !== 0 || openInNewTab(event)) return;
   const row = event.target.closest("#rows > .row");
   const other = event.target.closest("[data-open]");
   const back = event.target.closest('[data-action="back"]');
@@ -139,6 +161,10 @@ window.addEventListener("popstate", () => {
   if (match) openConversation(match[1], { push: false });
   else backToList({ push: false });
 });
+
+function onList(target) {
+  return target === document.body || Boolean(target.closest("#rows"));
+}
 
 function typingInField(target) {
   return target.closest("input, textarea, select, [contenteditable]");
@@ -158,9 +184,8 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     list.move(keys[event.key]);
     document.getElementById("rows")?.focus({ preventScroll: true });
-  } else if (event.key === "Enter" && event.target.closest("a[href], button, summary")) {
-    // Enter on a focused link or button is that control's own (e.g. a photo's full view).
-  } else if (event.key === "Enter" || event.key === "o") {
+  } else if ((event.key === "Enter" && onList(event.target)) || event.key === "o") {
+    // Enter on a button or link is that control's: only on the list does it open the row.
     const row = list.active();
     if (row) { event.preventDefault(); openConversation(row.dataset.id); }
   } else if (event.key === "/") {

@@ -41,6 +41,7 @@ export class ConversationList {
     if (f.team && s.team_id !== f.team) return false;
     if (f.platform && s.platform !== f.platform) return false;
     if (f.tag && !s.tags.includes(f.tag.trim().toLowerCase())) return false;
+    if (f.sort === "waiting" && !s.waiting_since) return false; // that order lists waits only
     return true;
   }
 
@@ -76,7 +77,7 @@ export class ConversationList {
     row.dataset.last = s.last_message_at;
     row.dataset.status = s.status;
     const field = (name) => row.querySelector(`[data-field="${name}"]`);
-    row.querySelector(".row-link").href = `/conversations/${s.id}/`;
+    row.dataset.href = `/conversations/${s.id}/`;
     const platform = field("platform");
     platform.className = `badge platform platform-${s.platform}`;
     platform.textContent = t(`platform_${s.platform}`);
@@ -132,7 +133,10 @@ export class ConversationList {
   }
 
   place(row) {
-    const key = (r) => [Date.parse(r.dataset.last), Number(r.dataset.id)];
+    // Newest activity first; or, sorted by wait, the earliest wait first (its negated time).
+    const waiting = this.filter.sort === "waiting";
+    const since = (r) => -Date.parse(r.querySelector('[data-field="waiting"]').dataset.since);
+    const key = (r) => [waiting ? since(r) : Date.parse(r.dataset.last), Number(r.dataset.id)];
     const [last, id] = key(row);
     const before = this.rows().find((other) => {
       if (other === row) return false;
