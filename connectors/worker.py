@@ -28,11 +28,13 @@ class SvarWorker(Worker):
         super().run_maintenance_tasks()
         from connectors.jobs import dispatch  # the job layer imports Django models
         from inbox.metrics.jobs import business_hours_recompute_resume
+        from inbox.services.snooze import snooze_wake_due
 
         try:
             close_old_connections()
             dispatch()
             business_hours_recompute_resume()  # a lost recompute of business time
+            snooze_wake_due()  # snoozes whose scheduled wake-up job was lost
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
 

@@ -157,7 +157,7 @@ def conversation_assigned_event(
 
 
 def conversation_status_changed_event(
-    *, conversation: Conversation, actor: Agent, previous_status: str
+    *, conversation: Conversation, actor: Agent | None, previous_status: str
 ) -> PendingEvent:
     return _about(
         EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous_status

@@ -13,6 +13,8 @@ class ConversationStatus(models.TextChoices):
     OPEN = "open", "Open"
     PENDING = "pending", "Pending"  # waiting for the customer or a third party
     RESOLVED = "resolved", "Resolved"
+    # Out of the open views until snoozed_until, or until the customer writes (issue #17).
+    SNOOZED = "snoozed", "Snoozed"
 
 
 class Tag(models.Model):
@@ -64,6 +66,9 @@ class Conversation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField()
     snippet = models.CharField(max_length=200, blank=True, default="")
+    # While snoozed: when it wakes; null while snoozed means when the customer writes again.
+    # Never in a list's WHERE: the status alone keeps a snoozed conversation out of the views.
+    snoozed_until = models.DateTimeField(null=True, blank=True)
     # Incremented on every change; events carry it so clients keep only the newest snapshot.
     version = models.PositiveBigIntegerField(default=1)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -111,6 +116,12 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["contact", "-last_message_at"], name="conv_contact_recent"),
             GinIndex(fields=["search_vector"], name="conv_search"),
+            # The wake-up sweep: only snoozed rows with a time, soonest first.
+            models.Index(
+                fields=["snoozed_until"],
+                name="conv_snoozed_due",
+                condition=models.Q(status="snoozed", snoozed_until__isnull=False),
+            ),
         ]
         permissions = [
             ("view_all_teams", "Can see and act on conversations of every team"),

@@ -135,6 +135,7 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "time_zone": "Europe/Copenhagen", "weekly": {"1": [["08:00", "16:00"]]},
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
+        "until": None,  # a snooze until the customer writes (issue #17)
     }  # fmt: skip
 
 

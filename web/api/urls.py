@@ -14,6 +14,7 @@ from web.api.audit import AuditListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
+from web.api.snooze import ConversationSnoozeApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),
+    path("conversations/<int:conversation_id>/snooze", ConversationSnoozeApi.as_view()),
     path("conversations/<int:conversation_id>/notes", c.ConversationNotesApi.as_view()),
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
     path("messages/<int:message_id>/retry", ReplyRetryApi.as_view()),
