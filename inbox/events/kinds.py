@@ -146,7 +146,7 @@ def account_health_changed_event(*, account: ChannelAccount) -> PendingEvent:
 
 
 def conversation_assigned_event(
-    *, conversation: Conversation, actor: Agent, previous_assignee: Agent | None
+    *, conversation: Conversation, actor: Agent | None, previous_assignee: Agent | None
 ) -> PendingEvent:
     return _about(
         EventKind.CONVERSATION_ASSIGNED,

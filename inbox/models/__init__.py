@@ -30,11 +30,14 @@ from inbox.models.moderation import (
 )
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
+from inbox.models.team_flow import AgentPresence, AssignmentStrategy, TeamAssignment
 from inbox.models.teams import Agent, Team
 
 __all__ = [
     "AccountHealth",
     "Agent",
+    "AgentPresence",
+    "AssignmentStrategy",
     "AuditAction",
     "AutoModerationRule",
     "AuditEntry",
@@ -71,5 +74,6 @@ __all__ = [
     "SlaTarget",
     "Tag",
     "Team",
+    "TeamAssignment",
     "TokenKind",
 ]

@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     MESSAGE_MODERATED = "message.moderated", "Public comment hidden, unhidden or deleted"
     PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
     AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
+    TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed", "Automatic assignment changed"
 
 
 class AuditEntry(models.Model):

@@ -31,7 +31,7 @@ from inbox.selectors.conversations import conversation_list_known_threads
 from inbox.selectors.messages import message_list_known_external_ids
 from inbox.services.auto_moderation import auto_moderate_ingested
 from inbox.services.locks import lock_channel_account
-from inbox.services.snooze import snooze_wake_on_customer
+from inbox.services.team_flow_ingest import team_flow_ingested
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
@@ -96,7 +96,7 @@ def messages_ingest_locked(
         for message in stored:
             by_conversation[message.conversation_id].append(message)
         reopened = _apply_to_conversations(conversations, by_conversation, settled)
-        snooze_wake_on_customer(conversations.values(), by_conversation)  # issue #17
+        team_flow_ingested(conversations.values(), by_conversation)  # snooze, assignment: #17
         record_ingested(conversations.values(), stored, new=settled)  # response times
         announce(
             *messages_received_events(

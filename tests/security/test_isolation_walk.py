@@ -39,6 +39,7 @@ from inbox.models import (
     PrivateReply,
     SlaTarget,
     Team,
+    TeamAssignment,
 )
 from inbox.permissions.roles import Role
 from inbox.services import (
@@ -136,6 +137,8 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "holidays": [], "kind": "first_response", "target_seconds": 3600,
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
         "until": None,  # a snooze until the customer writes (issue #17)
+        "enabled": True, "strategy": "round_robin", "capacity": 5,  # automatic assignment
+        "offline_release_minutes": 15,
     }  # fmt: skip
 
 
@@ -208,6 +211,7 @@ def state(target: Target) -> dict[str, Any]:
         "moderations": ModerationAction.objects.count(),
         "private_replies": PrivateReply.objects.count(),
         "auto_moderation": AutoModerationRule.objects.count(),
+        "assignment": TeamAssignment.objects.count(),
     }
 
 

@@ -15,6 +15,7 @@ from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
 from web.api.snooze import ConversationSnoozeApi
+from web.api.team_assignment import TeamAssignmentApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
     # Guidelines and four-eyes approval (issue #16).
     path("teams/<int:team_id>/guidelines", guidelines.GuidelineApi.as_view()),
     path("teams/<int:team_id>/rules", guidelines.RuleCreateApi.as_view()),
+    path("teams/<int:team_id>/assignment", TeamAssignmentApi.as_view()),
     path("rules/<int:rule_id>", guidelines.RuleApi.as_view()),
     path(
         "teams/<int:team_id>/agents/<int:agent_id>/approval",

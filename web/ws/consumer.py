@@ -32,6 +32,7 @@ from inbox.events import replay as event_replay
 from inbox.events.doorbell import agent_group, team_group
 from inbox.exceptions import InboxError
 from inbox.permissions import access
+from inbox.services.presence import agent_presence_seen
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
@@ -99,6 +100,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             agent_group(self.subscription.agent_id), self.channel_name
         )
         await self.accept()
+        await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         self.writer = asyncio.ensure_future(self._write())
         ws_stats.track_backlog(self)
 
@@ -200,6 +202,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def _on_ping(self, ping: Ping) -> None:
         self._send({"type": "pong", "id": ping.id})
+        await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         if not self.cursors or self.hub is None:
             return
         if time.monotonic() - self.groups_joined_at > REJOIN_AFTER_SECONDS:
