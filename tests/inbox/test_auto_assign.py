@@ -68,9 +68,7 @@ def test_least_loaded_fills_the_emptier_agent_first(team, x_account, agent, coll
     customers(x_account, 4, prefix="new")
 
     auto_assign_team(team.pk)
-    loads = {
-        a.pk: Conversation.objects.filter(assignee=a).count() for a in (agent, colleague)
-    }
+    loads = {a.pk: Conversation.objects.filter(assignee=a).count() for a in (agent, colleague)}
     assert loads == {agent.pk: 4, colleague.pk: 3}
 
 
@@ -143,9 +141,7 @@ def test_an_agent_never_seen_online_keeps_what_a_person_gave_them(team, conversa
     assert auto_assign_team(team.pk).released == 0
 
 
-def test_an_agent_in_two_teams_is_counted_once_against_capacity(
-    team, other_team, x_account, agent
-):
+def test_an_agent_in_two_teams_is_counted_once_against_capacity(team, other_team, x_account, agent):
     from tests.factories import ChannelAccountFactory
 
     agent.teams.add(other_team)
