@@ -30,7 +30,14 @@ from inbox.models.moderation import (
 )
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
-from inbox.models.team_flow import AgentPresence, AssignmentStrategy, TeamAssignment
+from inbox.models.team_flow import (
+    AgentPresence,
+    AssignmentStrategy,
+    AutomationRule,
+    Priority,
+    RuleTrigger,
+    TeamAssignment,
+)
 from inbox.models.teams import Agent, Team
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "AuditAction",
     "AutoModerationRule",
     "AuditEntry",
+    "AutomationRule",
     "AgentPersona",
     "ApprovalState",
     "BusinessSchedule",
@@ -68,9 +76,11 @@ __all__ = [
     "OAuthAttempt",
     "ReplyApproval",
     "PrivateReply",
+    "Priority",
     "ResponseInterval",
     "RuleAction",
     "RuleKind",
+    "RuleTrigger",
     "SlaTarget",
     "Tag",
     "Team",

@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     PRIVATE_REPLY_SENT = "message.private_reply", "Private reply to a public comment sent"
     AUTO_MODERATION_SET = "account.auto_moderation_set", "Automatic moderation rules changed"
     TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed", "Automatic assignment changed"
+    AUTOMATION_RULE_CHANGED = "team.automation_rule_changed", "Automation rule changed"
 
 
 class AuditEntry(models.Model):

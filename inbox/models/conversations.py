@@ -69,6 +69,8 @@ class Conversation(models.Model):
     # While snoozed: when it wakes; null while snoozed means when the customer writes again.
     # Never in a list's WHERE: the status alone keeps a snoozed conversation out of the views.
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Set by people or automation rules (inbox.models.team_flow.Priority); not a list filter.
+    priority = models.CharField(max_length=8, default="normal")
     # Incremented on every change; events carry it so clients keep only the newest snapshot.
     version = models.PositiveBigIntegerField(default=1)
     search_vector = SearchVectorField(null=True, editable=False)

@@ -42,3 +42,36 @@ class TeamAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"Assignment of team {self.team_id} ({'on' if self.enabled else 'off'})"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class RuleTrigger(models.TextChoices):
+    CREATED = "created", "A conversation is created"
+    CUSTOMER_WRITES = "customer_writes", "The customer writes (also in a new conversation)"
+
+
+class AutomationRule(models.Model):
+    """When a conversation of the team is created or its customer writes, and every condition
+    holds, the actions apply (inbox/automation/: conditions and actions as plain values, checked
+    before a rule is saved; inbox/services/automation_ingest.py runs them in ingest)."""
+
+    team = models.ForeignKey("inbox.Team", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)  # rules run in this order, then by id
+    enabled = models.BooleanField(default=True)
+    trigger = models.CharField(max_length=16, choices=RuleTrigger.choices)
+    conditions = models.JSONField(default=dict, blank=True)
+    actions = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "position", "id"], name="automation_team_order")]
+
+    def __str__(self) -> str:
+        return f"Rule {self.name!r} of team {self.team_id}"

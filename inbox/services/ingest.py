@@ -96,7 +96,7 @@ def messages_ingest_locked(
         for message in stored:
             by_conversation[message.conversation_id].append(message)
         reopened = _apply_to_conversations(conversations, by_conversation, settled)
-        team_flow_ingested(conversations.values(), by_conversation)  # snooze, assignment: #17
+        team_flow_ingested(conversations.values(), by_conversation, settled)  # issue #17
         record_ingested(conversations.values(), stored, new=settled)  # response times
         announce(
             *messages_received_events(

@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from inbox.models import (
     Agent,
     AuditEntry,
+    AutomationRule,
     AutoModerationRule,
     BusinessSchedule,
     CannedResponse,
@@ -93,6 +94,12 @@ def target(team: Team) -> Target:
         team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
         created_at=timezone.now(),
     )  # fmt: skip
+    AutomationRule.objects.create(
+        team=team,
+        name=f"Automatik {MARKER}",
+        trigger="created",
+        actions={"tags": [TAG]},
+    )  # fmt: skip (issue #17)
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
 
@@ -119,11 +126,12 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "invitation_id": lambda t: Invitation.objects.get(teams=t.team).pk,
     "token": lambda t: "a-link-nobody-was-sent",  # the invitation page: no login, no team
     "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
+    "automation_rule_id": lambda t: AutomationRule.objects.get(team=t.team).pk,  # issue #17
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
-    "rule_id",
+    "rule_id", "automation_rule_id",
 }  # fmt: skip
 
 
@@ -138,7 +146,8 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
         "until": None,  # a snooze until the customer writes (issue #17)
         "enabled": True, "strategy": "round_robin", "capacity": 5,  # automatic assignment
-        "offline_release_minutes": 15,
+        "offline_release_minutes": 15, "name": f"hijack {MARKER}", "trigger": "created",
+        "conditions": {}, "actions": {"tags": ["hijacked"]},  # an automation rule
     }  # fmt: skip
 
 
@@ -212,6 +221,7 @@ def state(target: Target) -> dict[str, Any]:
         "private_replies": PrivateReply.objects.count(),
         "auto_moderation": AutoModerationRule.objects.count(),
         "assignment": TeamAssignment.objects.count(),
+        "automation": list(AutomationRule.objects.values()),
     }
 
 

@@ -11,6 +11,7 @@ from web.api.accounts import (
     XOAuthStartApi,
 )
 from web.api.audit import AuditListApi
+from web.api.automation import AutomationRuleApi, AutomationRuleListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
@@ -60,6 +61,8 @@ urlpatterns = [
     path("teams/<int:team_id>/guidelines", guidelines.GuidelineApi.as_view()),
     path("teams/<int:team_id>/rules", guidelines.RuleCreateApi.as_view()),
     path("teams/<int:team_id>/assignment", TeamAssignmentApi.as_view()),
+    path("teams/<int:team_id>/automation-rules", AutomationRuleListApi.as_view()),
+    path("automation-rules/<int:automation_rule_id>", AutomationRuleApi.as_view()),
     path("rules/<int:rule_id>", guidelines.RuleApi.as_view()),
     path(
         "teams/<int:team_id>/agents/<int:agent_id>/approval",
