@@ -10,11 +10,13 @@ stored without the rules' changes, and that is logged too.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -111,20 +113,28 @@ def _load_rules(team_ids: set[int]) -> dict[int, list[LoadedRule]]:
     stored = AutomationRule.objects.filter(team_id__in=team_ids, enabled=True).order_by(
         "position", "pk"
     )
-    for rule in stored:
+    for rule in stored.values_list("pk", "team_id", "trigger", "conditions", "actions"):
         try:
-            by_team[rule.team_id].append(
-                LoadedRule(
-                    pk=rule.pk,
-                    team_id=rule.team_id,
-                    on_create_only=rule.trigger == RuleTrigger.CREATED,
-                    conditions=_conditions(rule.conditions),
-                    actions=actions_parse(rule.actions),
-                )
-            )
+            by_team[rule[1]].append(_parsed(*rule[:3], _frozen(rule[3]), _frozen(rule[4])))
         except Exception:
-            logger.exception("automation rule %s no longer parses; skipped", rule.pk)
+            logger.exception("automation rule %s no longer parses; skipped", rule[0])
     return by_team
+
+
+def _frozen(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(pk: int, team_id: int, trigger: str, conditions: str, actions: str) -> LoadedRule:
+    """A stored rule parsed once per process and content (its words compiled to a pattern)."""
+    return LoadedRule(
+        pk=pk,
+        team_id=team_id,
+        on_create_only=trigger == RuleTrigger.CREATED,
+        conditions=_conditions(json.loads(conditions)),
+        actions=actions_parse(json.loads(actions)),
+    )
 
 
 def _load_named(rules: Mapping[int, list[LoadedRule]]) -> Named:
@@ -207,14 +217,21 @@ def _act(plan: Plan, rule: LoadedRule, named: Named, now: datetime) -> None:
         plan.snoozed_until = now + timedelta(minutes=a.snooze_minutes)
 
 
+def _moves(c: Conversation, p: Plan) -> bool:
+    """Whether the plan changes a column of the conversation (not only its tags)."""
+    return (c.team_id, c.assignee_id, c.priority, p.snoozed_until) != (
+        p.team_id, p.assignee_id, p.priority, None
+    )  # fmt: skip
+
+
 def _write(touched: list[Conversation], plans: Mapping[int, Plan], named: Named) -> None:
     changed = [c for c in touched if c.pk in plans]
-    pairs = [(c, plans[c.pk]) for c in changed]
+    pairs = [(c, plans[c.pk]) for c in changed if _moves(c, plans[c.pk])]
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the batch stored
             update_columns(
                 Conversation,
-                [c.pk for c in changed],
+                [c.pk for c, _ in pairs],
                 {
                     "team": [p.team_id for _, p in pairs],
                     "assignee": [p.assignee_id for _, p in pairs],
