@@ -201,8 +201,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self._send({"type": "caught_up", "last_seq": {str(t): s for t, s in self.cursors.items()}})
 
     async def _on_ping(self, ping: Ping) -> None:
-        self._send({"type": "pong", "id": ping.id})
+        # Online for automatic assignment (issue #17); recorded before the pong answers.
         await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
+        self._send({"type": "pong", "id": ping.id})
         if not self.cursors or self.hub is None:
             return
         if time.monotonic() - self.groups_joined_at > REJOIN_AFTER_SECONDS:
