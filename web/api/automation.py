@@ -14,11 +14,12 @@ from inbox.models import AutomationRule, RuleTrigger
 from inbox.services import automation
 from web.api import serializers as s
 from web.api.conversations import parse_body
+from web.api.fields import TrueFalseField
 
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse}
 
 
-class RuleBody(serializers.Serializer):
+class AutomationRuleBody(serializers.Serializer):
     name = serializers.CharField(max_length=automation.NAME_MAX)
     trigger = serializers.ChoiceField(choices=RuleTrigger.values)
     conditions = serializers.DictField(
@@ -30,10 +31,10 @@ class RuleBody(serializers.Serializer):
         help_text="team_id, agent_id, tags, priority (low, normal, high, urgent), snooze_minutes"
     )
     position = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
-    enabled = serializers.BooleanField(required=False)
+    enabled = TrueFalseField(required=False)
 
 
-class RuleOut(RuleBody):
+class AutomationRuleOut(AutomationRuleBody):
     id = serializers.IntegerField()
     team_id = serializers.IntegerField()
 
@@ -47,27 +48,37 @@ def rule_out(rule: AutomationRule) -> dict[str, Any]:
 
 
 class AutomationRuleListApi(APIView):
-    @extend_schema(responses={200: RuleOut(many=True), **ERRORS}, summary="A team's rules")
+    @extend_schema(
+        responses={200: AutomationRuleOut(many=True), **ERRORS}, summary="A team's rules"
+    )
     def get(self, request: Request, team_id: int) -> Response:
         rules = automation.automation_rule_list(user=request.user, team_id=team_id)
         return Response([rule_out(r) for r in rules])
 
-    @extend_schema(request=RuleBody, responses={201: RuleOut, **ERRORS}, summary="Add a rule")
+    @extend_schema(
+        request=AutomationRuleBody,
+        responses={201: AutomationRuleOut, **ERRORS},
+        summary="Add a rule",
+    )
     def post(self, request: Request, team_id: int) -> Response:
-        body = parse_body(RuleBody, request.data)
+        body = parse_body(AutomationRuleBody, request.data)
         rule = automation.automation_rule_create(user=request.user, team_id=team_id, body=body)
         return Response(rule_out(rule), status=201)
 
 
 class AutomationRuleApi(APIView):
-    @extend_schema(responses={200: RuleOut, **ERRORS}, summary="One rule")
+    @extend_schema(responses={200: AutomationRuleOut, **ERRORS}, summary="One rule")
     def get(self, request: Request, automation_rule_id: int) -> Response:
         rule = automation.automation_rule_get(user=request.user, rule_id=automation_rule_id)
         return Response(rule_out(rule))
 
-    @extend_schema(request=RuleBody, responses={200: RuleOut, **ERRORS}, summary="Change a rule")
+    @extend_schema(
+        request=AutomationRuleBody,
+        responses={200: AutomationRuleOut, **ERRORS},
+        summary="Change a rule",
+    )
     def put(self, request: Request, automation_rule_id: int) -> Response:
-        body = parse_body(RuleBody, request.data)
+        body = parse_body(AutomationRuleBody, request.data)
         rule = automation.automation_rule_update(
             user=request.user, rule_id=automation_rule_id, body=body
         )

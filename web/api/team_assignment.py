@@ -19,12 +19,13 @@ from inbox.services.team_assignment import (
 )
 from web.api import serializers as s
 from web.api.conversations import parse_body
+from web.api.fields import TrueFalseField
 
 ERRORS = {400: s.ErrorResponse, 403: s.ErrorResponse, 404: s.ErrorResponse}
 
 
 class TeamAssignmentBody(serializers.Serializer):
-    enabled = serializers.BooleanField()
+    enabled = TrueFalseField()
     strategy = serializers.ChoiceField(choices=AssignmentStrategy.values)
     capacity = serializers.IntegerField(min_value=1, max_value=CAPACITY_MAX)
     offline_release_minutes = serializers.IntegerField(min_value=1, max_value=RELEASE_MINUTES_MAX)
