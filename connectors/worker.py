@@ -28,11 +28,15 @@ class SvarWorker(Worker):
         super().run_maintenance_tasks()
         from connectors.jobs import dispatch  # the job layer imports Django models
         from inbox.metrics.jobs import business_hours_recompute_resume
+        from inbox.services.auto_assign import auto_assign_sweep
+        from inbox.services.snooze import snooze_wake_due
 
         try:
             close_old_connections()
             dispatch()
             business_hours_recompute_resume()  # a lost recompute of business time
+            snooze_wake_due()  # snoozes whose scheduled wake-up job was lost
+            auto_assign_sweep()  # automatic assignment: agents back online, others gone
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
 

@@ -22,6 +22,7 @@ from web.views import (
     profile,
     public,
     retention,
+    team_flow,
     teams,
 )
 from web.webhooks.meta import meta_webhook
@@ -109,6 +110,7 @@ urlpatterns = [
     # Guidelines and four-eyes approval (issue #16).
     path("guidelines/", guidelines.guideline_page, name="guidelines"),
     path("approvals/", approvals.approval_page, name="approvals"),
+    path("team-flow/", team_flow.team_flow_page, name="team-flow"),  # issue #17
     path("approvals/queue", approvals.approval_queue_fragment, name="approval-queue"),
     path(
         "accounts/<int:account_id>/moderation",

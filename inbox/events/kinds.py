@@ -146,7 +146,7 @@ def account_health_changed_event(*, account: ChannelAccount) -> PendingEvent:
 
 
 def conversation_assigned_event(
-    *, conversation: Conversation, actor: Agent, previous_assignee: Agent | None
+    *, conversation: Conversation, actor: Agent | None, previous_assignee: Agent | None
 ) -> PendingEvent:
     return _about(
         EventKind.CONVERSATION_ASSIGNED,
@@ -157,7 +157,7 @@ def conversation_assigned_event(
 
 
 def conversation_status_changed_event(
-    *, conversation: Conversation, actor: Agent, previous_status: str
+    *, conversation: Conversation, actor: Agent | None, previous_status: str
 ) -> PendingEvent:
     return _about(
         EventKind.CONVERSATION_STATUS, conversation, actor, previous_status=previous_status

@@ -39,6 +39,14 @@ from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
 from inbox.models.retention import RetentionAction, RetentionPolicy, RetentionRun
+from inbox.models.team_flow import (
+    AgentPresence,
+    AssignmentStrategy,
+    AutomationRule,
+    Priority,
+    RuleTrigger,
+    TeamAssignment,
+)
 from inbox.models.teams import Agent, Team
 from inbox.models.webhooks import WebhookDelivery
 
@@ -46,9 +54,12 @@ __all__ = [
     "AccountHealth",
     "Arrival",
     "Agent",
+    "AgentPresence",
+    "AssignmentStrategy",
     "AuditAction",
     "AutoModerationRule",
     "AuditEntry",
+    "AutomationRule",
     "AgentPersona",
     "ApprovalState",
     "BusinessSchedule",
@@ -85,15 +96,18 @@ __all__ = [
     "OAuthAttempt",
     "ReplyApproval",
     "PrivateReply",
+    "Priority",
     "ResponseInterval",
     "RetentionAction",
     "RetentionPolicy",
     "RetentionRun",
     "RuleAction",
     "RuleKind",
+    "RuleTrigger",
     "SlaTarget",
     "Tag",
     "Team",
+    "TeamAssignment",
     "TokenKind",
     "WebhookDelivery",
 ]

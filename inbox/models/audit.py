@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     DATA_EXPORTED = "data.exported", "Customer's data exported"
     DATA_ERASED = "data.erased", "Customer's data erased"
     CONVERSATION_GRANTED = "conversation.granted", "Colleague given access by a mention"
+    TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed", "Automatic assignment changed"
+    AUTOMATION_RULE_CHANGED = "team.automation_rule_changed", "Automation rule changed"
 
 
 class AuditEntry(models.Model):

@@ -13,6 +13,8 @@ class ConversationStatus(models.TextChoices):
     OPEN = "open", "Open"
     PENDING = "pending", "Pending"  # waiting for the customer or a third party
     RESOLVED = "resolved", "Resolved"
+    # Out of the open views until snoozed_until, or until the customer writes (issue #17).
+    SNOOZED = "snoozed", "Snoozed"
 
 
 class Tag(models.Model):
@@ -64,6 +66,11 @@ class Conversation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField()
     snippet = models.CharField(max_length=200, blank=True, default="")
+    # While snoozed: when it wakes; null while snoozed means when the customer writes again.
+    # Never in a list's WHERE: the status alone keeps a snoozed conversation out of the views.
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Set by people or automation rules (inbox.models.team_flow.Priority); not a list filter.
+    priority = models.CharField(max_length=8, default="normal")
     # Incremented on every change; events carry it so clients keep only the newest snapshot.
     version = models.PositiveBigIntegerField(default=1)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -120,6 +127,12 @@ class Conversation(models.Model):
                 include=["account", "resolved_at"],
                 condition=models.Q(status="resolved", legal_hold=False, anonymised_at=None),
                 name="conv_retention_due",
+            ),
+            # The wake-up sweep: only snoozed rows with a time, soonest first.
+            models.Index(
+                fields=["snoozed_until"],
+                name="conv_snoozed_due",
+                condition=models.Q(status="snoozed", snoozed_until__isnull=False),
             ),
         ]
         permissions = [

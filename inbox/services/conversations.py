@@ -27,6 +27,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ConversationStatus.OPEN: frozenset({ConversationStatus.PENDING, ConversationStatus.RESOLVED}),
     ConversationStatus.PENDING: frozenset({ConversationStatus.OPEN, ConversationStatus.RESOLVED}),
     ConversationStatus.RESOLVED: frozenset({ConversationStatus.OPEN}),
+    # Snoozing is conversation_snooze's (it needs an end); waking by hand is a status change.
+    ConversationStatus.SNOOZED: frozenset({ConversationStatus.OPEN, ConversationStatus.RESOLVED}),
 }
 TAG_MAX_LENGTH = 50
 TAGS_PER_CONVERSATION_MAX = 20
@@ -122,13 +124,14 @@ def conversation_set_status(
         )
     now = timezone.now()
     conversation.status = status
+    conversation.snoozed_until = None
     if status == ConversationStatus.RESOLVED:
         conversation.resolved_at = now
         conversation.waiting_since = None
     elif previous == ConversationStatus.RESOLVED:
         conversation.opened_at = now  # reopened by hand: a new resolution clock starts
         conversation.resolved_at = None
-    touch(conversation, "status", "resolved_at", "opened_at", "waiting_since")
+    touch(conversation, "status", "resolved_at", "opened_at", "waiting_since", "snoozed_until")
     audit(
         AuditAction.CONVERSATION_STATUS,
         actor=actor,

@@ -33,6 +33,7 @@ from inbox.services.auto_moderation import auto_moderate_ingested
 from inbox.services.ingest_notices import notify_customer_wrote
 from inbox.services.locks import lock_channel_account
 from inbox.services.media_ingest import media_rows_create, snippet_of
+from inbox.services.team_flow_ingest import team_flow_ingested
 
 SNIPPET_LENGTH = 200
 # A tsvector may not exceed 1 MB: index the beginning of long threads and of long messages.
@@ -98,6 +99,7 @@ def messages_ingest_locked(
         for message in stored:
             by_conversation[message.conversation_id].append(message)
         reopened = _apply_to_conversations(conversations, by_conversation, settled)
+        team_flow_ingested(conversations.values(), by_conversation, settled)  # issue #17
         record_ingested(conversations.values(), stored, new=settled)  # response times
         notify_customer_wrote(conversations.values(), stored, new=settled)  # before announce
         announce(

@@ -291,7 +291,7 @@ def test_an_empty_filter_means_no_filter_and_the_schema_says_so(
 @pytest.mark.django_db
 def test_the_list_documents_statuses_as_a_comma_separated_list(schema: dict[str, Any]) -> None:
     status = _parameter(schema, "/api/conversations", "status")
-    assert status["schema"]["items"]["enum"] == ["open", "pending", "resolved"]
+    assert status["schema"]["items"]["enum"] == ["open", "pending", "resolved", "snoozed"]
     assert status["explode"] is False
 
 

@@ -27,6 +27,7 @@ from rest_framework.test import APIClient
 from inbox.models import (
     Agent,
     AuditEntry,
+    AutomationRule,
     AutoModerationRule,
     BusinessSchedule,
     CannedResponse,
@@ -45,6 +46,7 @@ from inbox.models import (
     RetentionPolicy,
     SlaTarget,
     Team,
+    TeamAssignment,
     WebhookDelivery,
 )
 from inbox.permissions.roles import Role
@@ -102,6 +104,12 @@ def target(team: Team, settings: Any, tmp_path: Any) -> Target:
         team=team, name=f"Regel {MARKER}", kind="words", action="warn", words=[MARKER],
         created_at=timezone.now(),
     )  # fmt: skip
+    AutomationRule.objects.create(
+        team=team,
+        name=f"Automatik {MARKER}",
+        trigger="created",
+        actions={"tags": [TAG]},
+    )  # fmt: skip (issue #17)
     return Target(team=team, account=account, conversation=conversation, reply=reply,
                   member=member)  # fmt: skip
 
@@ -140,11 +148,12 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "rule_id": lambda t: GuidelineRule.objects.get(team=t.team).pk,  # issue #16
     "contact_id": lambda t: t.conversation.contact_id,  # the team's customer (issue #19)
     "media_id": lambda t: Media.objects.get(message__conversation=t.conversation).pk,  # #13
+    "automation_rule_id": lambda t: AutomationRule.objects.get(team=t.team).pk,  # issue #17
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
-    "rule_id", "contact_id", "media_id",
+    "rule_id", "contact_id", "media_id", "automation_rule_id",
 }  # fmt: skip
 
 
@@ -159,6 +168,10 @@ def payload(outsider_agent_id: int) -> dict[str, Any]:
         "business_hours": True, "revision": 1, "note": f"hijack {MARKER}",
         "contact_id": 1,
         "days": 30, "action": "delete", "held": True,  # retention, legal hold (issue #19)
+        "until": None,  # a snooze until the customer writes (issue #17)
+        "enabled": True, "strategy": "round_robin", "capacity": 5,  # automatic assignment
+        "offline_release_minutes": 15, "name": f"hijack {MARKER}", "trigger": "created",
+        "conditions": {}, "actions": {"tags": ["hijacked"]},  # an automation rule
     }  # fmt: skip
 
 
@@ -240,6 +253,8 @@ def state(target: Target) -> dict[str, Any]:
         "webhook_deliveries": WebhookDelivery.objects.count(),  # /webhooks/meta (issue #20)
         "retention": list(RetentionPolicy.objects.values()),
         "legal_hold": conversation.legal_hold,
+        "assignment": TeamAssignment.objects.count(),
+        "automation": list(AutomationRule.objects.values()),
     }
 
 

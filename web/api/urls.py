@@ -20,9 +20,12 @@ from web.api.accounts import (
     XOAuthStartApi,
 )
 from web.api.audit import AuditListApi
+from web.api.automation import AutomationRuleApi, AutomationRuleListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
+from web.api.snooze import ConversationSnoozeApi
+from web.api.team_assignment import TeamAssignmentApi
 from web.errors import api_not_found
 
 urlpatterns = [
@@ -47,6 +50,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),
+    path("conversations/<int:conversation_id>/snooze", ConversationSnoozeApi.as_view()),
     path("conversations/<int:conversation_id>/notes", c.ConversationNotesApi.as_view()),
     path("conversations/<int:conversation_id>/tags", c.ConversationTagsApi.as_view()),
     # Mentions and notifications (issue #17).
@@ -73,6 +77,9 @@ urlpatterns = [
     # Guidelines and four-eyes approval (issue #16).
     path("teams/<int:team_id>/guidelines", guidelines.GuidelineApi.as_view()),
     path("teams/<int:team_id>/rules", guidelines.RuleCreateApi.as_view()),
+    path("teams/<int:team_id>/assignment", TeamAssignmentApi.as_view()),
+    path("teams/<int:team_id>/automation-rules", AutomationRuleListApi.as_view()),
+    path("automation-rules/<int:automation_rule_id>", AutomationRuleApi.as_view()),
     path("rules/<int:rule_id>", guidelines.RuleApi.as_view()),
     path(
         "teams/<int:team_id>/agents/<int:agent_id>/approval",

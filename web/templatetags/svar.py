@@ -64,6 +64,7 @@ LABELS = {
     "open": pgettext_lazy("conversation status", "Open"),
     "pending": pgettext_lazy("conversation status", "Pending"),
     "resolved": pgettext_lazy("conversation status", "Resolved"),
+    "snoozed": pgettext_lazy("conversation status", "Snoozed"),
     "healthy": pgettext_lazy("account health", "Healthy"),
     "degraded": pgettext_lazy("account health", "Degraded"),
     "unhealthy": pgettext_lazy("account health", "Unhealthy"),

@@ -18,16 +18,18 @@ class InboxView:
     assignee: str | None  # "me", "unassigned" or None (anyone)
 
 
-OPEN, PENDING, RESOLVED = (
+OPEN, PENDING, RESOLVED, SNOOZED = (
     ConversationStatus.OPEN.value,
     ConversationStatus.PENDING.value,
     ConversationStatus.RESOLVED.value,
+    ConversationStatus.SNOOZED.value,
 )
 VIEWS: tuple[InboxView, ...] = (
     InboxView("mine", _("Mine"), (OPEN, PENDING), "me"),
     InboxView("unassigned", _("Unassigned"), (OPEN,), "unassigned"),
     InboxView("open", _("All open"), (OPEN,), None),
     InboxView("pending", _("Pending"), (PENDING,), None),
+    InboxView("snoozed", _("Snoozed"), (SNOOZED,), None),
     InboxView("resolved", _("Resolved"), (RESOLVED,), None),
 )
 VIEWS_BY_KEY = {view.key: view for view in VIEWS}

@@ -32,6 +32,7 @@ from inbox.events import replay as event_replay
 from inbox.events.doorbell import agent_group, team_group
 from inbox.exceptions import InboxError
 from inbox.permissions import access
+from inbox.services.presence import agent_presence_seen
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
@@ -101,6 +102,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             agent_group(self.subscription.agent_id), self.channel_name
         )
         await self.accept()
+        await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         self.writer = asyncio.ensure_future(self._write())
         ws_stats.track_backlog(self)
 
@@ -208,6 +210,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
         )
 
     async def _on_ping(self, ping: Ping) -> None:
+        # Online for automatic assignment (issue #17); recorded before the pong answers.
+        await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         self._send({"type": "pong", "id": ping.id})
         await self.notifications.check()  # a lost ring is made good within one heartbeat
         if not self.cursors or self.hub is None:

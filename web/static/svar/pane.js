@@ -175,6 +175,10 @@ export class ConversationPane {
       const value = this.pane.querySelector('[data-input="assignee"]').value;
       this.act("assign", { assignee_id: value ? Number(value) : null, version });
     } else if (action === "status") this.act("status", { status: button.dataset.status, version });
+    else if (action === "snooze") {
+      const seconds = Number(this.pane.querySelector("#snooze-for").value); // "" → 0: until the customer writes
+      this.act("snooze", { until: seconds ? new Date(Date.now() + seconds * 1000).toISOString() : null, version });
+    }
     else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
     else if (action === "retry") this.retry(Number(button.dataset.message), button);
     else if (action === "revise") this.revise(button);

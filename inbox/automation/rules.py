@@ -1,0 +1,160 @@
+"""A rule's conditions and actions as plain values: parsed and checked from the JSON stored
+and sent over the API, and matched against a conversation's facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from inbox.automation.language import LANGUAGES
+from inbox.composer.visible import has_visible_text, without_invisible_separators
+from inbox.exceptions import InvalidInput
+from inbox.models import Priority
+
+WORDS_MAX = 50
+WORD_MAX_LENGTH = 100
+SNOOZE_MINUTES_MAX = 365 * 24 * 60
+PLATFORMS = ("x", "facebook")
+KINDS = ("public", "private")
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """Every condition given must hold; one not given holds always."""
+
+    account_ids: frozenset[int] = frozenset()
+    platforms: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()  # any of them, as a whole word, any case
+    languages: frozenset[str] = frozenset()
+    contact_ids: frozenset[int] = frozenset()
+    pattern: Any = field(default=None, compare=False)  # the words as one compiled pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    team_id: int | None = None
+    agent_id: int | None = None
+    tags: tuple[str, ...] = ()
+    priority: str | None = None
+    snooze_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What conditions look at; ``language`` is detected only if a rule asks."""
+
+    account_id: int
+    platform: str
+    kind: str
+    contact_id: int
+    text: str
+    language: Callable[[], str | None]
+
+
+def _ids(value: Any, name: str) -> frozenset[int]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        raise InvalidInput(f"{name} must be a list of ids.", field=name)
+    return frozenset(value)
+
+
+def _choices(value: Any, name: str, allowed: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
+        raise InvalidInput(f"{name} must be a list of {', '.join(allowed)}.", field=name)
+    return frozenset(value)
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > WORDS_MAX:
+        raise InvalidInput(f"words must be a list of at most {WORDS_MAX}.", field="words")
+    words = tuple(" ".join(str(w).split()).lower() for w in value)
+    if not all(0 < len(w) <= WORD_MAX_LENGTH and "\x00" not in w for w in words):
+        raise InvalidInput(
+            f"Each word needs 1 to {WORD_MAX_LENGTH} visible characters.", field="words"
+        )
+    return words
+
+
+def conditions_parse(raw: Mapping[str, Any]) -> Conditions:
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("conditions must be an object.", field="conditions")
+    known = {"account_ids", "platforms", "kinds", "words", "languages", "contact_ids"}
+    if unknown := sorted(set(raw) - known):
+        raise InvalidInput(f"Unknown condition {unknown[0]!r}.", field="conditions")
+    words = _words(raw.get("words", []))
+    pattern = None
+    if words:
+        alternatives = "|".join(regex.escape(w) for w in words)
+        pattern = regex.compile(rf"\b(?:{alternatives})\b", regex.IGNORECASE)
+    return Conditions(
+        account_ids=_ids(raw.get("account_ids", []), "account_ids"),
+        platforms=_choices(raw.get("platforms", []), "platforms", PLATFORMS),
+        kinds=_choices(raw.get("kinds", []), "kinds", KINDS),
+        words=words,
+        languages=_choices(raw.get("languages", []), "languages", tuple(LANGUAGES)),
+        contact_ids=_ids(raw.get("contact_ids", []), "contact_ids"),
+        pattern=pattern,
+    )
+
+
+def _optional_id(raw: Mapping[str, Any], name: str) -> int | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    return next(iter(_ids([value], name)))
+
+
+def actions_parse(raw: Mapping[str, Any]) -> Actions:
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("actions must be an object.", field="actions")
+    known = {"team_id", "agent_id", "tags", "priority", "snooze_minutes"}
+    if unknown := sorted(set(raw) - known):
+        raise InvalidInput(f"Unknown action {unknown[0]!r}.", field="actions")
+    priority = raw.get("priority")
+    if priority is not None and priority not in Priority.values:
+        raise InvalidInput(
+            f"priority must be one of {', '.join(Priority.values)}.", field="priority"
+        )
+    snooze = raw.get("snooze_minutes")
+    if snooze is not None and (
+        not isinstance(snooze, int) or isinstance(snooze, bool)
+        or not 1 <= snooze <= SNOOZE_MINUTES_MAX
+    ):  # fmt: skip
+        raise InvalidInput("snooze_minutes must be 1 minute to a year.", field="snooze_minutes")
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or len(tags) > 20 or not all(isinstance(t, str) for t in tags):
+        raise InvalidInput("tags must be a list of at most 20 names.", field="tags")
+    tags = sorted({" ".join(without_invisible_separators(t).split()).lower() for t in tags})
+    if not all(has_visible_text(t) and len(t) <= 50 for t in tags):
+        raise InvalidInput("Each tag needs 1 to 50 visible characters.", field="tags")
+    actions = Actions(
+        team_id=_optional_id(raw, "team_id"),
+        agent_id=_optional_id(raw, "agent_id"),
+        tags=tuple(tags),
+        priority=priority,
+        snooze_minutes=snooze,
+    )
+    if actions == Actions():
+        raise InvalidInput("A rule needs at least one action.", field="actions")
+    return actions
+
+
+def conditions_hold(conditions: Conditions, facts: Facts) -> bool:
+    """Cheap conditions first; the language is detected last and only when asked for."""
+    c = conditions
+    if c.account_ids and facts.account_id not in c.account_ids:
+        return False
+    if c.platforms and facts.platform not in c.platforms:
+        return False
+    if c.kinds and facts.kind not in c.kinds:
+        return False
+    if c.contact_ids and facts.contact_id not in c.contact_ids:
+        return False
+    if c.pattern is not None and not c.pattern.search(facts.text):
+        return False
+    return not c.languages or facts.language() in c.languages
