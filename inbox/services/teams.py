@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from inbox.audit import audit
+from inbox.composer.customer_texts import CUSTOMER_LANGUAGES
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.models import AuditAction, Team
 from inbox.permissions.people import actor_managing_people
@@ -42,7 +43,10 @@ def team_create(*, user: AbstractBaseUser, name: str) -> Team:
 
 
 @transaction.atomic(durable=True)
-def team_rename(*, user: AbstractBaseUser, team_id: int, name: str) -> Team:
+def team_rename(
+    *, user: AbstractBaseUser, team_id: int, name: str, customer_language: str | None = None
+) -> Team:
+    """Rename the team and, when given, set the language proposed for its customers."""
     actor = actor_managing_people(user)
     try:
         team = Team.objects.select_for_update(no_key=True).get(pk=team_id)
@@ -50,9 +54,14 @@ def team_rename(*, user: AbstractBaseUser, team_id: int, name: str) -> Team:
         raise NotFound(f"Team {team_id} was not found.") from None
     before = team.name
     team.name = _clean_name(name, except_id=team.pk)
-    team.save(update_fields=["name"])
+    if customer_language is not None:
+        if customer_language not in {"", *CUSTOMER_LANGUAGES}:
+            raise InvalidInput("Unknown customer language.", field="customer_language")
+        team.customer_language = customer_language
+    team.save(update_fields=["name", "customer_language"])
     audit(
         AuditAction.TEAM_RENAMED, actor=actor, user=user, object_type="team",
-        object_id=team.pk, team_id=team.pk, details={"from": before, "to": team.name},
+        object_id=team.pk, team_id=team.pk,
+        details={"from": before, "to": team.name, "customer_language": team.customer_language},
     )  # fmt: skip
     return team

@@ -141,3 +141,18 @@ def test_a_danish_agent_is_proposed_the_swedish_teams_customer_language(agent, c
     texts = json.loads(re.search(r'id="customer-texts"[^>]*>(.*?)</script>', html, re.S)[1])
     assert set(texts) == {"da", "sv", "nb", "en"}
     assert texts["sv"]["handover"] == "Min kollega %(name)s tar över härifrån."
+
+
+def test_an_admin_sets_the_teams_customer_language_on_the_teams_page(admin_agent, team):
+    admin = _client(admin_agent)
+
+    page = admin.get("/teams/").content.decode()
+    saved = admin.post(f"/teams/{team.pk}/rename", {"name": team.name, "customer_language": "nb"})
+    renamed = admin.post(f"/teams/{team.pk}/rename", {"name": "Skatteetaten"})
+    refused = admin.post(f"/teams/{team.pk}/rename", {"name": team.name, "customer_language": "fi"})
+
+    assert f'id="id_team{team.pk}_customer_language"' in page
+    assert saved.status_code == renamed.status_code == 302
+    assert refused.status_code == 400
+    team.refresh_from_db()
+    assert (team.name, team.customer_language) == ("Skatteetaten", "nb")  # a rename keeps it
