@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.composer.customer_texts import CUSTOMER_LANGUAGES
@@ -17,13 +18,19 @@ NAME_MAX = Team._meta.get_field("name").max_length
 def _clean_name(name: str, *, except_id: int | None = None) -> str:
     name = " ".join(str(name).split())
     if not name:
-        raise InvalidInput("A team needs a name.", field="name")
+        raise InvalidInput(_("A team needs a name."), field="name")
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"A team name has at most {NAME_MAX} characters.", field="name")
+        raise InvalidInput(
+            _("A team name has at most %(n)s characters.") % {"n": NAME_MAX}, field="name"
+        )
     taken = Team.objects.filter(name__iexact=name).exclude(pk=except_id)
     if taken.exists():
-        raise InvalidInput(f"There is already a team called {name!r}.", field="name")
+        raise InvalidInput(_already_called(name), field="name")
     return name
+
+
+def _already_called(name: str) -> str:
+    return _("There is already a team called '%(name)s'.") % {"name": name}
 
 
 @transaction.atomic(durable=True)
@@ -34,7 +41,7 @@ def team_create(*, user: AbstractBaseUser, name: str) -> Team:
         with transaction.atomic():  # two admins creating the same name at once: one is told
             team = Team.objects.create(name=name)
     except IntegrityError:
-        raise InvalidInput(f"There is already a team called {name!r}.", field="name") from None
+        raise InvalidInput(_already_called(name), field="name") from None
     audit(
         AuditAction.TEAM_CREATED, actor=actor, user=user, object_type="team",
         object_id=team.pk, team_id=team.pk, details={"name": team.name},
@@ -54,7 +61,9 @@ def team_rename(
         raise NotFound(f"Team {team_id} was not found.") from None
     before = team.name
     team.name = _clean_name(name, except_id=team.pk)
+    details = {"from": before, "to": team.name}
     if customer_language is not None:
+        details["customer_language"] = customer_language
         if customer_language not in {"", *CUSTOMER_LANGUAGES}:
             raise InvalidInput("Unknown customer language.", field="customer_language")
         team.customer_language = customer_language
@@ -62,6 +71,6 @@ def team_rename(
     audit(
         AuditAction.TEAM_RENAMED, actor=actor, user=user, object_type="team",
         object_id=team.pk, team_id=team.pk,
-        details={"from": before, "to": team.name, "customer_language": team.customer_language},
+        details=details,
     )  # fmt: skip
     return team
