@@ -1,5 +1,5 @@
 """In Swedish and in Norwegian, at a desk and on a phone, an agent who is also a manager logs
-in, answers a customer and opens the dashboard, and no English is left on any screen of the
+in, answers a customer, opens the dashboard and saves the profile (and is told so), and no English is left on any screen of the
 walk (issue #18): checked against Svar's own catalogue by tests/web/english_left.py."""
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ WALK = {
         "locale": "sv-SE", "username": "Användarnamn", "password": "Lösenord",
         "log_in": "Logga in", "question": "Hej! När kommer min deklaration?",
         "answer": "Den kommer i april.", "sent": "Skickat", "dashboard": "Svarstider",
+        "save": "Spara", "saved": "Din profil är sparad.",
     },
     "nb": {
         "locale": "nb-NO", "username": "Brukernavn", "password": "Passord",
         "log_in": "Logg inn", "question": "Hei! Når kommer skattemeldingen min?",
         "answer": "Den kommer i april.", "sent": "Sendt", "dashboard": "Svartider",
+        "save": "Lagre", "saved": "Profilen din er lagret.",
     },
 }  # fmt: skip
 # Words of the test's own data, not of Svar's UI.
@@ -76,6 +78,12 @@ def test_login_answer_dashboard_leave_no_english(stack, chromium, contexts, lang
     expect(page.get_by_role("heading", level=1)).to_contain_text(words["dashboard"])
     _no_english(page, language)
     shot(page, f"languages-{language}-{viewport['width']}-dashboard")
+
+    page.goto(f"{stack.base_url}/profile/")
+    _no_english(page, language)
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_role("status")).to_contain_text(words["saved"])
+    _no_english(page, language)
 
 
 def test_the_check_finds_english_on_a_page_in_english(stack, chromium, contexts):
