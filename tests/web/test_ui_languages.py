@@ -1,6 +1,7 @@
 """In Swedish and in Norwegian, at a desk and on a phone, an agent who is also a manager logs
-in, answers a customer, opens the dashboard and saves the profile (and is told so), and no English is left on any screen of the
-walk (issue #18): checked against Svar's own catalogue by tests/web/english_left.py."""
+in, answers a customer, opens the dashboard and saves the profile (and is told so), and no
+English is left on any screen of the walk (issue #18): checked against Svar's own catalogue by
+tests/web/english_left.py."""
 
 from __future__ import annotations
 
