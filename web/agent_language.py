@@ -1,9 +1,11 @@
-"""The agent's own language, when set in the profile, wins over the browser's Accept-Language."""
+"""The agent's own language, when set in the profile, wins over the browser's Accept-Language.
+A profile language Svar no longer offers is ignored: the browser's choice (or English) stands."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -23,7 +25,7 @@ class AgentLanguageMiddleware:
                 language = user.agent.language  # cached on the user for the views
             except Agent.DoesNotExist:
                 language = ""
-            if language:
+            if language and language in dict(settings.LANGUAGES):
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)

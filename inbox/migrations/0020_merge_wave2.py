@@ -6,6 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("inbox", "0019_assignment_snooze_rules"),
+        ("inbox", "0019_languages"),
         ("inbox", "0019_media"),
         ("inbox", "0019_mentions_notifications"),
         ("inbox", "0019_profiles_requests"),

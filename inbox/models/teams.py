@@ -12,6 +12,9 @@ class Team(models.Model):
     # Taken with UPDATE … RETURNING inside the writing transaction, so commit order equals seq
     # order.
     event_seq = models.BigIntegerField(default=0)
+    # The language Svar proposes for texts it writes to this team's customers (issue #18);
+    # blank: settings.SVAR_CUSTOMER_LANGUAGE, else the agent's own language.
+    customer_language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["name"]

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.composer.rendering import RenderedReply
@@ -138,7 +139,7 @@ def reply_approve(
     _check_pending(approval)
     _check_revision(approval, revision)
     if approval.author_id == approver.pk:
-        raise PermissionDenied("Someone else must approve your reply.")
+        raise PermissionDenied(_("Someone else must approve your reply."))
     author = message.author_agent
     original = message.body
     if body is not None and body != message.body:
@@ -166,12 +167,12 @@ def reply_send_back(
     """Return the reply to its author with a note; nothing is posted."""
     approver = approver_of(user)
     if not note.strip():
-        raise InvalidInput("Say what the author should change.", field="note")
+        raise InvalidInput(_("Say what the author should change."), field="note")
     message, approval = _lock(user, message_id)
     _check_pending(approval)
     _check_revision(approval, revision)
     if approval.author_id == approver.pk:
-        raise PermissionDenied("Someone else must review your reply.")
+        raise PermissionDenied(_("Someone else must review your reply."))
     _decide(approval, approver, ApprovalState.SENT_BACK, note=note.strip())
     message.delivery_state = DeliveryState.SENT_BACK
     message.save(update_fields=["delivery_state"])
@@ -188,7 +189,7 @@ def reply_revise(*, user: AbstractBaseUser, message_id: int, revision: int, body
     author = agent_of(user)
     message, approval = _lock(user, message_id)
     if approval.author_id != author.pk:
-        raise PermissionDenied("Only the author may change a reply waiting for approval.")
+        raise PermissionDenied(_("Only the author may change a reply waiting for approval."))
     if approval.state == ApprovalState.APPROVED:
         raise InvalidTransition("This reply was approved already.", current_state=approval.state)
     _check_revision(approval, revision)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.composer.visible import has_visible_text, without_invisible_separators
@@ -157,11 +158,11 @@ def _clean_tag(name: str) -> str:
     controls (they only make a second tag that looks like the first)."""
     cleaned = " ".join(without_invisible_separators(str(name)).split()).lower()
     if not has_visible_text(cleaned):
-        raise InvalidInput("A tag needs at least one visible character.", field="tags")
+        raise InvalidInput(_("A tag needs at least one visible character."), field="tags")
     if len(cleaned) > TAG_MAX_LENGTH:
         raise InvalidInput(
-            f"A tag may have at most {TAG_MAX_LENGTH} characters; {cleaned[:20]!r}… has "
-            f"{len(cleaned)}.",
+            _("A tag may have at most %(max)s characters; '%(tag)s'… has %(length)s.")
+            % {"max": TAG_MAX_LENGTH, "tag": cleaned[:20], "length": len(cleaned)},
             field="tags",
         )
     return cleaned
@@ -185,7 +186,8 @@ def conversation_tag(
         return conversation
     if len(wanted) > TAGS_PER_CONVERSATION_MAX:
         raise InvalidInput(
-            f"A conversation may carry at most {TAGS_PER_CONVERSATION_MAX} tags.", field="tags"
+            _("A conversation may carry at most %(n)s tags.") % {"n": TAGS_PER_CONVERSATION_MAX},
+            field="tags",
         )
     # In name order: two requests adding the same new tags wait for each other in one order.
     Tag.objects.bulk_create([Tag(name=n) for n in sorted(to_add)], ignore_conflicts=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inbox.exceptions import InvalidInput
 from inbox.models import Conversation, Message
@@ -28,7 +29,7 @@ def conversation_handover(
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
     if assignee_id == actor.pk:
-        raise InvalidInput("Choose a colleague to hand over to.", field="assignee_id")
+        raise InvalidInput(_("Choose a colleague to hand over to."), field="assignee_id")
     message = None
     if note_to_customer.strip():
         # Written before the assignment so that it is signed and credited by whoever hands over.

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, NotFound
@@ -49,7 +50,9 @@ def _refuse_existing_account(email: str) -> None:
         User.objects.filter(email__iexact=email).exists()
         or User.objects.filter(username__iexact=email).exists()
     ):
-        raise InvalidInput(f"There is already an account for {email}.", field="email")
+        raise InvalidInput(
+            _("There is already an account for %(email)s.") % {"email": email}, field="email"
+        )
 
 
 def _pending(invitations: object) -> object:
@@ -87,7 +90,9 @@ def invitation_create(
         _refuse_existing_account(email)
         if _pending(Invitation.objects.filter(email__iexact=email)).exists():  # type: ignore[attr-defined]
             raise InvalidInput(
-                f"{email} is already invited; send the invitation again instead.", field="email"
+                _("%(email)s is already invited; send the invitation again instead.")
+                % {"email": email},
+                field="email",
             )
         invitation = Invitation(
             email=email, public_name=fields.clean_public_name(public_name),

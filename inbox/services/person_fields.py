@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from inbox.exceptions import InvalidInput
 from inbox.models import Agent, Team
@@ -22,17 +23,20 @@ def clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(f"{email!r} is not an e-mail address.", field="email") from None
+        raise InvalidInput(
+            _("'%(email)s' is not an e-mail address.") % {"email": email}, field="email"
+        ) from None
     return email
 
 
 def clean_public_name(public_name: str) -> str:
     public_name = " ".join(str(public_name).split())
     if not public_name:
-        raise InvalidInput("The public name cannot be empty.", field="public_name")
+        raise InvalidInput(_("The public name cannot be empty."), field="public_name")
     if len(public_name) > PUBLIC_NAME_MAX:
         raise InvalidInput(
-            f"A public name has at most {PUBLIC_NAME_MAX} characters.", field="public_name"
+            _("A public name has at most %(n)s characters.") % {"n": PUBLIC_NAME_MAX},
+            field="public_name",
         )
     return public_name
 
@@ -41,7 +45,8 @@ def clean_initials(initials: str) -> str:
     initials = str(initials).strip()
     if not initials or len(initials) > INITIALS_MAX or any(c.isspace() for c in initials):
         raise InvalidInput(
-            f"Initials are 1 to {INITIALS_MAX} characters without spaces.", field="initials"
+            _("Initials are 1 to %(n)s characters without spaces.") % {"n": INITIALS_MAX},
+            field="initials",
         )
     return initials
 

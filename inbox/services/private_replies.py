@@ -32,15 +32,6 @@ DEFAULT_ENQUEUE = "connectors.private_reply_jobs.enqueue_private_reply"
 _UNFINISHED = ("queued", "sending")
 
 
-def private_reply_suggestion(*, name: str) -> str:
-    """The ready text, in the language active for the agent."""
-    return _(
-        "Hello %(name)s, we have hidden your comment because it contained your personal "
-        "identity number, to protect you. Please write to us here in a private message, and "
-        "we will help you further."
-    ) % {"name": name}
-
-
 @transaction.atomic(durable=True)
 def private_reply_create(*, user: AbstractBaseUser, message_id: int, text: str) -> PrivateReply:
     author = agent_of(user)

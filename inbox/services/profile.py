@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from connectors.base import Platform
 from inbox.composer.rendering import render_signature
@@ -28,15 +29,18 @@ def _clean_signature(platform: str, template: str, *, public_name: str, initials
     rendered = render_signature(template, public_name=public_name, initials=initials)
     if len(rendered) > SIGNATURE_MAX:
         raise InvalidInput(
-            f"The {platform} signature is {len(rendered)} characters long; at most "
-            f"{SIGNATURE_MAX}.",
+            _("The %(platform)s signature is %(length)s characters long; at most %(max)s.")
+            % {"platform": platform, "length": len(rendered), "max": SIGNATURE_MAX},
             field=f"signature_{platform}",
         )
     first_name = public_name.split()[0]
     if not any(part in rendered for part in (public_name, first_name, initials)):
         raise InvalidInput(
-            f"The {platform} signature must contain your name or initials "
-            "(write {name} or {initials}).",
+            _(
+                "The %(platform)s signature must contain your name or initials (write {name} "
+                "or {initials})."
+            )
+            % {"platform": platform},
             field=f"signature_{platform}",
         )
     return template
@@ -55,16 +59,18 @@ def agent_profile_update(
     public_name = " ".join(public_name.split())
     initials = initials.strip()
     if not public_name:
-        raise InvalidInput("Your public name cannot be empty.", field="public_name")
+        raise InvalidInput(_("Your public name cannot be empty."), field="public_name")
     if len(public_name) > PUBLIC_NAME_MAX:
         raise InvalidInput(
-            f"A public name has at most {PUBLIC_NAME_MAX} characters.", field="public_name"
+            _("A public name has at most %(n)s characters.") % {"n": PUBLIC_NAME_MAX},
+            field="public_name",
         )
     if not initials or len(initials) > INITIALS_MAX or any(c.isspace() for c in initials):
         raise InvalidInput(
-            f"Initials are 1 to {INITIALS_MAX} characters without spaces.", field="initials"
+            _("Initials are 1 to %(n)s characters without spaces.") % {"n": INITIALS_MAX},
+            field="initials",
         )
-    if language not in {"", *(code for code, _ in settings.LANGUAGES)}:
+    if language not in {"", *(code for code, _name in settings.LANGUAGES)}:
         raise InvalidInput(f"Unknown language {language!r}.", field="language")
     unknown = set(signatures) - {p.value for p in Platform}
     if unknown:

@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -81,3 +81,19 @@ LABELS = {
 @register.filter
 def label(value: str) -> str:
     return str(LABELS.get(value, value))
+
+
+@register.filter(expects_localtime=True)
+def moment(value: datetime | None) -> str:
+    """A short date and time in the reader's language: "4 Dec 15:04", "4. dec. 15:04"."""
+    if value is None:
+        return ""
+    return formats.date_format(value, pgettext("short date and time", "j M H:i"))
+
+
+@register.filter(expects_localtime=True)
+def day(value: datetime | None) -> str:
+    """A date with its year in the reader's language: "4 Dec 2026", "4. dec. 2026"."""
+    if value is None:
+        return ""
+    return formats.date_format(value, pgettext("date with year", "j M Y"))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from connectors.base import Platform
 from inbox.composer.canned import fill_placeholders
+from inbox.composer.customer_texts import CUSTOMER_LANGUAGES, customer_language, customer_texts
 from inbox.composer.reply_window import reply_window
 from inbox.metrics.sla import sla_clocks
 from inbox.models import Agent, Conversation, Direction
@@ -33,7 +34,6 @@ from inbox.selectors.moderation import moderation_for_messages, private_replies_
 from inbox.selectors.notifications import notification_head, notification_unread_count
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
-from inbox.services.private_replies import private_reply_suggestion
 from web.channels.present import inbox_token_note
 from web.inbox_sort import list_sort
 from web.views import first_run
@@ -180,7 +180,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
             for kind, _, _, item in entries
         ],
         "can_delete_comments": user.has_perm("inbox.delete_public_comment"),
-        "private_reply_suggestion": private_reply_suggestion(name=customer_name),
+        **_customer_texts(conversation, customer_name),
         "earlier_messages": detail.earlier_messages,
         "others": selectors.contact_conversation_list(user=user, conversation=conversation),
         "window": reply_window(
@@ -196,7 +196,18 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
         "canned": [] if guest else _canned(request, conversation, customer_name, agent),
         "guideline_html": "" if guest else guideline_html(conversation.team_id),
         "signature_platform": conversation.account.platform,
-        "handover_template": _("My colleague %(name)s will take over from here."),
+    }
+
+
+def _customer_texts(conversation: Conversation, customer_name: str) -> dict:
+    """What Svar writes to the customer, in each language, the customer's proposed."""
+    texts = customer_texts(customer_name=customer_name)
+    language = customer_language(conversation)
+    return {
+        "customer_texts": texts,
+        "customer_language": language,
+        "customer_languages": list(CUSTOMER_LANGUAGES.items()),
+        "private_reply_suggestion": texts[language]["hidden_comment"],
     }
 
 

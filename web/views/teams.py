@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from inbox.composer.customer_texts import CUSTOMER_LANGUAGES
 from inbox.exceptions import InvalidInput
 from inbox.selectors.people import team_admin_list
 from inbox.services.teams import team_create, team_rename
@@ -40,6 +41,7 @@ def _render(
         "create_form": create_form or TeamForm(auto_id="id_new_%s"),
         "renaming": renaming,
         "rename_form": rename_form,
+        "customer_languages": list(CUSTOMER_LANGUAGES.items()),
     }
     return render(request, "people/teams.html", context, status=status)
 
@@ -71,7 +73,10 @@ def team_rename_page(request: HttpRequest, team_id: int) -> HttpResponse:
     form = TeamForm(request.POST, auto_id=f"id_team{team_id}_%s")
     if form.is_valid():
         try:
-            team = team_rename(user=request.user, team_id=team_id, name=form.cleaned_data["name"])
+            team = team_rename(
+                user=request.user, team_id=team_id, name=form.cleaned_data["name"],
+                customer_language=request.POST.get("customer_language"),
+            )  # fmt: skip
         except InvalidInput as error:
             show_error(form, error)
         else:

@@ -1,7 +1,7 @@
 // The composer: shows exactly what the customer will see (body + signature, from the server's
 // one rendering function), counts it as the platform does, and guards what is sent.
 import { api, ApiError } from "./api.js";
-import { t } from "./i18n.js";
+import { customerText, customerTexts, t } from "./i18n.js";
 import { MentionPicker } from "./mentions.js";
 
 const PREVIEW_DELAY_MS = 150;
@@ -45,6 +45,7 @@ export class Composer {
     composer.addEventListener("change", (event) => {
       if (event.target.name === "mode") this.applyMode();
       if (event.target.dataset.input === "canned") this.insertCanned(event.target);
+      if (event.target.dataset.input === "customer-language") this.switchCustomerLanguage();
     });
     // @name in a note: suggestions of colleagues of every team (issue #17).
     this.mentions = new MentionPicker(this.textarea, this.pane.querySelector("#mention-list"), {
@@ -64,6 +65,20 @@ export class Composer {
     if (area.value.trim()) this.onTyping(this.mode);
     if (!note) this.requestPreview();
     this.renderCounter();
+  }
+
+  // A text Svar proposed, still untouched, follows the customer's language the agent picks.
+  switchCustomerLanguage() {
+    const proposed = Object.values(customerTexts(this.pane));
+    const fields = [this.textarea, ...this.pane.querySelectorAll(".private-reply-offer textarea")];
+    for (const field of fields) {
+      for (const kind of ["private_ask", "hidden_comment"]) {
+        if (proposed.some((texts) => texts[kind] === field.value.trim())) {
+          field.value = customerText(this.pane, kind);
+        }
+      }
+    }
+    this.fetchPreview();
   }
 
   insertCanned(select) {
@@ -205,7 +220,7 @@ export class Composer {
     if (result.public && result.personal_data.length) {
       const choice = await this.guard(result);
       if (choice === "private") {
-        this.textarea.value = this.pane.querySelector("#private-ask").content.textContent.trim();
+        this.textarea.value = customerText(this.pane, "private_ask");
         this.textarea.focus();
         await this.fetchPreview();
         return;

@@ -20,3 +20,15 @@ export function duration(ms) {
   if (minutes < 48 * 60) return t("hours", { n: Math.floor(minutes / 60) });
   return t("days", { n: Math.floor(minutes / 1440) });
 }
+
+// What Svar writes to the customer ("handover", "private_ask", "hidden_comment"), in the
+// language chosen in the composer: the customer's, proposed by the server.
+export function customerTexts(root) {
+  return JSON.parse(root.querySelector("#customer-texts")?.textContent || "{}");
+}
+
+export function customerText(root, kind, params = {}) {
+  const language = root.querySelector("#customer-language")?.value;
+  const text = customerTexts(root)[language]?.[kind] ?? "";
+  return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+}

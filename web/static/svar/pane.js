@@ -2,7 +2,7 @@
 // refreshed in place (the composer and its text survive) when the live layer reports a change.
 import { api, fetchFragment } from "./api.js";
 import { Composer } from "./composer.js";
-import { t } from "./i18n.js";
+import { customerText, t } from "./i18n.js";
 
 // What the agent typed into the re-rendered regions (a tag not yet added) and where the focus
 // was survive a refresh: the server's copy of those fields is empty.
@@ -235,7 +235,7 @@ export class ConversationPane {
     const tell = dialog.querySelector('[data-input="tell"]').checked;
     const name = dialog.querySelector("#handover-to").selectedOptions[0]?.dataset.name || "";
     if (tell && (fromCheckbox ? !note.value : note.dataset.filled === "1")) {
-      note.value = note.dataset.template.replace("%(name)s", name);
+      note.value = customerText(this.pane, "handover", { name });
       note.dataset.filled = "1";
     }
   }
