@@ -30,6 +30,7 @@ class SvarWorker(Worker):
         from inbox.metrics.jobs import business_hours_recompute_resume
         from inbox.services.auto_assign import auto_assign_sweep
         from inbox.services.snooze import snooze_wake_due
+        from inbox.services.webhooks import webhook_deliveries_prune
 
         try:
             close_old_connections()
@@ -37,6 +38,7 @@ class SvarWorker(Worker):
             business_hours_recompute_resume()  # a lost recompute of business time
             snooze_wake_due()  # snoozes whose scheduled wake-up job was lost
             auto_assign_sweep()  # automatic assignment: agents back online, others gone
+            webhook_deliveries_prune()  # ingested webhook bodies hold customers' words
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
 

@@ -429,5 +429,4 @@ LOGGING = {
 }
 from web.settings_languages import *  # noqa: E402, F403  (Swedish, Norwegian, issue #18)
 from web.settings_media import *  # noqa: E402, F403  (media, issue #13)
-from web.settings_privacy import *  # noqa: E402, F403 -- retention and backups (issue #19)
 from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

@@ -25,3 +25,6 @@ SVAR_X_ACTIVE_CONVERSATION_SECONDS = int(
 )
 # How long the endpoint trusts its list of known Pages (a new account waits this long).
 SVAR_WEBHOOK_PAGES_CACHE_SECONDS = float(os.environ.get("SVAR_WEBHOOK_PAGES_CACHE_SECONDS", "5"))
+# Ingested deliveries hold customers' raw words: they are deleted this long after ingest (a
+# later retry of the same delivery is then stored and ingested again, which changes nothing).
+SVAR_WEBHOOK_KEEP_HOURS = int(os.environ.get("SVAR_WEBHOOK_KEEP_HOURS", "24"))

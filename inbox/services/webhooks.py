@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -66,3 +68,22 @@ def webhook_deliveries_done(*, delivery_ids: list[int], outcome: str) -> None:
     WebhookDelivery.objects.filter(pk__in=delivery_ids).update(
         ingested_at=timezone.now(), outcome=outcome
     )
+
+
+PRUNE_BATCH = 5_000
+
+
+def webhook_deliveries_prune() -> int:
+    """Delete ingested deliveries older than ``SVAR_WEBHOOK_KEEP_HOURS``, a bounded batch at
+    a time (no long transaction beside the endpoint's inserts); returns how many went."""
+    cutoff = timezone.now() - timedelta(hours=settings.SVAR_WEBHOOK_KEEP_HOURS)
+    pruned = 0
+    while True:
+        batch = list(
+            WebhookDelivery.objects.filter(ingested_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return pruned
+        pruned += WebhookDelivery.objects.filter(pk__in=batch).delete()[0]

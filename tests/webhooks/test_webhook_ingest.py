@@ -198,3 +198,22 @@ def test_a_delivery_that_cannot_be_ingested_is_set_aside_and_holds_up_nothing(gr
     assert list(Message.objects.values_list("external_id", flat=True)) == ["1_2"]
     failed = WebhookDelivery.objects.get(outcome__startswith="failed")
     assert "psid-unknown-to-graph" in failed.outcome
+
+
+def test_ingested_deliveries_are_deleted_after_the_keeping_time_and_waiting_ones_never(
+    settings,
+):
+    from datetime import timedelta
+
+    from inbox.services.webhooks import webhook_deliveries_prune
+
+    settings.SVAR_WEBHOOK_KEEP_HOURS = 24
+    now = timezone.now()
+    old, recent, waiting = (
+        WebhookDelivery.objects.create(
+            platform="facebook", digest=name, body=b"{}", received_at=now, ingested_at=at
+        )
+        for name, at in (("old", now - timedelta(hours=25)), ("recent", now), ("waiting", None))
+    )
+    assert webhook_deliveries_prune() == 1
+    assert set(WebhookDelivery.objects.values_list("digest", flat=True)) == {"recent", "waiting"}
