@@ -8,16 +8,26 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from inbox.automation.language import language_of
 from inbox.models import Conversation
 
 # Each named in its own language, as a language picker shows them.
 CUSTOMER_LANGUAGES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk bokmål", "en": "English"}
 
 
-def customer_language(conversation: Conversation) -> str:
-    """The conversation's team's customer language, else the installation's, else the agent's
-    (the active language), else English."""
+# Fewer words than this say too little about their language (a name, "Tak!").
+DETECT_MIN_WORDS = 4
+
+
+def customer_language(conversation: Conversation, *, customer_words: str = "") -> str:
+    """The language the customer wrote in (their words, when long enough to tell), else the
+    conversation's team's customer language, else the installation's, else the agent's (the
+    active language), else English."""
+    detected = ""
+    if len(customer_words.split()) >= DETECT_MIN_WORDS:
+        detected = language_of(customer_words) or ""
     for candidate in (
+        detected,
         conversation.team.customer_language,
         settings.SVAR_CUSTOMER_LANGUAGE,
         translation.get_language() or "",

@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import translation
 
 from inbox.composer.customer_texts import customer_language, customer_texts
-from inbox.models import Agent, Conversation, Team
+from inbox.models import Agent, Conversation, Message, Team
 from inbox.services import messages_ingest
 from tests.factories import inbound
 
@@ -120,6 +120,16 @@ def test_the_customers_language_is_the_teams_then_the_installations_then_the_age
     assert customer_language(conversation) == "sv"
 
 
+def test_the_customers_own_words_when_long_enough_go_before_the_teams_language(conversation):
+    conversation.team.customer_language = "da"
+    norwegian = "Hei, jeg lurer på når skattemeldingen min blir ferdig behandlet?"
+    swedish = "Hej, jag undrar när min deklaration blir färdigbehandlad?"
+
+    assert customer_language(conversation, customer_words=norwegian) == "nb"
+    assert customer_language(conversation, customer_words=swedish) == "sv"
+    assert customer_language(conversation, customer_words="Tak for hjælpen") == "da"  # too few
+
+
 def test_each_text_to_the_customer_exists_in_each_language():
     texts = customer_texts(customer_name="Kirsten")
 
@@ -133,6 +143,7 @@ def test_each_text_to_the_customer_exists_in_each_language():
 
 def test_a_danish_agent_is_proposed_the_swedish_teams_customer_language(agent, conversation):
     Team.objects.filter(pk=conversation.team_id).update(customer_language="sv")
+    Message.objects.filter(conversation=conversation).update(text="Hej!")  # too short to tell
 
     html = _client(agent, "da").get(f"/conversations/{conversation.pk}/pane").content.decode()
 

@@ -180,7 +180,7 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
             for kind, _, _, item in entries
         ],
         "can_delete_comments": user.has_perm("inbox.delete_public_comment"),
-        **_customer_texts(conversation, customer_name),
+        **_customer_texts(conversation, customer_name, _customer_words(detail.messages)),
         "earlier_messages": detail.earlier_messages,
         "others": selectors.contact_conversation_list(user=user, conversation=conversation),
         "window": reply_window(
@@ -199,10 +199,16 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
     }
 
 
-def _customer_texts(conversation: Conversation, customer_name: str) -> dict:
+def _customer_words(messages: list) -> str:
+    """The customer's last words in the thread, what their language is told from."""
+    inbound = [m.text for m in messages if m.direction == Direction.INBOUND and m.text]
+    return " ".join(inbound[-3:])
+
+
+def _customer_texts(conversation: Conversation, customer_name: str, words: str) -> dict:
     """What Svar writes to the customer, in each language, the customer's proposed."""
     texts = customer_texts(customer_name=customer_name)
-    language = customer_language(conversation)
+    language = customer_language(conversation, customer_words=words)
     return {
         "customer_texts": texts,
         "customer_language": language,
