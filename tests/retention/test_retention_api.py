@@ -105,6 +105,9 @@ def test_the_settings_page_saves_a_policy_and_shows_the_dry_run(admin, team):
     saved = client.post(f"/teams/{team.pk}/retention", {"days": "120", "action": "anonymise"})
     assert saved.status_code == 302
     assert RetentionPolicy.objects.get(team=team).days == 120
+    admin.language = "sv"
+    admin.save()
+    assert "120 dagar, därefter anonymisera" in client.get(f"/teams/{team.pk}/retention").text
 
 
 def test_the_conversation_view_offers_legal_hold_to_managers_only(manager, agent, conversation):

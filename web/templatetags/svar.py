@@ -9,7 +9,7 @@ from datetime import datetime
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 register = template.Library()
 
@@ -75,6 +75,8 @@ LABELS = {
     "failed": pgettext_lazy("delivery", "Failed"),
     "approval": pgettext_lazy("delivery", "Waiting for approval"),
     "returned": pgettext_lazy("delivery", "Sent back"),
+    "delete": gettext_lazy("Delete"),  # what retention does after its days
+    "anonymise": gettext_lazy("Anonymise"),
 }
 
 
