@@ -47,7 +47,8 @@ def birgit(stack):
 
 def two_notifications_one_read(stack, conversation: Conversation) -> None:
     """Lars mentions Mette (unread) and assigned her a conversation (read)."""
-    notify([Notice(stack.mette.pk, NotificationKind.ASSIGNED_TO_ME, conversation.pk, stack.lars.pk)])
+    assigned = NotificationKind.ASSIGNED_TO_ME
+    notify([Notice(stack.mette.pk, assigned, conversation.pk, actor_id=stack.lars.pk)])
     notifications_mark_read(user=stack.mette.user)
     note_create(user=stack.lars.user, conversation_id=conversation.pk, body="Kig her, @mette")
 
@@ -62,7 +63,11 @@ def customer_with_a_photo(stack, cdn) -> None:  # noqa: F811
 
 
 def test_every_page_of_the_second_wave_has_no_wcag_violation(
-    stack, birgit, chromium, contexts, cdn  # noqa: F811
+    stack,
+    birgit,
+    chromium,
+    contexts,
+    cdn,  # noqa: F811
 ):
     admin(stack)
     customer_with_a_photo(stack, cdn)
