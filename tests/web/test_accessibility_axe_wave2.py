@@ -89,6 +89,9 @@ def test_every_page_of_the_second_wave_has_no_wcag_violation(
     page.locator("#composer-body").press_sequentially("Spørg @la")
     expect(page.get_by_role("option", name="Lars Holm (@lars)")).to_be_visible()
     findings.check(page, "note composer with the mention suggestions open")
+    page.locator("#composer-body").press_sequentially("zz")
+    expect(page.locator("#mention-list")).to_contain_text("No colleague by that name.")
+    findings.check(page, "note composer with no colleague to suggest")
 
     page.goto(f"{stack.base_url}/profile/")
     page.get_by_label("A conversation is assigned to me").uncheck()
@@ -121,3 +124,59 @@ def test_every_page_of_the_second_wave_has_no_wcag_violation(
     expect(anna.locator("#erased-held")).to_be_visible()
     findings.check(anna, "erasure done, a conversation kept on legal hold")
     findings.assert_none()
+
+
+def tab_to(page, target) -> None:
+    """Tab forward until ``target`` has the focus: reachable from the keyboard, in order."""
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError("not reachable with Tab")
+
+
+def test_the_notification_centre_and_the_mention_list_work_from_the_keyboard(
+    stack, birgit, chromium, contexts
+):
+    stack.mention("Hvornår kommer min årsopgørelse?")
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    two_notifications_one_read(stack, Conversation.objects.get())
+    page.reload()
+    unread = page.locator("#notification-list li.unread a")
+    expect(unread).to_have_accessible_name("Lars Holm mentioned you in a note (unread)")
+    read = page.locator("#notification-list li.read a")
+    expect(read).to_have_accessible_name("Lars Holm assigned a conversation to you")
+
+    tab_to(page, unread)
+    page.keyboard.press("Enter")  # the link's own: the conversation opens, the item is read
+    expect(page.locator("#pane")).to_be_visible()
+    expect(page.locator("#notification-list li.unread")).to_have_count(0)
+    expect(page.locator("#notification-unread")).to_be_hidden()
+    expect(page.locator("#notification-list a").first).to_have_accessible_name(
+        "Lars Holm mentioned you in a note"
+    )
+
+    page.keyboard.press("r")  # to the composer
+    page.keyboard.press("Shift+Tab")  # back to the modes: arrows choose the internal note
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("Internal note")).to_be_checked()
+    composer = page.locator("#composer-body")
+    tab_to(page, composer)  # back at once: the blur's late close must not shut the list
+    page.keyboard.type("Spørg @")
+    options = page.locator("#mention-list").get_by_role("option")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    count = options.count()
+    assert count >= 2, "every colleague is suggested"
+    page.keyboard.press("ArrowUp")  # wraps to the last
+    last = options.nth(count - 1)
+    expect(last).to_have_attribute("aria-selected", "true")
+    expect(composer).to_have_attribute("aria-activedescendant", f"mention-{count - 1}")
+    page.keyboard.press("Escape")  # closes the list, not the conversation
+    expect(page.locator("#mention-list")).to_be_hidden()
+    expect(composer).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#pane")).to_be_visible()
+    composer.press_sequentially("b")
+    expect(page.get_by_role("option", name="Birgit Hansen (@birgit) · HR")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(composer).to_have_value("Spørg @birgit ")
