@@ -85,6 +85,7 @@ def _team_flow_strings() -> dict[str, str]:
         "mentionOtherTeam": _("another team"),
         "mentionNobody": _("No colleague by that name."),
         "notificationsTitle": _("Svar"),
+        "notifUnread": _("unread"),
         "notif_mention": _("%(name)s mentioned you in a note"),
         "notif_assigned_to_me": _("%(name)s assigned a conversation to you"),
         "notif_customer_wrote_again": _("A customer wrote again in your conversation"),

@@ -19,7 +19,11 @@ export class MentionPicker {
     if (!textarea || !list) return;
     textarea.addEventListener("input", () => this.typed());
     textarea.addEventListener("keydown", (event) => this.key(event));
-    textarea.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+    // Late, so a click on an option lands first; not if the focus came back meanwhile
+    // (Shift+Tab to the modes, an arrow, Tab back and "@" within that time).
+    textarea.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== textarea) this.close();
+    }, 150));
     list.addEventListener("mousedown", (event) => {
       const option = event.target.closest("[role=option]");
       if (!option) return;
@@ -64,8 +68,11 @@ export class MentionPicker {
       return li;
     }));
     if (!items.length) {
+      // A listbox holds only options (axe aria-required-children): one that cannot be chosen.
       const li = document.createElement("li");
       li.className = "muted";
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-disabled", "true");
       li.textContent = t("mentionNobody");
       this.list.append(li);
     }

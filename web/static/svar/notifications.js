@@ -57,6 +57,8 @@ export class NotificationCentre {
     li.className = n.read ? "read" : "unread";
     const link = document.createElement("a");
     link.textContent = this.text(n);
+    // Bold alone does not tell a screen reader which are new (WCAG 1.3.1).
+    if (!n.read) link.append(this.unreadLabel());
     if (n.conversation_id) {
       link.href = `/conversations/${Number(n.conversation_id)}/`;
       link.dataset.open = String(n.conversation_id);
@@ -68,10 +70,22 @@ export class NotificationCentre {
     return li;
   }
 
+  unreadLabel() {
+    const label = document.createElement("span");
+    label.className = "visually-hidden unread-label";
+    label.textContent = ` (${t("notifUnread")})`;
+    return label;
+  }
+
+  markRead(item) {
+    item.classList.replace("unread", "read");
+    item.querySelector(".unread-label")?.remove();
+  }
+
   async click(event) {
     const item = event.target.closest("li[data-seq]");
     if (item && item.classList.contains("unread")) {
-      item.classList.replace("unread", "read");
+      this.markRead(item);
       this.setUnread(this.unread - 1);
       api("notifications/read", { seqs: [Number(item.dataset.seq)] }).catch(() => {});
     }
@@ -79,7 +93,7 @@ export class NotificationCentre {
     if (action === "notifications-more") this.older();
     if (action === "notifications-read-all") {
       await api("notifications/read", {});
-      this.list.querySelectorAll("li.unread").forEach((li) => li.classList.replace("unread", "read"));
+      this.list.querySelectorAll("li.unread").forEach((li) => this.markRead(li));
       this.setUnread(0);
     }
     if (action === "notifications-desktop") {
