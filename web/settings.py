@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "RuleKindEnum": ["personal_data", "words", "pattern", "links", "tag"],
         "ModerationKindEnum": ["hide", "unhide", "delete"],
         "PersonalDataKindEnum": ["cpr", "personnummer", "fodselsnummer", "email", "phone"],
+        "RetentionActionEnum": ["delete", "anonymise"],
+        "NotificationKindEnum": "inbox.models.notifications.NotificationKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

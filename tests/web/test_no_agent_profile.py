@@ -19,10 +19,11 @@ pytestmark = pytest.mark.django_db
 # Open to any signed-in user: the admin (where a profile is given), logging in and out, the
 # probes; the API's schema and its viewer describe the API, they hold no inbox data.
 # An invitation's page is for people with no account yet; the guide is where a profile is made;
-# the accessibility statement and the site icon are for anyone (issue #18).
+# the accessibility statement and the site icon are for anyone (issue #18); the platforms'
+# webhook answers Meta, signed by the app secret, never a person (issue #20).
 OPEN = re.compile(
     r"^/(admin/|login/|logout/|healthz|readyz|api/schema/|api/docs/|invitation/|welcome/"
-    r"|accessibility/|favicon\.ico)"
+    r"|accessibility/|favicon\.ico|webhooks/meta)"
 )
 SAMPLE_ARGUMENTS = {"int": "1", "slug": "agents", "str": "x", "path": "x"}
 

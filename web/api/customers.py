@@ -55,7 +55,7 @@ class PersonConversationOut(serializers.Serializer):
     last_message_at = serializers.DateTimeField()
 
 
-class PersonOut(serializers.Serializer):
+class CustomerPersonOut(serializers.Serializer):
     profile_id = serializers.IntegerField(allow_null=True)
     contacts = ContactOut(many=True)
     conversations = PersonConversationOut(many=True)
@@ -102,7 +102,7 @@ def _change_out(change: ProfileChange) -> dict[str, Any]:
 
 
 class CustomerApi(APIView):
-    @extend_schema(responses={200: PersonOut, **ERRORS},
+    @extend_schema(responses={200: CustomerPersonOut, **ERRORS},
                    summary="A customer's contacts and conversations on every channel, with "
                            "contacts that look like the same person")  # fmt: skip
     def get(self, request: Request, contact_id: int) -> Response:

@@ -17,6 +17,7 @@ from inbox.selectors.notifications import notification_muted_kinds, notification
 from inbox.services.notifications import notification_kinds_mute, notifications_mark_read
 from web.api import serializers as s
 from web.api.conversations import parse_body
+from web.api.fields import TrueFalseField
 
 NOTIFICATION = inline_serializer(
     "Notification",
@@ -44,7 +45,7 @@ class ReadRequest(serializers.Serializer):
     seqs = serializers.ListField(
         child=serializers.IntegerField(min_value=1), max_length=500, required=False
     )
-    read = serializers.BooleanField(default=True)
+    read = TrueFalseField(default=True)
 
 
 class SettingsRequest(serializers.Serializer):
@@ -70,7 +71,10 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     @extend_schema(
         request=ReadRequest,
-        responses={200: inline_serializer("Marked", {"changed": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer("Marked", {"changed": serializers.IntegerField()}),
+            400: s.ErrorResponse,
+        },
         summary="Mark notifications read (all without seqs), or unread with read=false",
     )
     def post(self, request: Request) -> Response:
@@ -86,7 +90,7 @@ class NotificationSettingsApi(APIView):
     def get(self, request: Request) -> Response:
         return Response({"muted": notification_muted_kinds(agent_id=agent_of(request.user).pk)})
 
-    @extend_schema(request=SettingsRequest, responses={200: SettingsRequest})
+    @extend_schema(request=SettingsRequest, responses={200: SettingsRequest, 400: s.ErrorResponse})
     def put(self, request: Request) -> Response:
         body = parse_body(SettingsRequest, request.data)
         return Response({"muted": notification_kinds_mute(user=request.user, muted=body["muted"])})
