@@ -126,13 +126,13 @@ def test_every_page_of_the_second_wave_has_no_wcag_violation(
     findings.assert_none()
 
 
-def tab_to(page, target) -> None:
-    """Tab forward until ``target`` has the focus: reachable from the keyboard, in order."""
+def tab_to(page, target, key: str = "Tab") -> None:
+    """Tab (or Shift+Tab) until ``target`` has the focus: reachable from the keyboard, in order."""
     for _ in range(60):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         if target.evaluate("el => el === document.activeElement"):
             return
-    raise AssertionError("not reachable with Tab")
+    raise AssertionError(f"not reachable with {key}")
 
 
 def test_the_notification_centre_and_the_mention_list_work_from_the_keyboard(
@@ -158,7 +158,8 @@ def test_the_notification_centre_and_the_mention_list_work_from_the_keyboard(
     )
 
     page.keyboard.press("r")  # to the composer
-    page.keyboard.press("Shift+Tab")  # back to the modes: arrows choose the internal note
+    # back past the customer's language to the modes: arrows choose the internal note
+    tab_to(page, page.get_by_role("radio", name="Public reply"), key="Shift+Tab")
     page.keyboard.press("ArrowRight")
     expect(page.get_by_label("Internal note")).to_be_checked()
     composer = page.locator("#composer-body")

@@ -38,10 +38,9 @@ def test_a_cpr_comment_is_hidden_and_the_agent_sends_the_private_reply(stack, ch
     assert stack.sim.state.tweets[comment["id"]].get("hidden") is True
     expect(entry.get_by_role("button", name="Undo: show it again")).to_be_visible()
     suggestion = entry.get_by_label("Suggested private reply")
-    expect(suggestion).to_have_value(
-        "Hello Kirsten Madsen, we have hidden your comment because it contained your personal "
-        "identity number, to protect you. Please write to us here in a private message, and "
-        "we will help you further."
+    expect(suggestion).to_have_value(  # in Kirsten's language, told from her own words
+        "Hej Kirsten Madsen, vi har skjult din kommentar, fordi den indeholdt dit CPR-nummer, "
+        "for at beskytte dig. Skriv til os her i en privat besked, så hjælper vi dig videre."
     )
     shot(page, "moderation-hidden")
     entry.get_by_role("button", name="Send privately").click()
@@ -50,6 +49,6 @@ def test_a_cpr_comment_is_hidden_and_the_agent_sends_the_private_reply(stack, ch
         "data-private-reply", "sent", timeout=LIVE_TIMEOUT_MS
     )
     (dm,) = stack.sim.sent_dms(demo.X_ACCOUNT_ID)
-    assert dm["text"].startswith("Hello Kirsten Madsen, we have hidden your comment")
+    assert dm["text"].startswith("Hej Kirsten Madsen, vi har skjult din kommentar")
     assert PrivateReply.objects.get().state == "sent"
     shot(page, "moderation-private-reply")

@@ -51,16 +51,16 @@ def test_a_handover_with_a_note_to_the_customer(stack, chromium, contexts):
     dialog.get_by_label("Colleague").select_option(label="Lars Holm")
     dialog.get_by_label("Tell the customer (a reply signed by you)").check()
     expect(dialog.get_by_label("Note to the customer")).to_have_value(
-        "My colleague Lars Holm will take over from here."
+        "Min kollega Lars Holm tager over herfra."  # the customer wrote in Danish
     )
     shot(mette, "handover")
     dialog.get_by_role("button", name="Hand over", exact=True).click()
 
     expect(mette.locator(".pane-facts")).to_contain_text("Assigned to Lars Holm")
     expect(row(lars, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)  # in his "Mine"
-    note = mette.locator(".entry.outbound", has_text="will take over from here. /Mette")
+    note = mette.locator(".entry.outbound", has_text="tager over herfra. /Mette")
     expect(note).to_have_attribute("data-state", "sent", timeout=LIVE_TIMEOUT_MS)
-    assert any(t.endswith("My colleague Lars Holm will take over from here. /Mette")
+    assert any(t.endswith("Min kollega Lars Holm tager over herfra. /Mette")
                for t in stack.posted())  # fmt: skip
     assert Conversation.objects.get().assignee == stack.lars
 
