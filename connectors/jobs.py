@@ -53,6 +53,7 @@ from connectors.errors import (
 )
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
+from connectors.media_delivery import send_reply
 from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
@@ -333,7 +334,7 @@ def deliver_reply(message_id: int) -> str:
                 sent = connector.find_sent(reply, since=ticket.started_at)
             if sent is None:
                 reply = _ensure_persona(connector, message, reply)
-                sent = connector.send(reply)
+                sent = send_reply(connector, reply, message)  # with its files, if any
         except RateLimited as error:
             delivery_services.reply_delivery_deferred(
                 message_id=message_id, reason=f"Waiting for the platform's rate limit: {error}"

@@ -18,3 +18,7 @@ def attachment_list_unsent(
         conversation=conversation, team_id=conversation.team_id, message__isnull=True
     ).order_by("created_at", "pk")
 
+
+def attachment_list_for_message(*, message_id: int) -> list[ReplyAttachment]:
+    """A reply's files in the order they are posted (the delivery job's read)."""
+    return list(ReplyAttachment.objects.filter(message_id=message_id).order_by("position", "pk"))

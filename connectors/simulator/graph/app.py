@@ -191,6 +191,7 @@ class GraphApp:
         if match and self.oauth.handles(request, segments):
             return self.oauth.handle(request, match[1], segments, faults)
         fault = faults.take("graph", request.path, API_KINDS)
+        self.world.uploads.faults = faults  # media faults are taken by the upload routes
         try:
             return self._serve(request, fault)
         except GraphFault as error:

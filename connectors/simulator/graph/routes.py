@@ -97,6 +97,8 @@ def _page(world: GraphWorld, render: GraphRender, call: Call) -> Answer:
         ("GET", "personas"): lambda: paginate(list(page.personas.values()), call.listing()),
         ("POST", "messages"): lambda: writes.send_message(world, call.request, page, call.now),
         ("POST", "personas"): lambda: writes.create_persona(world, call.request, page),
+        ("POST", "photos"): lambda: world.uploads.photo(call.request, page),
+        ("POST", "message_attachments"): lambda: world.uploads.attachment(call.request, page),
     })  # fmt: skip
 
 

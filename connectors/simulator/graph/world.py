@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from connectors.simulator.graph.uploads import GraphUploads
+
 
 @dataclass(slots=True)
 class Comment:
@@ -106,6 +108,7 @@ class GraphWorld:
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}  # by t_ id
         self._numbers = itertools.count(1_000_000_000_000_001)
+        self.uploads = GraphUploads()  # photos and Messenger attachments (issue #13)
 
     def number(self) -> str:
         return str(next(self._numbers))
