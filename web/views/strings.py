@@ -54,6 +54,7 @@ def js_strings() -> dict[str, str]:
         "online": _("Live"),
         **_guideline_strings(),
         **_team_flow_strings(),
+        **_attachment_strings(),
         "newConversations": _("The list changed; it has been updated."),
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
@@ -91,4 +92,19 @@ def _team_flow_strings() -> dict[str, str]:
         "notif_customer_wrote_again": _("A customer wrote again in your conversation"),
         "notif_reply_failed": _("A reply of yours could not be sent"),
         "notif_reply_sent_back": _("%(name)s sent your reply back"),
+    }
+
+
+def _attachment_strings() -> dict[str, str]:
+    """Files attached to a reply (issue #13)."""
+    return {
+        "attachUploading": _("Uploading %(name)s…"),
+        "attachRemove": _("Remove %(name)s"),
+        "attachRefused": _("%(name)s cannot be attached: %(reason)s"),
+        "attachDropped": _("Drop the file to attach it to the reply."),
+        "attachNotes": _("Notes cannot carry files; switch to a reply to attach."),
+        "attachKind_photo": _("Photo"),
+        "attachKind_animated_gif": _("GIF"),
+        "attachKind_video": _("Video"),
+        "attachKind_file": _("File"),
     }
