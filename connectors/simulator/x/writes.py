@@ -30,6 +30,14 @@ REPLY_GONE = "You attempted to reply to a Tweet that is deleted or not visible t
 MEDIA_URL = "https://pbs.twimg.com/media/{id}.jpg"
 
 
+def _with_media_link(text: str, media: list[dict]) -> str:
+    """X ends the text of a post or DM with media with a t.co link to the media."""
+    if not media:
+        return text
+    code = media[0]["media_key"].split("_", 1)[1][-10:]
+    return f"{text} https://t.co/{code}".lstrip()
+
+
 def _json_object(request: SimRequest) -> dict[str, Any] | None:
     try:
         value = request.json()
@@ -77,7 +85,9 @@ def create_tweet(app: XApp, request: SimRequest, me: str) -> SimResponse:
             return media
     reply_to = (spec.get("reply") or {}).get("in_reply_to_tweet_id")
     try:
-        tweet = app.state.create_tweet(me, text, in_reply_to_tweet_id=reply_to)
+        tweet = app.state.create_tweet(
+            me, _with_media_link(text, media), in_reply_to_tweet_id=reply_to
+        )
     except TweetGone:
         return wire.forbidden(REPLY_GONE)
     with app.state.lock:
@@ -108,7 +118,7 @@ def create_dm(app: XApp, request: SimRequest, me: str, participant_id: str) -> S
         media = _media(app, me, [(attachments[0] or {}).get("media_id")], request.path)
         if isinstance(media, SimResponse):
             return media
-    event = app.state.create_dm(me, participant_id, text)
+    event = app.state.create_dm(me, participant_id, _with_media_link(text, media))
     with app.state.lock:
         x_media.attach(app.state.media, event, media)
     body = {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}
