@@ -203,3 +203,27 @@ def test_messenger_files_are_their_own_messages_before_the_text_each_posted_once
     assert sent[-1]["text"] == Message.objects.get(pk=reply.pk).text
     posted = ReplyAttachment.objects.filter(message=reply).order_by("position")
     assert [a.platform_post_id for a in posted] == [m["message_id"] for m in sent[:2]]
+
+
+def test_a_messenger_file_posted_by_an_attempt_that_died_is_found_not_posted_again(
+    graph, page, agent
+):
+    conversation = _messenger_conversation(graph, page)
+    reply = _reply_with(
+        agent, conversation, ("a.png", image_bytes("PNG")), ("b.pdf", b"%PDF-1.4\n" * 20)
+    )
+    assert jobs.deliver_reply(reply.pk).startswith("sent")
+    first, second = ReplyAttachment.objects.filter(message=reply).order_by("position")
+    # As if the worker died after Graph took the second file, before its id was recorded and
+    # before the text went out (the text is changed so that the search does not find it).
+    ReplyAttachment.objects.filter(pk=second.pk).update(platform_post_id="")
+    Message.objects.filter(pk=reply.pk).update(
+        delivery_state=DeliveryState.SENDING, text="Teksten efter filerne"
+    )
+
+    assert jobs.deliver_reply(reply.pk).startswith("sent")
+
+    sent = graph.app.page_replies(PAGE_ID)["messages"]
+    assert [m.get("attachment_id") is not None for m in sent] == [True, True, False, False]
+    assert ReplyAttachment.objects.get(pk=second.pk).platform_post_id == sent[1]["message_id"]
+    assert len(graph.app.world.uploads.received()) == 2
