@@ -54,7 +54,6 @@ def js_strings() -> dict[str, str]:
         "online": _("Live"),
         **_guideline_strings(),
         **_team_flow_strings(),
-        **_attachment_strings(),
         "newConversations": _("The list changed; it has been updated."),
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
@@ -66,7 +65,7 @@ def js_strings() -> dict[str, str]:
         "health_healthy": pgettext("account health", "Healthy"),
         "health_degraded": pgettext("account health", "Degraded"),
         "health_unhealthy": pgettext("account health", "Unhealthy"),
-    }
+    } | _attachment_strings()
 
 
 def _guideline_strings() -> dict[str, str]:
