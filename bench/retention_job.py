@@ -1,7 +1,7 @@
 """Benchmark of the retention job while ingest and the conversation list run (issue #19).
 
     python -m bench.retention_job [--conversations 100000] [--per 10] [--window 20]
-        [--batch 100] [--pause-ms 100]
+        [--window-a 10] [--batch 100] [--pause-ms 100]
 
 The data (``bench/retention_seed.py``) is loaded once into the seed database and copied for
 each run, under a 90-day *delete* policy. Ingest (``messages_ingest``, batches of 50 new
@@ -9,9 +9,10 @@ customer messages, a thread of this process) and list requests (``GET /api/conve
 through Django's test client: view, serializer and SQL, no HTTP) run all the time. The
 retention job (``manage.py svar_retention --now`` in its own process) runs in alternate
 windows: A = job stopped (SIGSTOP), B = job running (SIGCONT), A B A B … until it ends, so
-both sides see the same machine drift. Per side: ingest messages/s, list p50/p95/p99, and CPU
-per operation from /proc (the bench process, its two PostgreSQL backends, the job process and
-its backend), plus the load average. It measures; it asserts nothing.
+both sides see the same machine drift (A windows may be shorter: ``--window-a``). Per side:
+ingest messages/s, list p50/p95/p99, and CPU per operation from /proc (the bench process, its
+two PostgreSQL backends, the job process and its backend), plus the load average.
+It measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def _start_job(team: int, batch: int, pause_ms: int) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _alternate(setup: dict[str, Any], window: float, batch: int, pause_ms: int) -> dict:
+def _alternate(setup: dict[str, Any], windows: tuple[float, float], batch: int,
+               pause_ms: int) -> dict:  # fmt: skip
     client, ingest = _client(setup["agent_user"]), Ingest(setup["live"])
     ingest.start()
     _window(client, 5, subprocess.Popen(["sleep", "6"]))  # warm up both loops
@@ -164,7 +166,7 @@ def _alternate(setup: dict[str, Any], window: float, batch: int, pause_ms: int) 
         job.send_signal(signal.SIGCONT if not running else signal.SIGSTOP)
         running = not running
         before = _snapshot(ingest, list_backend, job)
-        samples = _window(client, window, job)
+        samples = _window(client, windows[running], job)
         _add(sides["B" if running else "A"], before, _snapshot(ingest, list_backend, job), samples)
         loads.append(_loadavg().split()[0])
     ingest.stop.set()
@@ -205,7 +207,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
               "seed_load_seconds": round(setup["load_seconds"], 1),
               "clone_seconds": round(clone_seconds, 1), "batch": args.batch,
               "pause_ms": args.pause_ms}  # fmt: skip
-    report.update(_alternate(setup, args.window, args.batch, args.pause_ms))
+    windows = (args.window_a or args.window, args.window)
+    report.update(_alternate(setup, windows, args.batch, args.pause_ms))
     return report
 
 
@@ -214,12 +217,14 @@ def main() -> None:
     parser.add_argument("--seed", default=SEED_DSN, help="the seed database (loaded once)")
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--per", type=int, default=10)
-    parser.add_argument("--window", type=float, default=20.0, help="seconds per A or B window")
+    parser.add_argument("--window", type=float, default=20.0, help="seconds per B window")
+    parser.add_argument("--window-a", type=float, default=None, help="seconds per A window")
     parser.add_argument("--batch", type=int, default=100, help="the job's conversations/batch")
     parser.add_argument("--pause-ms", type=int, default=100, help="the job's least pause")
     parser.add_argument("--out", default=None, help="also write the report as JSON here")
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # no access-log line per list request
     print(f"loadavg before: {_loadavg()}", flush=True)
     report = run(args)
     for key, value in report.items():

@@ -80,10 +80,12 @@ def _open_run(team_id: int) -> RetentionRun:
 
 def _drop_pending_contacts(run: RetentionRun) -> None:
     if run.pending_contacts:
-        dropped = contacts_drop_unreferenced(run.pending_contacts)
-        run.counts = dict(Counter(run.counts) + Counter(contacts=dropped))
-        run.pending_contacts = []
-        run.save(update_fields=["counts", "pending_contacts"])
+        with transaction.atomic():  # the contacts and the run's progress commit together
+            _commit_without_waiting_for_disk()
+            dropped = contacts_drop_unreferenced(run.pending_contacts)
+            run.counts = dict(Counter(run.counts) + Counter(contacts=dropped))
+            run.pending_contacts = []
+            run.save(update_fields=["counts", "pending_contacts"])
 
 
 def retention_step(run: RetentionRun, *, batch: int | None = None) -> bool:

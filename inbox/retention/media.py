@@ -11,10 +11,14 @@ itself. A file already gone is not an error.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 from collections.abc import Callable, Sequence
 
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.utils._os import safe_join
 
 
 def _lifecycle_hook() -> Callable[[Sequence[str]], object] | None:
@@ -29,8 +33,14 @@ def _delete_files(paths: Sequence[str]) -> None:
     from inbox.media.storage import media_storage
 
     storage = media_storage()
+    if not isinstance(storage, FileSystemStorage):
+        for path in paths:
+            storage.delete(path)
+        return
+    root = storage.location  # resolved once, not once per file
     for path in paths:
-        storage.delete(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(safe_join(root, path))
 
 
 def media_files_release(paths: Sequence[str]) -> int:
