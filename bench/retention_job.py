@@ -62,9 +62,10 @@ class Ingest(threading.Thread):
         from inbox.services import messages_ingest
         from tests.factories import inbound
 
-        self.backend, n = _backend_pid(), 0
+        self.backend, n, run = _backend_pid(), 0, int(time.time())
         while not self.stop.is_set():
-            batch = [inbound(thread=f"live-{n}-{i}", author=f"live-{n}-{i}") for i in range(50)]
+            keys = [f"live-{run}-{n}-{i}" for i in range(50)]
+            batch = [inbound(thread=key, author=key, external_id=key) for key in keys]
             messages_ingest(account_id=self.account_id, messages=batch)
             self.count, n = self.count + len(batch), n + 1
         connection.close()
@@ -154,24 +155,30 @@ def _start_job(team: int, batch: int, pause_ms: int) -> subprocess.Popen:
 
 
 def _alternate(setup: dict[str, Any], windows: tuple[float, float], batch: int,
-               pause_ms: int) -> dict:  # fmt: skip
+               pause_ms: int, max_minutes: float) -> dict:  # fmt: skip
     client, ingest = _client(setup["agent_user"]), Ingest(setup["live"])
     ingest.start()
     _window(client, 5, subprocess.Popen(["sleep", "6"]))  # warm up both loops
     job, started = _start_job(setup["team"], batch, pause_ms), time.perf_counter()
     job.send_signal(signal.SIGSTOP)
     sides, list_backend, running = {"A": _side(), "B": _side()}, _backend_pid(), False
-    loads = []
-    while job.poll() is None:
+    loads, stop_at = [], time.monotonic() + 60 * max_minutes
+    while job.poll() is None and time.monotonic() < stop_at:
         job.send_signal(signal.SIGCONT if not running else signal.SIGSTOP)
         running = not running
         before = _snapshot(ingest, list_backend, job)
         samples = _window(client, windows[running], job)
         _add(sides["B" if running else "A"], before, _snapshot(ingest, list_backend, job), samples)
         loads.append(_loadavg().split()[0])
+        print("B" if running else "A", _summary(sides["B" if running else "A"]), flush=True)
+    finished = job.poll() is not None
+    if not finished:  # the cap: the job stops here; a later run resumes it (--reuse-run)
+        job.send_signal(signal.SIGKILL)
+        job.wait()
     ingest.stop.set()
     ingest.join()
     return {
+        "job_finished": finished,
         "job_wall_seconds": round(time.perf_counter() - started, 1),
         "job_running_seconds": round(sides["B"]["seconds"], 1),
         "job_output": job.stdout.read().decode().strip(),
@@ -195,20 +202,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     setup = seed(args.seed, args.conversations, args.per)
     connections.close_all()
-    clone_seconds = clone(args.seed, RUN_DSN)
+    clone_seconds = 0.0 if args.reuse_run else clone(args.seed, RUN_DSN)
     connection.settings_dict["NAME"] = RUN_DSN.rsplit("/", 1)[1]
     from django.utils import timezone
 
     from inbox.models import RetentionPolicy
 
-    RetentionPolicy.objects.create(team_id=setup["team"], days=90, action="delete",
-                                   updated_at=timezone.now())  # fmt: skip
+    RetentionPolicy.objects.get_or_create(team_id=setup["team"], defaults={
+        "days": 90, "action": "delete", "updated_at": timezone.now()})  # fmt: skip
     report = {"messages": args.conversations * args.per, "conversations": args.conversations,
               "seed_load_seconds": round(setup["load_seconds"], 1),
               "clone_seconds": round(clone_seconds, 1), "batch": args.batch,
               "pause_ms": args.pause_ms}  # fmt: skip
     windows = (args.window_a or args.window, args.window)
-    report.update(_alternate(setup, windows, args.batch, args.pause_ms))
+    report.update(_alternate(setup, windows, args.batch, args.pause_ms, args.max_minutes))
     return report
 
 
@@ -221,6 +228,17 @@ def main() -> None:
     parser.add_argument("--window-a", type=float, default=None, help="seconds per A window")
     parser.add_argument("--batch", type=int, default=100, help="the job's conversations/batch")
     parser.add_argument("--pause-ms", type=int, default=100, help="the job's least pause")
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=24 * 60.0,
+        help="stop the job (killed: a later run resumes it) after this long",
+    )
+    parser.add_argument(
+        "--reuse-run",
+        action="store_true",
+        help="no fresh copy: go on with the run database as the last run left it",
+    )
     parser.add_argument("--out", default=None, help="also write the report as JSON here")
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")

@@ -137,5 +137,7 @@ def contacts_drop_unreferenced(contact_ids: Sequence[int]) -> int:
             .values_list("pk", flat=True)
         )
         # Re-checked under the lock: a conversation may have been stored meanwhile.
-        deleted, _ = free.filter(pk__in=locked).delete()
-    return deleted
+        still_free = list(free.filter(pk__in=locked).values_list("pk", flat=True))
+        out = Deleted()
+        rows_delete(Contact, Contact._meta.pk.column, still_free, out)
+    return out.counts["inbox.Contact"]
