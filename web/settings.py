@@ -431,4 +431,5 @@ LOGGING = {
 }
 from web.settings_languages import *  # noqa: E402, F403  (Swedish, Norwegian, issue #18)
 from web.settings_media import *  # noqa: E402, F403  (media, issue #13)
+from web.settings_retention import *  # noqa: E402, F403  (retention pacing, issue #19)
 from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)
