@@ -16,6 +16,7 @@ from typing import Protocol
 class Platform(StrEnum):
     X = "x"
     FACEBOOK = "facebook"  # one Page: its post comments and its Messenger inbox
+    EMAIL = "email"  # one mailbox: IMAP in, SMTP out (connectors/email)
 
 
 class ThreadKind(StrEnum):
@@ -68,6 +69,10 @@ class InboundMessage:
     from_account: bool = False
     in_reply_to_external_id: str | None = None
     media: tuple[MediaItem, ...] = ()
+    # E-mail: the subject, and the Message-IDs the message answers (In-Reply-To, References),
+    # which the inbox uses to thread it (inbox/services/email_threading.py).
+    subject: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
