@@ -61,7 +61,7 @@ def parse_mail(raw: bytes, account_address: str) -> InboundMessage | Automatic:
         external_id=message_id,
         thread_external_id=message_id,  # threaded by the inbox (email_threading.py)
         kind=ThreadKind.PRIVATE,
-        author=ContactRef(external_id=sender, name=sender_name, handle=sender),
+        author=ContactRef(external_id=sender, name=sender_name or sender),
         body=best_text(message)[:MAX_BODY],
         sent_at=_date(message),
         in_reply_to_external_id=next(iter(_ids(message, "In-Reply-To")), None),

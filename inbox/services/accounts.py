@@ -22,6 +22,7 @@ from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AccountHealth, Arrival, AuditAction, ChannelAccount, Team, TokenKind
 from inbox.services.arrivals import ingest_arriving
 from inbox.services.credentials import clean_token
+from inbox.services.email_threading import email_subjects_record, email_threads_resolve
 from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
 from inbox.services.poll_pace import next_poll_interval
@@ -42,7 +43,12 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     """Store a successful poll: its messages, the new cursor and the account's health."""
     account = lock_channel_account(account_id)
     now = timezone.now()
-    ingested = ingest_arriving(account, result.messages, Arrival.POLL)
+    messages = result.messages
+    if account.platform == Platform.EMAIL:
+        messages = email_threads_resolve(account, messages)
+    ingested = ingest_arriving(account, messages, Arrival.POLL)
+    if account.platform == Platform.EMAIL:
+        email_subjects_record(account, messages)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY

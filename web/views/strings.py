@@ -17,6 +17,7 @@ def js_strings() -> dict[str, str]:
         "unassigned": _("Unassigned"),
         "platform_x": "X",
         "platform_facebook": "Facebook",
+        "platform_email": _("E-mail"),
         "waiting": _("Waiting %(time)s"),
         "slaDue": _("SLA due in %(time)s"),
         "slaBreached": _("SLA breached"),
