@@ -57,8 +57,8 @@ from connectors.factory import connector_for
 from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
-from inbox.selectors.email_replies import email_reply_extra
 from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
+from inbox.selectors.email_replies import email_reply_extra
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
 from inbox.selectors.moderation import (
     moderation_get_for_job,

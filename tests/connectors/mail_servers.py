@@ -227,6 +227,7 @@ class SmtpServer:
         self.handler = _Collector()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.running = False
 
     @property
     def received(self) -> list[EmailMessage]:
@@ -234,10 +235,19 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         self.controller.start()
+        self.running = True
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
+    def restart(self) -> None:
+        """Up again on the same port, keeping what it received (a stopped Controller's event
+        loop is closed: a new one listens)."""
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.start()
 
 
 def _unprivileged() -> tuple[int, int]:

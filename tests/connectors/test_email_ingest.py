@@ -10,14 +10,9 @@ import pytest
 
 from connectors import jobs
 from inbox.models import AccountHealth, ChannelAccount, Conversation, Message
-from tests.connectors.email_support import (  # noqa: F401 - fixtures
-    CUSTOMER,
-    dovecot,
-    mail,
-    mail_account,
-    smtp,
-)
+from tests.connectors.email_support import CUSTOMER, mail
 
+pytest_plugins = ["tests.connectors.mail_fixtures"]  # the mail servers and the account
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
