@@ -12,6 +12,7 @@ real socket, with every accepted message kept in ``received``.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -19,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -262,3 +264,55 @@ def _unprivileged() -> tuple[int, int]:
             continue
         return entry.pw_uid, entry.pw_gid
     raise RuntimeError("no unprivileged user to run Dovecot as")
+
+
+class CuttingProxy:
+    """A TCP proxy in front of a server that drops the connection once the client has sent
+    ``trigger`` and the server has begun to answer: a connection lost mid-fetch."""
+
+    def __init__(self, target_port: int, trigger: bytes) -> None:
+        self.target_port = target_port
+        self.trigger = trigger
+        self.port = free_port()
+        self.cuts = 0
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> CuttingProxy:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.listener.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
+
+    def _pipe(self, client: socket.socket) -> None:
+        server = socket.create_connection(("127.0.0.1", self.target_port))
+        armed = threading.Event()
+
+        def upstream() -> None:
+            with contextlib.suppress(OSError):
+                while data := client.recv(65536):
+                    if self.trigger in data:
+                        armed.set()
+                    server.sendall(data)
+
+        threading.Thread(target=upstream, daemon=True).start()
+        with contextlib.suppress(OSError):
+            while data := server.recv(65536):
+                if armed.is_set():
+                    client.sendall(data[: len(data) // 2])
+                    self.cuts += 1
+                    break
+                client.sendall(data)
+        for end in (client, server):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
