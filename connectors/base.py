@@ -84,6 +84,14 @@ class RejectedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """The platform reports that a reply it accepted never arrived (an e-mail bounce)."""
+
+    external_id: str  # the reply's id on the platform (an e-mail's Message-ID)
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     messages: tuple[InboundMessage, ...]
     cursor: Mapping[str, str]
@@ -94,6 +102,7 @@ class FetchResult:
     more_pending: bool = False
     # Permissions the answers show the token lacks (Graph hides fields or items without them).
     missing_permissions: tuple[str, ...] = ()
+    delivery_failures: tuple[DeliveryFailure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

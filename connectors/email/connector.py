@@ -22,7 +22,14 @@ import smtplib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from connectors.base import FetchResult, InboundMessage, OutboundReply, RejectedItem, SentReply
+from connectors.base import (
+    DeliveryFailure,
+    FetchResult,
+    InboundMessage,
+    OutboundReply,
+    RejectedItem,
+    SentReply,
+)
 from connectors.email.compose import build_reply
 from connectors.email.config import MailSettings
 from connectors.email.parse import Automatic, MalformedMail, oversized_mail, parse_mail
@@ -54,20 +61,22 @@ class EmailConnector:
             box.folder.set(self.settings.folder, readonly=True)
             unread = sorted(u for u in map(int, box.uids(f"UID {last + 1}:*")) if u > last)
             batch = unread[: self.page_size]
-            messages, rejected = self._read(box, batch)
+            messages, rejected, bounces = self._read(box, batch)
         kept = {k: v for k, v in cursor.items() if k not in ("uidvalidity", "last_uid")}
         return FetchResult(
             messages=tuple(messages),
             rejected=tuple(rejected),
             cursor={**kept, "uidvalidity": validity, "last_uid": str(max(batch, default=last))},
             more_pending=len(unread) > len(batch),
+            delivery_failures=tuple(bounces),
         )
 
     def _read(
         self, box: object, uids: list[int]
-    ) -> tuple[list[InboundMessage], list[RejectedItem]]:
+    ) -> tuple[list[InboundMessage], list[RejectedItem], list[DeliveryFailure]]:
         messages: list[InboundMessage] = []
         rejected: list[RejectedItem] = []
+        bounces: list[DeliveryFailure] = []
         self.automatic_seen = 0
         sizes = sizes_of(box, uids)  # type: ignore[arg-type]
         small = [u for u in uids if sizes.get(u, 0) <= MAX_MESSAGE_BYTES]
@@ -91,9 +100,11 @@ class EmailConnector:
                 continue
             if isinstance(parsed, Automatic):
                 self.automatic_seen += 1
+                if parsed.bounce is not None:
+                    bounces.append(parsed.bounce)
             else:
                 messages.append(parsed)
-        return messages, rejected
+        return messages, rejected, bounces
 
     # -- sending -----------------------------------------------------------------------------
 

@@ -21,7 +21,15 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
-from connectors.base import ContactRef, InboundMessage, MediaItem, MediaKind, ThreadKind
+from connectors.base import (
+    ContactRef,
+    DeliveryFailure,
+    InboundMessage,
+    MediaItem,
+    MediaKind,
+    ThreadKind,
+)
+from connectors.email.bounces import bounce_of
 from connectors.email.text import best_text
 
 MAX_ID_LENGTH = 120  # Message.external_id holds 128
@@ -43,6 +51,7 @@ class Automatic:
 
     message_id: str
     reason: str
+    bounce: DeliveryFailure | None = None  # our own mail that did not arrive, and why
 
 
 def parse_mail(raw: bytes, account_address: str) -> InboundMessage | Automatic:
@@ -52,7 +61,7 @@ def parse_mail(raw: bytes, account_address: str) -> InboundMessage | Automatic:
     sender_name, sender = _sender(message)
     automatic = _automatic_reason(message, sender)
     if automatic:
-        return Automatic(message_id=message_id, reason=automatic)
+        return Automatic(message_id=message_id, reason=automatic, bounce=bounce_of(message))
     if not sender:
         raise MalformedMail("no sender address (From) to answer")
     if sender == account_address.lower():

@@ -26,6 +26,7 @@ from inbox.services.email_threading import email_subjects_record, email_threads_
 from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
 from inbox.services.poll_pace import next_poll_interval
+from inbox.services.reply_bounces import replies_bounced
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
@@ -49,6 +50,8 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     ingested = ingest_arriving(account, messages, Arrival.POLL)
     if account.platform == Platform.EMAIL:
         email_subjects_record(account, messages)
+    if result.delivery_failures:
+        replies_bounced(account, result.delivery_failures)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY

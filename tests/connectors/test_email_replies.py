@@ -107,3 +107,31 @@ def test_a_refused_recipient_fails_the_reply_with_the_reason(dovecot, mail_accou
     assert reply.delivery_state == DeliveryState.FAILED
     assert "No such user" in reply.delivery_error
     assert dovecot.folder_messages("Sent") == []
+
+
+def test_a_bounce_of_our_reply_shows_on_the_reply_as_a_failed_delivery(question, agent, dovecot):
+    reply = reply_create(user=agent.user, conversation_id=question.pk, body="Svar")
+    jobs.deliver_reply(reply.pk)
+    reply.refresh_from_db()
+    bounce = (
+        f"From: MAILER-DAEMON@example.dk\r\nTo: {USER}\r\nSubject: Undelivered Mail\r\n"
+        "Message-ID: <bounce1@example.dk>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.dk\r\n"
+        f"\r\nFinal-Recipient: rfc822; {CUSTOMER}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: {USER}\r\nMessage-ID: {reply.external_id}\r\nSubject: Re: Årsopgørelse\r\n"
+        "--B--\r\n"
+    ).encode()
+    dovecot.deliver(bounce)
+
+    jobs.poll_account(question.account_id)
+
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.FAILED
+    assert reply.delivery_error == (
+        f"The e-mail bounced: {CUSTOMER}: 5.2.2: smtp; 552 5.2.2 Mailbox full"
+    )
+    assert Conversation.objects.count() == 1
