@@ -1,0 +1,52 @@
+"""Connecting a mailbox by script: the servers as mail settings, the password as the account's
+token (sealed, or named by a variable), and the first poll reading the real Dovecot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from connectors import jobs
+from inbox.models import ChannelAccount, Conversation
+from tests.connectors.email_support import mail, mail_settings
+from tests.connectors.mail_servers import USER
+
+pytest_plugins = ["tests.connectors.mail_fixtures"]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def add_mailbox(settings: dict[str, object], *extra: str) -> None:
+    call_command(
+        "svar_add_account", "--platform", "email", "--external-id", USER,
+        "--name", "Kundeservice", "--team", "Skat", "--credentials-env",
+        "SVAR_CREDENTIAL_MAIL_TEST", "--mail-settings", json.dumps(settings), *extra,
+    )  # fmt: skip
+
+
+def test_a_mailbox_added_by_script_is_polled(dovecot, smtp, monkeypatch):
+    monkeypatch.setenv("SVAR_CREDENTIAL_MAIL_TEST", "svar-test-mailbox")
+    add_mailbox(mail_settings(dovecot, smtp))
+    dovecot.deliver(mail())
+
+    account = ChannelAccount.objects.get()
+    assert account.mail_settings["imap_port"] == dovecot.port
+    assert account.mail_settings["sent_folder"] == "Sent"
+    assert jobs.poll_account(account.pk).startswith("stored 1")
+    assert Conversation.objects.get().subject == "Årsopgørelse"
+
+
+@pytest.mark.parametrize(
+    ("settings", "complaint"),
+    [
+        ({"smtp_host": "smtp.example.dk"}, "imap_host"),
+        ({"imap_host": "i", "smtp_host": "s", "imap_security": "rot13"}, "rot13"),
+        ({"imap_host": "i", "smtp_host": "s", "password": "hunter2"}, "never a mail setting"),
+    ],
+)
+def test_bad_mail_settings_are_refused_with_the_reason(settings, complaint):
+    with pytest.raises(CommandError, match=complaint):
+        add_mailbox(settings)
+    assert not ChannelAccount.objects.exists()
