@@ -13,6 +13,7 @@ from connectors import jobs
 from inbox.models import ChannelAccount, Conversation
 from tests.connectors.email_support import mail, mail_settings
 from tests.connectors.mail_servers import USER
+from tests.web.channels_support import signed_in
 
 pytest_plugins = ["tests.connectors.mail_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,3 +51,14 @@ def test_bad_mail_settings_are_refused_with_the_reason(settings, complaint):
     with pytest.raises(CommandError, match=complaint):
         add_mailbox(settings)
     assert not ChannelAccount.objects.exists()
+
+
+def test_the_channels_page_lists_the_mailbox(dovecot, smtp, admin_agent, monkeypatch):
+    monkeypatch.setenv("SVAR_CREDENTIAL_MAIL_TEST", "svar-test-mailbox")
+    add_mailbox(mail_settings(dovecot, smtp))
+
+    response = signed_in(admin_agent).get("/channels/")
+
+    assert response.status_code == 200
+    assert "Kundeservice" in response.content.decode()
+    assert "E-mail" in response.content.decode()
