@@ -9,7 +9,7 @@ Message-ID is. Only a permanent failure counts (Action: failed); a delay report 
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage, Message
+from email.message import Message
 
 from connectors.base import DeliveryFailure
 from connectors.email.text import part_text
@@ -18,7 +18,7 @@ _HEADER_ID = re.compile(r"(?im)^Message-ID:\s*(<[^<>\s]+>)")
 MAX_REASON = 500
 
 
-def bounce_of(message: EmailMessage) -> DeliveryFailure | None:
+def bounce_of(message: Message) -> DeliveryFailure | None:
     if message.get_content_type() != "multipart/report":
         return None
     original = reason = ""

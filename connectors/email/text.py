@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from email.message import EmailMessage, Message
+from email.message import Message
 
 import nh3
 
@@ -44,7 +44,7 @@ def part_text(part: Message) -> str:
             return payload.decode(FALLBACK_CHARSET, errors="replace")
 
 
-def best_text(message: EmailMessage) -> str:
+def best_text(message: Message) -> str:
     """text/plain when the mail has one, else its HTML as text, else nothing."""
     plain = html_part = None
     for part in message.walk():

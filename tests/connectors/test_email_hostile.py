@@ -76,6 +76,7 @@ def test_windows_1252_mail_is_read(dovecot, mail_account):
     message = only_message()
     assert message.text == "Pris: 100 € – tak"
     assert message.conversation.contact.name == "Søren"
+    assert message.conversation.subject == "Spørgsmål"  # raw 8-bit in a header
 
 
 def test_html_only_mail_loses_its_scripts_and_tracking_pixels(dovecot, mail_account):
