@@ -22,6 +22,8 @@ import smtplib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from imap_tools import MailBox
+
 from connectors.base import (
     DeliveryFailure,
     FetchResult,
@@ -36,7 +38,8 @@ from connectors.email.parse import Automatic, MalformedMail, oversized_mail, par
 from connectors.email.servers import imap_session, sizes_of, smtp_session, uid_fetch
 from connectors.errors import PlatformRejected, PlatformUnavailable
 
-PAGE_SIZE = 200  # messages per fetch; a bigger backlog continues at once (more_pending)
+PAGE_SIZE = 500  # messages per fetch; a bigger backlog continues at once (more_pending)
+PAGE_BYTES = 50_000_000  # and at most this much mail per fetch (at least one message)
 CHUNK = 50  # messages per IMAP FETCH command
 MAX_MESSAGE_BYTES = 25_000_000  # bigger mail is read by its headers only
 SENDING_FLAG = "$SvarSending"
@@ -60,8 +63,9 @@ class EmailConnector:
                 last = 0  # renumbered (or first read): from the start, deduplicated by the inbox
             box.folder.set(self.settings.folder, readonly=True)
             unread = sorted(u for u in map(int, box.uids(f"UID {last + 1}:*")) if u > last)
-            batch = unread[: self.page_size]
-            messages, rejected, bounces = self._read(box, batch)
+            sizes = sizes_of(box, unread[: self.page_size])
+            batch = _within_budget(unread[: self.page_size], sizes)
+            messages, rejected, bounces = self._read(box, batch, sizes)
         kept = {k: v for k, v in cursor.items() if k not in ("uidvalidity", "last_uid")}
         return FetchResult(
             messages=tuple(messages),
@@ -72,19 +76,18 @@ class EmailConnector:
         )
 
     def _read(
-        self, box: object, uids: list[int]
+        self, box: MailBox, uids: list[int], sizes: Mapping[int, int]
     ) -> tuple[list[InboundMessage], list[RejectedItem], list[DeliveryFailure]]:
         messages: list[InboundMessage] = []
         rejected: list[RejectedItem] = []
         bounces: list[DeliveryFailure] = []
         self.automatic_seen = 0
-        sizes = sizes_of(box, uids)  # type: ignore[arg-type]
         small = [u for u in uids if sizes.get(u, 0) <= MAX_MESSAGE_BYTES]
         large = [u for u in uids if u not in set(small)]
         raws: dict[int, bytes] = {}
         for start in range(0, len(small), CHUNK):
-            raws.update(uid_fetch(box, small[start : start + CHUNK], "BODY.PEEK[]"))  # type: ignore[arg-type]
-        headers = uid_fetch(box, large, "BODY.PEEK[HEADER]")  # type: ignore[arg-type]
+            raws.update(uid_fetch(box, small[start : start + CHUNK], "BODY.PEEK[]"))
+        headers = uid_fetch(box, large, "BODY.PEEK[HEADER]")
         for uid in uids:
             try:
                 if uid in headers:
@@ -157,6 +160,18 @@ class EmailConnector:
         uids = box.uids(f'HEADER Message-ID "{message_id}"')  # type: ignore[attr-defined]
         if uids:
             box.delete(uids)  # type: ignore[attr-defined]
+
+
+def _within_budget(uids: list[int], sizes: Mapping[int, int]) -> list[int]:
+    """The first UIDs whose mail fits in ``PAGE_BYTES`` (oversized mail counts as nothing: only
+    its headers are read); always at least one."""
+    total = 0
+    for count, uid in enumerate(uids):
+        size = sizes.get(uid, 0)
+        total += size if size <= MAX_MESSAGE_BYTES else 0
+        if total > PAGE_BYTES and count:
+            return uids[:count]
+    return uids
 
 
 def _excerpt(raws: Mapping[int, bytes], uid: int) -> str:
