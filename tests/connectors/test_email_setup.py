@@ -4,15 +4,20 @@ token (sealed, or named by a variable), and the first poll reading the real Dove
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from connectors import jobs
+from inbox.management.demo_mailbox import demo_mailbox_accounts
 from inbox.models import ChannelAccount, Conversation
 from tests.connectors.email_support import mail, mail_settings
-from tests.connectors.mail_servers import USER
+from tests.connectors.mail_servers import USER, free_port
+from tests.factories import TeamFactory
 from tests.web.channels_support import signed_in
 
 pytest_plugins = ["tests.connectors.mail_fixtures"]
@@ -62,3 +67,26 @@ def test_the_channels_page_lists_the_mailbox(dovecot, smtp, admin_agent, monkeyp
     assert response.status_code == 200
     assert "Kundeservice" in response.content.decode()
     assert "E-mail" in response.content.decode()
+
+
+def test_the_demo_mailbox_serves_the_demo_account(monkeypatch):
+    """``./svar run``'s demo mailbox, as a process, and the account svar_demo connects to it."""
+    imap_port, smtp_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "connectors.email.demo_mailbox", "--imap-port", str(imap_port),
+         "--smtp-port", str(smtp_port), "--per-minute", "600"],
+    )  # fmt: skip
+    try:
+        monkeypatch.setenv("SVAR_DEMO_MAILBOX", f"{imap_port}:{smtp_port}")
+        monkeypatch.setenv("SVAR_CREDENTIAL_EMAIL_DEMO", "svar-test-mailbox")
+        TeamFactory(name="Skat")
+        (account,) = demo_mailbox_accounts()
+        deadline = time.monotonic() + 30
+        while not Conversation.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+            jobs.poll_account(account.pk)
+            ChannelAccount.objects.update(next_poll_at=None)
+        assert Conversation.objects.filter(account=account).exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
