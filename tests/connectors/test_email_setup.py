@@ -90,3 +90,19 @@ def test_the_demo_mailbox_serves_the_demo_account(monkeypatch):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_profile_page_keeps_an_e_mail_signature(agent):
+    client = signed_in(agent)
+    response = client.post("/profile/", {
+        "public_name": "Mette Jensen", "initials": "MJ", "signature_x": "",
+        "signature_facebook": "", "signature_email": "\n\n-- \n{name}\nSkattestyrelsen",
+        "language": "",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert agent.signatures["email"] == "\n\n-- \n{name}\nSkattestyrelsen"
+    page = client.get("/profile/").content.decode()
+    assert "Signature in e-mails" in page
+    assert "Mette Jensen<br>Skattestyrelsen" in page  # the e-mail preview
