@@ -40,6 +40,7 @@ from connectors.base import (
     ModerationRequest,
     Moderator,
     OutboundReply,
+    Platform,
     SentReply,
     ThreadKind,
 )
@@ -58,6 +59,7 @@ from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
 from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
+from inbox.selectors.email_replies import email_reply_extra
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
 from inbox.selectors.moderation import (
     moderation_get_for_job,
@@ -190,6 +192,7 @@ def _connector(account: ChannelAccount) -> Connector:
         external_id=account.external_id,
         token=token,
         base_url=account.base_url or None,
+        mail_settings=account.mail_settings,
     )
 
 
@@ -283,6 +286,8 @@ def _outbound(message: Message, ticket: delivery_services.DeliveryTicket) -> Out
         extra["customer_last_message_at"] = ticket.customer_last_message_at.isoformat()
     if ticket.persona_id:
         extra["persona_id"] = ticket.persona_id
+    if conversation.account.platform == Platform.EMAIL:
+        extra.update(email_reply_extra(message))
     agent = message.author_agent
     return OutboundReply(
         idempotency_key=f"svar-{message.pk}",

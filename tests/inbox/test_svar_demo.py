@@ -37,7 +37,11 @@ def test_demo_world_is_created(monkeypatch):
     mette = Agent.objects.get(user__username="mette")
     assert mette.public_name == "Mette Jensen"
     assert mette.initials == "MJ"
-    assert mette.signatures == {"x": " /Mette", "facebook": "\n\nVenlig hilsen Mette, Kundeservice"}
+    assert mette.signatures == {
+        "x": " /Mette",
+        "facebook": "\n\nVenlig hilsen Mette, Kundeservice",
+        "email": "\n\nVenlig hilsen\nMette Jensen\nKundeservice",
+    }
     assert [t.name for t in mette.teams.all()] == ["Skat"]
     assert {u.username: role_of(u) for u in User.objects.all()} == {
         "mette": Role.AGENT,

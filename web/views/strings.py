@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from connectors.base import Platform
+from web.templatetags.svar import platform_label
+
 
 def js_strings() -> dict[str, str]:
     return {
@@ -15,8 +18,7 @@ def js_strings() -> dict[str, str]:
         "public": _("Public"),
         "private": _("Private"),
         "unassigned": _("Unassigned"),
-        "platform_x": "X",
-        "platform_facebook": "Facebook",
+        **{f"platform_{p.value}": platform_label(p.value) for p in Platform},
         "waiting": _("Waiting %(time)s"),
         "slaDue": _("SLA due in %(time)s"),
         "slaBreached": _("SLA breached"),

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from connectors.base import Platform
 from connectors.simulator import demo
+from inbox.management.demo_mailbox import demo_mailbox_accounts
 from inbox.management.demo_oauth import demo_accounts_connect
 from inbox.models import Agent, ChannelAccount, Team
 from inbox.permissions.roles import Role
@@ -40,6 +41,7 @@ class DemoUser:
         return {
             Platform.X.value: f" /{first}",
             Platform.FACEBOOK.value: f"\n\nVenlig hilsen {first}, Kundeservice",
+            Platform.EMAIL.value: f"\n\nVenlig hilsen\n{self.public_name}\nKundeservice",
         }
 
 
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             for spec in USERS:
                 self._ensure_user(spec, teams, password)
 
-        accounts = self._accounts(simulator_url, teams)
+        accounts = self._accounts(simulator_url, teams) + demo_mailbox_accounts()
         names = " and ".join(str(account) for account in accounts)
         self.stdout.write(
             f"Demo data ready: {names} read from the simulator at "
