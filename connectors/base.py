@@ -16,6 +16,7 @@ from typing import Protocol
 class Platform(StrEnum):
     X = "x"
     FACEBOOK = "facebook"  # one Page: its post comments and its Messenger inbox
+    INSTAGRAM = "instagram"  # an Instagram business account linked to a Page: comments, DMs
 
 
 class ThreadKind(StrEnum):

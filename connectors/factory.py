@@ -16,4 +16,8 @@ def connector_for(
         from connectors.facebook.connector import FacebookConnector
 
         return FacebookConnector(external_id, token, base_url=base_url, timeout=timeout)
+    if platform == Platform.INSTAGRAM:
+        from connectors.instagram.connector import InstagramConnector
+
+        return InstagramConnector(external_id, token, base_url=base_url, timeout=timeout)
     raise ValueError(f"no connector for platform {platform!r}")
