@@ -22,11 +22,14 @@ CHANNEL_LIMITS: dict[tuple[str, str], int] = {
     (Platform.X, ThreadKind.PRIVATE): 10_000,
     (Platform.FACEBOOK, ThreadKind.PUBLIC): 8_000,
     (Platform.FACEBOOK, ThreadKind.PRIVATE): 2_000,
+    (Platform.INSTAGRAM, ThreadKind.PUBLIC): 2_200,  # a comment
+    (Platform.INSTAGRAM, ThreadKind.PRIVATE): 1_000,  # a DM
 }
 
 DEFAULT_SIGNATURES: dict[str, str] = {
     Platform.X: " /{name}",
     Platform.FACEBOOK: "\n\nVenlig hilsen {name}",
+    Platform.INSTAGRAM: " /{name}",
 }
 
 

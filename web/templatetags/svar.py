@@ -56,7 +56,7 @@ def sla_flag(clocks: list | None) -> dict[str, object]:
 
 @register.filter
 def platform_label(platform: str) -> str:
-    return {"x": "X", "facebook": "Facebook"}.get(platform, platform)
+    return {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}.get(platform, platform)
 
 
 # The inbox's words for stored states (the models' choice labels are not translated).

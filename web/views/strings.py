@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from web.channels.present import PLATFORM_LABELS
+
 
 def js_strings() -> dict[str, str]:
     return {
@@ -15,8 +17,7 @@ def js_strings() -> dict[str, str]:
         "public": _("Public"),
         "private": _("Private"),
         "unassigned": _("Unassigned"),
-        "platform_x": "X",
-        "platform_facebook": "Facebook",
+        **{f"platform_{p.value}": label for p, label in PLATFORM_LABELS.items()},
         "waiting": _("Waiting %(time)s"),
         "slaDue": _("SLA due in %(time)s"),
         "slaBreached": _("SLA breached"),
