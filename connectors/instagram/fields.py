@@ -12,5 +12,5 @@ MEDIA_FIELDS = "id,timestamp,comments_count"
 REPLY_FIELDS = "id,text,timestamp,username,from,parent_id"
 COMMENT_FIELDS = f"{REPLY_FIELDS},hidden,replies.limit({COMMENTS_PAGE_SIZE}){{{REPLY_FIELDS}}}"
 # ``story``: a reply to, or a mention in, the customer's story (with its media link).
-MESSAGE_FIELDS = f"id,message,from,created_time,{ATTACHMENT_FIELDS},story"
+MESSAGE_FIELDS = f"id,message,from,to,created_time,{ATTACHMENT_FIELDS},story"
 CONVERSATION_FIELDS = f"participants,updated_time,messages.limit({PAGE_SIZE}){{{MESSAGE_FIELDS}}}"

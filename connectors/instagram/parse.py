@@ -53,6 +53,9 @@ def ig_replies(item: Mapping[str, Any]) -> list[Any]:
 
 def ig_message(item: Mapping[str, Any], conversation_id: str, account_id: str) -> InboundMessage:
     author = _author(item)
+    from_account = author.external_id == account_id
+    if from_account:  # the account's own message (an echo): its customer is the recipient
+        author = _recipient(item) or author
     body = item.get("message", "")
     if not isinstance(body, str):
         raise MalformedItem("message is not text")
@@ -63,9 +66,20 @@ def ig_message(item: Mapping[str, Any], conversation_id: str, account_id: str) -
         author=author,
         body=body,
         sent_at=parse_graph_time(item.get("created_time")),
-        from_account=author.external_id == account_id,
+        from_account=from_account,
         media=message_media(item) + _story(item),
     )
+
+
+def _recipient(item: Mapping[str, Any]) -> ContactRef | None:
+    to = item.get("to")
+    people = to.get("data") if isinstance(to, Mapping) else None
+    if not isinstance(people, list) or not people or not isinstance(people[0], Mapping):
+        return None
+    try:
+        return _author({"from": people[0]})
+    except MalformedItem:
+        return None
 
 
 def _story(item: Mapping[str, Any]) -> tuple[MediaItem, ...]:

@@ -109,6 +109,7 @@ def test_dms_story_replies_and_echoes_are_read(instagram):
     [echo] = [m for m in found if m.from_account]
     assert echo.body == "Den er på vej"
     assert echo.thread_external_id == dm["conversation_id"]
+    assert echo.author.handle == "jens.h"  # the customer it answers, as the inbox expects
     mention = next(m for m in found if m.external_id == story["id"])
     assert mention.body == ""
     assert mention.media[0].kind is MediaKind.PHOTO
