@@ -115,10 +115,11 @@ class InstagramWorld:
         raw: dict[str, Any] | None = None,
     ) -> IgComment:
         with self.world.lock:
-            media = self.media[media_id]
             if parent_id is not None:
                 parent = self.comments[parent_id]
                 parent_id = parent.parent_id or parent.id  # replies to replies join the top
+                media_id = parent.media_id  # a reply lives under its comment's media
+            media = self.media[media_id]
             comment = IgComment(
                 id=self.number(),
                 media_id=media_id,
