@@ -17,6 +17,7 @@ class Platform(StrEnum):
     X = "x"
     FACEBOOK = "facebook"  # one Page: its post comments and its Messenger inbox
     EMAIL = "email"  # one mailbox: IMAP in, SMTP out (connectors/email)
+    INSTAGRAM = "instagram"  # an Instagram business account linked to a Page: comments, DMs
 
 
 class ThreadKind(StrEnum):

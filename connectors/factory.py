@@ -30,4 +30,8 @@ def connector_for(
         except (ValueError, TypeError) as error:
             raise PlatformRejected(f"the mailbox settings are incomplete: {error}") from error
         return EmailConnector(settings, token)
+    if platform == Platform.INSTAGRAM:
+        from connectors.instagram.connector import InstagramConnector
+
+        return InstagramConnector(external_id, token, base_url=base_url, timeout=timeout)
     raise ValueError(f"no connector for platform {platform!r}")

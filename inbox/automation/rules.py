@@ -17,7 +17,7 @@ from inbox.models import Priority
 WORDS_MAX = 50
 WORD_MAX_LENGTH = 100
 SNOOZE_MINUTES_MAX = 365 * 24 * 60
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "instagram")
 KINDS = ("public", "private")
 
 

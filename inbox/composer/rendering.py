@@ -24,12 +24,15 @@ CHANNEL_LIMITS: dict[tuple[str, str], int] = {
     (Platform.FACEBOOK, ThreadKind.PRIVATE): 2_000,
     (Platform.EMAIL, ThreadKind.PRIVATE): 100_000,
     (Platform.EMAIL, ThreadKind.PUBLIC): 100_000,
+    (Platform.INSTAGRAM, ThreadKind.PUBLIC): 2_200,  # a comment
+    (Platform.INSTAGRAM, ThreadKind.PRIVATE): 1_000,  # a DM
 }
 
 DEFAULT_SIGNATURES: dict[str, str] = {
     Platform.X: " /{name}",
     Platform.FACEBOOK: "\n\nVenlig hilsen {name}",
     Platform.EMAIL: "\n\nVenlig hilsen\n{name}",
+    Platform.INSTAGRAM: " /{name}",
 }
 
 

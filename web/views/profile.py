@@ -57,6 +57,13 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Appended to every reply. {name} and {initials} are filled in."),
     )
+    signature_instagram = forms.CharField(
+        label=_("Signature on Instagram"),
+        required=False,
+        max_length=SIGNATURE_MAX,
+        strip=False,
+        help_text=_("Appended to every reply. {name} and {initials} are filled in."),
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,

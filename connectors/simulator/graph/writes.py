@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors.simulator.graph import instagram_writes
 from connectors.simulator.graph.uploads import Uploaded, comment_photo, messenger_media
 from connectors.simulator.graph.wire import GraphFault, graph_time, json_arg
 from connectors.simulator.graph.world import Comment, GraphWorld, Page, Post
@@ -24,6 +25,8 @@ def send_message(
 ) -> dict[str, Any]:
     form = form_or_json(request)
     recipient = json_arg(form.get("recipient"))
+    if instagram_writes.addresses_instagram(world, page, recipient):
+        return instagram_writes.send(world, form, page, now)
     if isinstance(recipient, dict) and recipient.get("comment_id"):
         return _private_reply(world, form, page, str(recipient["comment_id"]), now)
     recipient_id, text, messaging_type, tag = _checked_message(form, page)

@@ -42,6 +42,7 @@ class DemoUser:
             Platform.X.value: f" /{first}",
             Platform.FACEBOOK.value: f"\n\nVenlig hilsen {first}, Kundeservice",
             Platform.EMAIL.value: f"\n\nVenlig hilsen\n{self.public_name}\nKundeservice",
+            Platform.INSTAGRAM.value: f" /{first}",
         }
 
 
@@ -105,7 +106,16 @@ class Command(BaseCommand):
             credentials_ref=demo.FACEBOOK_CREDENTIAL_ENV,
             base_url=simulator_url,
         )
-        return [x_account, fb_account]
+        ig_account = channel_account_create(
+            platform=Platform.INSTAGRAM.value,
+            external_id=demo.INSTAGRAM_ACCOUNT_ID,
+            display_name=f"@{demo.INSTAGRAM_USERNAME}",
+            handle=demo.INSTAGRAM_USERNAME,
+            team_name="Skat",
+            credentials_ref=demo.INSTAGRAM_CREDENTIAL_ENV,
+            base_url=simulator_url,
+        )
+        return [x_account, fb_account, ig_account]
 
     def _ensure_user(self, spec: DemoUser, teams: dict[str, Team], password: str) -> None:
         is_admin = spec.role == Role.ADMIN
