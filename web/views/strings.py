@@ -58,6 +58,7 @@ def js_strings() -> dict[str, str]:
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
         "loadFailed": _("Could not load the conversation."),
+        "accessWithdrawn": _("Your access to this conversation was withdrawn."),
         "newConversation": _("New conversation from %(name)s"),
         "notePlaceholder": _("Write an internal note for the team… (Ctrl+Enter saves)"),
         "addNote": _("Add note"),
