@@ -32,6 +32,7 @@ def js_strings() -> dict[str, str]:
         "delivered": _("Reply sent."),
         "deliveryFailed": _("The reply could not be sent; see the thread."),
         "newMessage": _("New message from %(name)s"),
+        "snoozeEnded": _("%(name)s is back from snooze."),
         "noteSaved": _("Note added."),
         "viewing": _("%(name)s is viewing"),
         "typingReply": _("%(name)s is typing a reply"),

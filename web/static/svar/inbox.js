@@ -66,6 +66,10 @@ function applyEvent(event) {
     if (event.kind === "reply.delivery_changed" && snapshot.id === pane.id && author?.id === me) {
       pane.composer?.delivered(event.message);
     }
+    const woke = event.kind === "conversation.status_changed" && event.previous_status === "snoozed" && snapshot.status === "open";
+    if (woke && (!snapshot.assignee || snapshot.assignee.id === me)) { // unassigned, or mine
+      announce(t("snoozeEnded", { name: snapshot.contact.name || snapshot.contact.handle }));
+    }
     if (event.kind === "messages.received" && snapshot.id === pane.id) {
       announce(t("newMessage", { name: snapshot.contact.name || snapshot.contact.handle }));
     }
