@@ -32,7 +32,6 @@ def js_strings() -> dict[str, str]:
         "delivered": _("Reply sent."),
         "deliveryFailed": _("The reply could not be sent; see the thread."),
         "newMessage": _("New message from %(name)s"),
-        "snoozeEnded": _("%(name)s is back from snooze."),
         "noteSaved": _("Note added."),
         "viewing": _("%(name)s is viewing"),
         "typingReply": _("%(name)s is typing a reply"),
@@ -59,7 +58,6 @@ def js_strings() -> dict[str, str]:
         "error": _("Something went wrong: %(message)s"),
         "retrying": _("Sending again…"),
         "loadFailed": _("Could not load the conversation."),
-        "accessWithdrawn": _("Your access to this conversation was withdrawn."),
         "newConversation": _("New conversation from %(name)s"),
         "notePlaceholder": _("Write an internal note for the team… (Ctrl+Enter saves)"),
         "addNote": _("Add note"),
@@ -82,8 +80,10 @@ def _guideline_strings() -> dict[str, str]:
 
 
 def _team_flow_strings() -> dict[str, str]:
-    """Mentions and the notification centre (issue #17)."""
+    """Mentions, the notification centre, a guest's withdrawn access, snooze (issue #17)."""
     return {
+        "snoozeEnded": _("%(name)s is back from snooze."),
+        "accessWithdrawn": _("Your access to this conversation was withdrawn."),
         "mentionOtherTeam": _("another team"),
         "mentionNobody": _("No colleague by that name."),
         "notificationsTitle": _("Svar"),
