@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     REPLY_APPROVAL = "reply.approval_changed"  # four-eyes (issue #16)
     MESSAGE_MODERATION = "message.moderation_changed"
     PRIVATE_REPLY = "message.private_reply_changed"
+    GRANT_REVOKED = "conversation.grant_revoked"  # a mentioned colleague's access ended (#17)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,4 +208,17 @@ def private_reply_changed_event(*, reply: PrivateReply, actor: Agent | None) -> 
             "state": reply.state,
             "error": reply.error,
         },
+    )
+
+
+def grant_revoked_event(
+    *, conversation: Conversation, grant_id: int, agent: Agent, actor: Agent
+) -> PendingEvent:
+    """A colleague of another team no longer reads the conversation: the team's panes drop
+    them from the grants, and that colleague's guest stream ends here (web/ws/guest_stream.py)."""
+    return _about(
+        EventKind.GRANT_REVOKED,
+        conversation,
+        actor,
+        grant={"id": grant_id, "agent": agent_snapshot(agent)},
     )

@@ -168,6 +168,19 @@ def test_note_created(conversation, agent):
     assert list(event.payload) == ["conversation", "note"]
 
 
+def test_a_withdrawn_grant_names_the_grant_and_the_colleague(conversation, agent, outsider):
+    event = kinds.grant_revoked_event(
+        conversation=conversation, grant_id=7, agent=outsider, actor=agent
+    )
+    assert (event.kind, event.conversation, event.actor) == (
+        EventKind.GRANT_REVOKED, conversation, agent
+    )  # fmt: skip
+    assert event.payload == {
+        "conversation": snapshot(conversation),
+        "grant": {"id": 7, "agent": agent_snapshot(outsider)},
+    }
+
+
 def test_every_kind_has_a_constructor():
     constructors = {
         EventKind.MESSAGES_RECEIVED: kinds.messages_received_events,
@@ -181,6 +194,7 @@ def test_every_kind_has_a_constructor():
         EventKind.REPLY_APPROVAL: kinds.reply_approval_changed_event,
         EventKind.MESSAGE_MODERATION: kinds.message_moderation_changed_event,
         EventKind.PRIVATE_REPLY: kinds.private_reply_changed_event,
+        EventKind.GRANT_REVOKED: kinds.grant_revoked_event,
     }
     assert set(constructors) == set(EventKind)
 

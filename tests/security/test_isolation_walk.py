@@ -34,6 +34,7 @@ from inbox.models import (
     ChannelAccount,
     Contact,
     Conversation,
+    ConversationGrant,
     CustomerProfile,
     DataRequest,
     GuidelineRule,
@@ -58,6 +59,7 @@ from inbox.services import (
     note_create,
     reply_create,
 )
+from inbox.services.grants import conversation_grant_revoke
 from tests.factories import AgentFactory, inbound
 from tests.web.live import next_frame, opened, run, session_cookie
 
@@ -268,6 +270,7 @@ def state(target: Target) -> dict[str, Any]:
         "assignment": TeamAssignment.objects.count(),
         "automation": list(AutomationRule.objects.values()),
         "reply_attachments": list(ReplyAttachment.objects.values_list("pk", "message_id")),
+        "grants": list(ConversationGrant.objects.values_list("agent_id", "conversation_id")),
     }
 
 
@@ -531,3 +534,20 @@ def _without_mentioner(response: Any, target: Target) -> str:
     """The guest's own notification names who mentioned them, and nothing else of the team."""
     text = response.content.decode(errors="replace")
     return text.replace(f'"public_name":"{target.member.public_name}"', "")
+
+
+def test_a_withdrawn_grant_opens_nothing_any_more(target, guest):
+    # The one who mentioned the guest withdraws the access (issue #17): every route the grant
+    # opened now refuses, like any other route aimed at the team's objects.
+    conversation_grant_revoke(
+        user=target.member.user, conversation_id=target.conversation.pk, agent_id=guest.agent_id
+    )
+    before, failures = state(target), []
+    for method, route in sorted(GUEST_ROUTES):
+        path = concrete(route, target)
+        body = payload(guest.agent_id) if method != "GET" else None
+        response = getattr(guest, method.lower())(path, body, format="json")
+        if response.status_code not in REFUSED:
+            failures.append(f"{method} {route}: {response.status_code}, not refused")
+    assert not failures, "\n".join(failures)
+    assert state(target) == before

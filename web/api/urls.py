@@ -21,6 +21,7 @@ from web.api.accounts import (
 )
 from web.api.audit import AuditListApi
 from web.api.automation import AutomationRuleApi, AutomationRuleListApi
+from web.api.grants import ConversationGrantApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
@@ -63,6 +64,10 @@ urlpatterns = [
     path(
         "conversations/<int:conversation_id>/mentionable",
         notifications.MentionCandidatesApi.as_view(),
+    ),
+    path(
+        "conversations/<int:conversation_id>/grants/<int:agent_id>",
+        ConversationGrantApi.as_view(),
     ),
     path("notifications", notifications.NotificationListApi.as_view(), name="api-notifications"),
     path("notifications/read", notifications.NotificationReadApi.as_view()),

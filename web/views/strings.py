@@ -82,8 +82,10 @@ def _guideline_strings() -> dict[str, str]:
 
 
 def _team_flow_strings() -> dict[str, str]:
-    """Mentions and the notification centre (issue #17)."""
+    """Mentions, the notification centre, a guest's withdrawn access, snooze (issue #17)."""
     return {
+        "snoozeEnded": _("%(name)s is back from snooze."),
+        "accessWithdrawn": _("Your access to this conversation was withdrawn."),
         "mentionOtherTeam": _("another team"),
         "mentionNobody": _("No colleague by that name."),
         "notificationsTitle": _("Svar"),

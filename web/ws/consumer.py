@@ -36,8 +36,9 @@ from inbox.services.presence import agent_presence_seen
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
+from web.ws.guest_stream import GuestStream
 from web.ws.notification_stream import NotificationStream
-from web.ws.protocol import Hello, Ping, Presence, PresenceState, ProtocolError
+from web.ws.protocol import Follow, Hello, Ping, Presence, PresenceState, ProtocolError
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.notifications = NotificationStream(self.subscription.agent_id, self._send)
+        self.guests = GuestStream(self)  # conversations read through a mention's grant
         await self.channel_layer.group_add(
             agent_group(self.subscription.agent_id), self.channel_name
         )
@@ -114,6 +116,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             task.cancel()
         if self.hub is not None:
             await self.hub.leave(self)
+        await self.guests.leave()
         for conversation_id, (team_id, _) in list(self.presence.items()):
             await self._broadcast_presence(
                 team_id, Presence(conversation_id, PresenceState.LEFT, None)
@@ -152,6 +155,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 await self._on_hello(frame)
             elif isinstance(frame, Ping):
                 await self._on_ping(frame)
+            elif isinstance(frame, Follow):
+                await self.guests.on_follow(self.hub, frame)
             else:
                 await self._on_presence(frame)
         except ProtocolError as error:
@@ -167,6 +172,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         foreign = sorted((wanted | set(hello.last_seq)) - visible)
         if foreign:
             raise ProtocolError("team_not_visible", "You are not in these teams.", team_ids=foreign)
+        guests = await self.guests.granted(sorted(hello.guest or {}))
         teams = sorted(wanted)
         # Join first, read the log second: an event committed in between is rung to us and
         # read again if the read missed it, so nothing falls into the gap.
@@ -200,12 +206,14 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 await self._catch_up(team_id)
             self.replaying.discard(team_id)
             self.rung.pop(team_id, None)
+        await self.guests.follow(self.hub, guests, hello.guest or {})
         await self.notifications.start(hello.notifications_seq)
         self._send(
             {
                 "type": "caught_up",
                 "last_seq": {str(t): s for t, s in self.cursors.items()},
                 "notifications_seq": self.notifications.cursor,
+                **({"guest": self.guests.positions()} if hello.guest else {}),
             }
         )
 
@@ -214,6 +222,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         self._send({"type": "pong", "id": ping.id})
         await self.notifications.check()  # a lost ring is made good within one heartbeat
+        await self.guests.check()
         if not self.cursors or self.hub is None:
             return
         if time.monotonic() - self.groups_joined_at > REJOIN_AFTER_SECONDS:
@@ -398,6 +407,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         ws_stats.closed_too_slow()
         if self.hub is not None:
             self.hub.drop(self)  # nothing more for it; the groups are left on disconnect
+            self.hub.drop(self.guests)
         self.outbox.clear()
         self.outbox_chars = 0
         self.closing = True

@@ -24,6 +24,8 @@ PRESENCE_PER_CONNECTION_MAX = 20
 # refilled at PRESENCE_RATE a second; the rest are refused (``rate_limited``).
 PRESENCE_BURST = 10
 PRESENCE_RATE = 2.0
+# Conversations a connection follows through a mention's grant (issue #17; web/ws/guest_stream.py).
+GUEST_PER_CONNECTION_MAX = 20
 
 
 class ProtocolError(Exception):
@@ -70,6 +72,15 @@ class Hello:
     last_seq: dict[int, int]  # team → last seq the client applied; absent: start at the head
     teams: frozenset[int] | None  # None: every team the user may see
     notifications_seq: int | None = None  # the last notification applied; None: from the head
+    guest: dict[int, int] | None = None  # granted conversation → last team seq applied for it
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """Follow a conversation the user reads through a grant, from ``last_seq`` of its team."""
+
+    conversation_id: int
+    last_seq: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +95,7 @@ class Presence:
     mode: ComposeMode | None  # only while typing
 
 
-ClientFrame = Hello | Ping | Presence
+ClientFrame = Hello | Ping | Presence | Follow
 
 
 def _int(value: Any, name: str, *, minimum: int = 0) -> int:
@@ -93,10 +104,13 @@ def _int(value: Any, name: str, *, minimum: int = 0) -> int:
     return value
 
 
+def _digits(key: Any) -> Any:
+    """A JSON object's key that names an id ("17") as the number."""
+    return int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key
+
+
 def _team_id(key: Any) -> int:
-    if isinstance(key, str) and key.isascii() and key.isdigit():
-        key = int(key)
-    return _int(key, "team_id", minimum=1)
+    return _int(_digits(key), "team_id", minimum=1)
 
 
 def _hello(frame: dict[str, Any]) -> Hello:
@@ -112,7 +126,23 @@ def _hello(frame: dict[str, Any]) -> Hello:
     teams = None if raw_teams is None else frozenset(_team_id(t) for t in raw_teams)
     raw_notifications = frame.get("notifications_seq")
     notifications = None if raw_notifications is None else _int(raw_notifications, "last_seq")
-    return Hello(last_seq=last_seq, teams=teams, notifications_seq=notifications)
+    guest = _guest_map(frame.get("guest", {}))
+    return Hello(last_seq, teams, notifications_seq=notifications, guest=guest)
+
+
+def _guest_map(raw: Any) -> dict[int, int]:
+    if not isinstance(raw, dict):
+        raise ProtocolError("bad_field", "guest maps conversation ids to integers.", field="guest")
+    if len(raw) > GUEST_PER_CONNECTION_MAX:
+        raise ProtocolError(
+            "bad_field", f"At most {GUEST_PER_CONNECTION_MAX} conversations.", field="guest"
+        )
+    return {_int(_digits(k), "guest", minimum=1): _int(v, "guest") for k, v in raw.items()}
+
+
+def _follow(frame: dict[str, Any]) -> Follow:
+    conversation_id = _int(frame.get("conversation_id"), "conversation_id", minimum=1)
+    return Follow(conversation_id, _int(frame.get("last_seq"), "last_seq"))
 
 
 def _ping(frame: dict[str, Any]) -> Ping:
@@ -141,7 +171,7 @@ def _presence(frame: dict[str, Any]) -> Presence:
     return Presence(conversation_id=conversation_id, state=state, mode=mode)
 
 
-_PARSERS = {"hello": _hello, "ping": _ping, "presence": _presence}
+_PARSERS = {"hello": _hello, "ping": _ping, "presence": _presence, "follow": _follow}
 
 
 def parse_frame(text: str) -> ClientFrame:
