@@ -40,6 +40,20 @@ def activate_for(request: Any, user: Any) -> None:
         request.LANGUAGE_CODE = language
 
 
+def token_language(request: HttpRequest) -> str:
+    """The profile language of an API token's owner, for an answer no DRF view gives (a route
+    that does not exist); '' without a valid token."""
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from web.security.token_auth import TokenWithAgentAuthentication
+
+    try:
+        found = TokenWithAgentAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return ""
+    return profile_language(found[0]) if found else ""
+
+
 def scope_language(scope: dict[str, Any], language: str) -> str:
     """A WebSocket's language: the profile's, else the handshake's Accept-Language, else
     English."""

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from inbox import exceptions as domain
+from web.agent_language import token_language
 from web.agent_profile import page_check
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ def api_error(code: str, message: str, status_code: int) -> JsonResponse:
 
 @csrf_exempt  # it changes nothing: a POST to no route is a 404, not a CSRF failure
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    message = gettext("No API route matches %(path)s.") % {"path": request.path}
+    with translation.override(token_language(request) or translation.get_language()):
+        message = gettext("No API route matches %(path)s.") % {"path": request.path}
     return api_error("not_found", message, 404)
 
 
