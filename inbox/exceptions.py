@@ -1,4 +1,8 @@
-"""Domain errors. Each carries a stable ``code`` and a message meant for the person who acted."""
+"""Domain errors. Each carries a stable ``code`` and a message meant for the person who acted.
+
+The message is kept as given (a ``gettext_lazy`` id, or an ``inbox.stored_text.Text`` with its
+values) and ``message`` translates it into the language active when it is read: the boundary
+that shows the error (web/errors.py, the WebSocket consumer) activates the reader's language."""
 
 from __future__ import annotations
 
@@ -8,10 +12,17 @@ from typing import Any
 class InboxError(Exception):
     code = "inbox_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: Any, **details: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self.text = message
         self.details = details
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotFound(InboxError):

@@ -77,7 +77,7 @@ def account_snapshot(account: ChannelAccount) -> dict[str, Any]:
         "last_polled_at": iso(account.last_polled_at),
         "next_poll_at": iso(account.next_poll_at),
         "lag_seconds": account.lag_seconds,
-        "last_error": account.last_error,
+        "last_error": account.last_error_shown,
         "last_error_at": iso(account.last_error_at),
         "consecutive_failures": account.consecutive_failures,
         "rate_limit_remaining": account.rate_limit_remaining,

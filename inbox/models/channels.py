@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from connectors.base import Platform
+from inbox.stored_text import shown
 
 
 class AccountHealth(models.TextChoices):
@@ -102,6 +103,15 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.platform})"
+
+    @property
+    def last_error_shown(self) -> str:
+        """``last_error`` in the reader's language (Svar's own words are stored as message ids)."""
+        return shown(self.last_error)
+
+    @property
+    def reconnect_reason_shown(self) -> str:
+        return shown(self.reconnect_reason)
 
     @property
     def is_disconnected(self) -> bool:

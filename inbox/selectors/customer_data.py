@@ -13,6 +13,7 @@ from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import PermissionDenied
 from inbox.models import Contact, Conversation, Message, Note
@@ -50,7 +51,7 @@ class DataScope:
 def data_scope(user: AbstractBaseUser, contact_id: int) -> DataScope:
     """The request's scope; managers and admins only, another team's customer not found."""
     if not user.has_perm("inbox.add_datarequest"):
-        raise PermissionDenied("Only managers and admins handle data-subject requests.")
+        raise PermissionDenied(_("Only managers and admins handle data-subject requests."))
     agent_of(user)
     teams = readable_team_ids(user)
     contact = contact_access(user, contact_id)

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import FetchResult, Platform
 from inbox.audit import audit
@@ -29,6 +30,7 @@ from inbox.services.locks import lock_channel_account
 from inbox.services.mail_settings import mail_settings_checked
 from inbox.services.poll_pace import next_poll_interval
 from inbox.services.reply_bounces import replies_bounced
+from inbox.stored_text import Text, stored
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
@@ -69,8 +71,12 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
               "rate_limit_remaining", "rate_limit_reset_at", "lag_seconds",
               "paced_interval_seconds"]  # fmt: skip
     if result.rejected:
-        account.last_error = (
-            f"{len(result.rejected)} item(s) could not be read: {result.rejected[0].reason}"
+        account.last_error = stored(
+            Text(
+                _("Items that could not be read: %(n)s. The first: %(reason)s"),
+                n=len(result.rejected),
+                reason=result.rejected[0].reason,
+            )
         )
         account.last_error_at = now
         fields += ["last_error", "last_error_at"]
@@ -87,8 +93,11 @@ def permissions_shortfall(
     the account reads on, degraded, and names what to grant. Returns the fields changed."""
     account.missing_permissions = sorted({*(account.missing_permissions or []), *missing})
     account.health = AccountHealth.DEGRADED
-    account.last_error = (
-        "The platform left out items this token may not read; missing: " + ", ".join(missing)
+    account.last_error = stored(
+        Text(
+            _("The platform left out items this token may not read; missing: %(names)s"),
+            names=", ".join(missing),
+        )
     )
     account.last_error_at = now
     return ["missing_permissions", "health", "last_error", "last_error_at"]
@@ -133,7 +142,9 @@ def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "
     account.rate_limit_remaining = 0
     account.rate_limit_reset_at = reset_at
     account.next_poll_at = max(reset_at, account.next_poll_at or reset_at)
-    account.last_error = f"Rate limited until {reset_at.isoformat()}. {detail}".strip()
+    account.last_error = stored(
+        Text(_("Rate limited until %(when)s. %(detail)s"), when=reset_at.isoformat(), detail=detail)
+    )
     account.last_error_at = timezone.now()
     _save_and_announce(
         account,
@@ -155,7 +166,7 @@ def account_auth_expired(*, account_id: int, reason: str) -> None:
     before = account.health
     account.health = AccountHealth.UNHEALTHY
     account.next_poll_at = None
-    account.last_error = f"Access token rejected: {reason}"[:2000]
+    account.last_error = stored(Text(_("Access token rejected: %(reason)s"), reason=reason))
     account.last_error_at = timezone.now()
     account.reconnect_needed = True
     account.reconnect_reason = account.last_error
@@ -167,7 +178,7 @@ def account_auth_expired(*, account_id: int, reason: str) -> None:
 def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAccount:
     """After an admin renewed the token: healthy again and polled at once."""
     if not user.has_perm("inbox.manage_channels"):
-        raise PermissionDenied("Only admins can reconnect channel accounts.")
+        raise PermissionDenied(_("Only admins can reconnect channel accounts."))
     account = lock_channel_account(account_id)
     before = account.health
     account.health = AccountHealth.HEALTHY
@@ -195,23 +206,36 @@ def _checked_credentials(
 ) -> str:
     """Refuse an account that cannot be polled; returns the token sealed ("" for a variable)."""
     if platform not in {p.value for p in Platform}:
-        raise InvalidInput(f"Unknown platform {platform!r}.", field="platform")
+        raise InvalidInput(
+            Text(_("Unknown platform %(platform)s."), platform=repr(platform)), field="platform"
+        )
     if (token is None) == (not credentials_ref):
         raise InvalidInput(
-            "Give the access token or the name of the environment variable holding it "
-            "(exactly one).",
+            _(
+                "Give the access token or the name of the environment variable holding "
+                "it (exactly one)."
+            ),
             field="credentials_ref",
         )
     if credentials_ref and not credentials_ref.startswith(CREDENTIAL_ENV_PATTERN):
         raise InvalidInput(
-            f"credentials_ref must name an environment variable starting with "
-            f"{CREDENTIAL_ENV_PATTERN}.",
+            Text(
+                _(
+                    "credentials_ref must name an environment variable starting with "
+                    "%(credential_env_pattern)s."
+                ),
+                credential_env_pattern=CREDENTIAL_ENV_PATTERN,
+            ),
             field="credentials_ref",
         )
     sealed = seal(clean_token(token)) if token is not None else ""
     if poll_interval_seconds < POLL_INTERVAL_MIN:
         raise InvalidInput(
-            f"Poll at most every {POLL_INTERVAL_MIN} seconds.", field="poll_interval_seconds"
+            Text(
+                _("Poll at most every %(poll_interval_min)s seconds."),
+                poll_interval_min=POLL_INTERVAL_MIN,
+            ),
+            field="poll_interval_seconds",
         )
     return sealed
 
@@ -227,7 +251,7 @@ def _kind_and_refresh(
     """The token's kind, and the X refresh token sealed ("" without one)."""
     if refresh_token is not None and (platform != Platform.X or token is None):
         raise InvalidInput(
-            "A refresh token is for an X OAuth 2.0 user token given with it.",
+            _("A refresh token is for an X OAuth 2.0 user token given with it."),
             field="refresh_token",
         )
     if credentials_ref:

@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
+from inbox.stored_text import Text
 from web.errors import refused
 
 # A JSON string, escapes included; an unterminated one runs to the end (the match always
@@ -77,7 +79,7 @@ def _is_attachment_upload(request: HttpRequest) -> bool:
 
 
 def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    message = f"The request body may be at most {limit} bytes."
+    message = Text(gettext_lazy("The request body may be at most %(limit)s bytes."), limit=limit)
     return refused(request, 413, "too_large", message)
 
 
@@ -108,6 +110,9 @@ class JsonLimitsMiddleware:
         if len(body) > limit:  # a body sent without its length
             return _too_large(request, limit)
         if json_depth_exceeds(body, settings.SVAR_JSON_MAX_DEPTH):
-            message = f"The JSON body nests deeper than {settings.SVAR_JSON_MAX_DEPTH} levels."
+            message = Text(
+                gettext_lazy("The JSON body nests deeper than %(depth)s levels."),
+                depth=settings.SVAR_JSON_MAX_DEPTH,
+            )
             return refused(request, 400, "json_too_deep", message)
         return None

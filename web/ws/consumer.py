@@ -27,12 +27,14 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import override as translation_override
 
 from inbox.events import replay as event_replay
 from inbox.events.doorbell import agent_group, team_group
 from inbox.exceptions import InboxError
 from inbox.permissions import access
 from inbox.services.presence import agent_presence_seen
+from web.agent_language import scope_language
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
@@ -149,7 +151,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             if text_data is None:
-                raise ProtocolError("binary_unsupported", "Send JSON text frames.")
+                raise ProtocolError("binary_unsupported")
             frame = protocol.parse_frame(text_data)
             if isinstance(frame, Hello):
                 await self._on_hello(frame)
@@ -160,18 +162,19 @@ class InboxConsumer(AsyncWebsocketConsumer):
             else:
                 await self._on_presence(frame)
         except ProtocolError as error:
-            self._send(protocol.error_frame(error))
+            with translation_override(scope_language(self.scope, self.subscription.language)):
+                self._send(protocol.error_frame(error))
             if error.code == "frame_too_large":
                 await self.close(code=CLOSE_TOO_LARGE)
 
     async def _on_hello(self, hello: Hello) -> None:
         if self.cursors or self.hub is not None:
-            raise ProtocolError("already_subscribed", "This connection has said hello already.")
+            raise ProtocolError("already_subscribed")
         visible = self.subscription.team_ids
         wanted = hello.teams if hello.teams is not None else visible | set(hello.last_seq)
         foreign = sorted((wanted | set(hello.last_seq)) - visible)
         if foreign:
-            raise ProtocolError("team_not_visible", "You are not in these teams.", team_ids=foreign)
+            raise ProtocolError("team_not_visible", team_ids=foreign)
         guests = await self.guests.granted(sorted(hello.guest or {}))
         teams = sorted(wanted)
         # Join first, read the log second: an event committed in between is rung to us and
@@ -239,11 +242,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def _on_presence(self, frame: Presence) -> None:
         if not self.presence_budget.take():
-            raise ProtocolError(
-                "rate_limited",
-                f"At most {protocol.PRESENCE_RATE:g} presence frames a second; this one was "
-                "dropped.",
-            )
+            raise ProtocolError("rate_limited")
         team_id = await self._team_of(frame.conversation_id)
         if frame.state == PresenceState.LEFT:
             self.presence.pop(frame.conversation_id, None)
@@ -252,11 +251,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 frame.conversation_id not in self.presence
                 and len(self.presence) >= protocol.PRESENCE_PER_CONNECTION_MAX
             ):
-                raise ProtocolError(
-                    "too_many_presences",
-                    f"At most {protocol.PRESENCE_PER_CONNECTION_MAX} conversations at once; "
-                    "send state 'left' for the ones you closed.",
-                )
+                raise ProtocolError("too_many_presences")
             self.presence[frame.conversation_id] = (team_id, frame)
         await self._broadcast_presence(team_id, frame)
 
@@ -270,7 +265,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 )
             except InboxError as error:
                 raise ProtocolError(
-                    "conversation_not_found", error.message, conversation_id=conversation_id
+                    "conversation_not_found", error.text, conversation_id=conversation_id
                 ) from None
             team_id = conversation.team_id
             if len(self.conversation_teams) >= CONVERSATION_CACHE_MAX:
