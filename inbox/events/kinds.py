@@ -19,10 +19,12 @@ from inbox.events.snapshots import (
     snapshot_of,
     snapshots_for,
 )
+from inbox.media.snapshots import media_snapshot
 from inbox.models import (
     Agent,
     ChannelAccount,
     Conversation,
+    Media,
     Message,
     ModerationAction,
     Note,
@@ -43,6 +45,7 @@ class EventKind(StrEnum):
     REPLY_APPROVAL = "reply.approval_changed"  # four-eyes (issue #16)
     MESSAGE_MODERATION = "message.moderation_changed"
     PRIVATE_REPLY = "message.private_reply_changed"
+    MESSAGE_MEDIA = "message.media_changed"  # a file fetched, or found gone (issue #13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,4 +210,15 @@ def private_reply_changed_event(*, reply: PrivateReply, actor: Agent | None) -> 
             "state": reply.state,
             "error": reply.error,
         },
+    )
+
+
+def message_media_changed_event(*, media: Media) -> PendingEvent:
+    """A message's media moved on (the fetch job): stored, with its URLs, or unavailable, with
+    the reason. The conversation itself did not change: its version stays."""
+    return _about(
+        EventKind.MESSAGE_MEDIA,
+        media.message.conversation,
+        None,
+        media=media_snapshot(media),
     )
