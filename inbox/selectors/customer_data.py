@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from inbox.exceptions import PermissionDenied
-from inbox.models import Contact, Conversation, Message, Note
+from inbox.models import Contact, Conversation, Media, MediaState, Message, Note
 from inbox.permissions.access import agent_of, conversations_of_teams, readable_team_ids
 from inbox.selectors.customers import contact_access, person_contacts
 
@@ -73,6 +73,12 @@ def scope_messages(scope: DataScope) -> QuerySet[Message]:
     own = Q(conversation__contact_id__in=scope.contact_ids)
     written = Q(author_contact_id__in=scope.contact_ids)
     return Message.objects.filter(own | written, conversation_id__in=teams)
+
+
+def scope_media(scope: DataScope) -> QuerySet[Media]:
+    """The stored media files of the person's messages (for the export's ``media/``)."""
+    messages = scope_messages(scope).values("pk")
+    return Media.objects.filter(message_id__in=messages, state=MediaState.STORED).exclude(file="")
 
 
 def scope_notes(scope: DataScope) -> QuerySet[Note]:
