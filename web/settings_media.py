@@ -26,3 +26,7 @@ SVAR_MEDIA_FETCH_TIMEOUT = float(os.environ.get("SVAR_MEDIA_FETCH_TIMEOUT", "20"
 # Pillow refuses bigger images (a decompression bomb: a small file that decodes to gigabytes).
 SVAR_MEDIA_MAX_PIXELS = int(os.environ.get("SVAR_MEDIA_MAX_PIXELS", str(40_000_000)))
 SVAR_MEDIA_THUMBNAIL_SIZE = (320, 320)
+# ffmpeg makes a video's poster (inbox/media/video.py): its path or name on the PATH, and how
+# long it may take over one video before the video is refused. Without ffmpeg, no poster.
+SVAR_MEDIA_FFMPEG = os.environ.get("SVAR_MEDIA_FFMPEG", "ffmpeg")
+SVAR_MEDIA_FFMPEG_TIMEOUT = float(os.environ.get("SVAR_MEDIA_FFMPEG_TIMEOUT", "30"))
