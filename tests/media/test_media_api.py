@@ -19,6 +19,7 @@ from tests.api.test_openapi import _validate
 from tests.factories import inbound
 from tests.media import media_support
 from tests.media.media_support import jpeg_with_gps
+from tests.media.test_media_serving import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 cdn = media_support.cdn
@@ -77,7 +78,7 @@ def test_a_stored_photo_is_listed_with_its_own_urls_alt_text_size_and_type(
 
 
 def test_pending_gone_link_and_download_only_media_each_say_what_they_are(
-    api, x_account, cdn, media_root, schema
+    api, agent, x_account, cdn, media_root, schema
 ):
     gone = cdn.host.put("gone.jpg", jpeg_with_gps(), "image/jpeg")
     cdn.host.expire("gone.jpg", status=410)
@@ -107,6 +108,9 @@ def test_pending_gone_link_and_download_only_media_each_say_what_they_are(
     assert (download["content_type"], download["download"]) == ("image/svg+xml", True)
     assert download["thumbnail_url"] is None
     assert hostile["link_url"] is None  # only http(s) is ever a link
+    pane = client_for(agent).get(f"/conversations/{conversation.pk}/pane").content.decode()
+    assert 'href="https://skat.dk/frister"' in pane
+    assert "javascript:" not in pane  # not in the thread either
     _validate(
         schema,
         "ConversationDetailResponse",
