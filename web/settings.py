@@ -261,6 +261,17 @@ SPECTACULAR_SETTINGS = {
         "PersonalDataKindEnum": ["cpr", "personnummer", "fodselsnummer", "email", "phone"],
         "RetentionActionEnum": ["delete", "anonymise"],
         "NotificationKindEnum": "inbox.models.notifications.NotificationKind",
+        "MediaKindEnum": [
+            "photo",
+            "video",
+            "animated_gif",
+            "audio",
+            "file",
+            "sticker",
+            "share",
+            "fallback",
+        ],  # fmt: skip
+        "MediaStateEnum": ["pending", "stored", "unavailable", "link"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

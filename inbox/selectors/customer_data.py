@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import PermissionDenied
-from inbox.models import Contact, Conversation, Message, Note
+from inbox.models import Contact, Conversation, Media, MediaState, Message, Note
 from inbox.permissions.access import agent_of, conversations_of_teams, readable_team_ids
 from inbox.selectors.customers import contact_access, person_contacts
 
@@ -74,6 +74,12 @@ def scope_messages(scope: DataScope) -> QuerySet[Message]:
     own = Q(conversation__contact_id__in=scope.contact_ids)
     written = Q(author_contact_id__in=scope.contact_ids)
     return Message.objects.filter(own | written, conversation_id__in=teams)
+
+
+def scope_media(scope: DataScope) -> QuerySet[Media]:
+    """The stored media files of the person's messages (for the export's ``media/``)."""
+    messages = scope_messages(scope).values("pk")
+    return Media.objects.filter(message_id__in=messages, state=MediaState.STORED).exclude(file="")
 
 
 def scope_notes(scope: DataScope) -> QuerySet[Note]:

@@ -15,7 +15,7 @@ from inbox.events.snapshots import (
     note_snapshot,
     snapshots_for,
 )
-from inbox.models import Conversation, Direction, Message, ModerationAction, Note
+from inbox.models import Conversation, Direction, Media, Message, ModerationAction, Note
 from inbox.services import messages_ingest
 from tests.factories import inbound
 
@@ -195,6 +195,7 @@ def test_every_kind_has_a_constructor():
         EventKind.MESSAGE_MODERATION: kinds.message_moderation_changed_event,
         EventKind.PRIVATE_REPLY: kinds.private_reply_changed_event,
         EventKind.GRANT_REVOKED: kinds.grant_revoked_event,
+        EventKind.MESSAGE_MEDIA: kinds.message_media_changed_event,
     }
     assert set(constructors) == set(EventKind)
 
@@ -212,3 +213,21 @@ def test_a_moderation_event_carries_the_action(conversation, agent):
     assert list(event.payload) == ["conversation", "moderation"]
     assert event.payload["moderation"]["kind"] == "hide"
     assert event.payload["moderation"]["requested_by"] == agent_snapshot(agent)
+
+
+def test_a_media_event_carries_the_media_and_leaves_the_conversation_version(conversation):
+    message = conversation.messages.get()
+    media = Media.objects.create(message=message, kind="photo", alt_text="Kvittering")
+
+    event = kinds.message_media_changed_event(media=media)
+
+    assert (event.kind, event.conversation, event.actor) == (
+        EventKind.MESSAGE_MEDIA,
+        conversation,
+        None,
+    )
+    assert list(event.payload) == ["conversation", "media"]
+    assert event.payload["conversation"]["version"] == conversation.version
+    assert event.payload["media"]["message_id"] == message.pk
+    assert event.payload["media"]["state"] == "pending"
+    assert event.payload["media"]["alt_text"] == "Kvittering"

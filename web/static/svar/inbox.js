@@ -73,6 +73,9 @@ function applyEvent(event) {
     if (event.kind === "messages.received" && snapshot.id === pane.id) {
       announce(t("newMessage", { name: snapshot.contact.name || snapshot.contact.handle }));
     }
+    if (event.kind === "message.media_changed" && snapshot.id === pane.id) {
+      pane.mediaChanged(event.media);
+    }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
     } else if (snapshot.id === pane.id && ["reply.delivery_changed", "reply.approval_changed", "message.moderation_changed", "message.private_reply_changed", "conversation.grant_revoked"].includes(event.kind)) {

@@ -152,6 +152,19 @@ export class ConversationPane {
     line.textContent = parts.join(" · ");
   }
 
+  // A message's media moved on (message.media_changed: the fetch job stored the photo, or found
+  // it gone). Only that item is replaced, with the server's own rendering of it (alt text
+  // escaped, links checked): the rest of the thread, the composer and the scroll stay put.
+  async mediaChanged(media) {
+    const id = Number(media?.id);
+    if (!id || !this.pane?.querySelector(`[data-media="${id}"]`)) return;
+    let body;
+    try { body = await fetchFragment(`/conversations/${this.id}/pane`); } catch { return; }
+    const fresh = body.querySelector(`#pane [data-media="${id}"]`);
+    const old = this.pane?.querySelector(`[data-media="${id}"]`);
+    if (fresh && old) old.replaceWith(fresh);
+  }
+
   // Returns whether the server took the action.
   async act(path, payload) {
     let done = true;
