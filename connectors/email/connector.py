@@ -9,11 +9,12 @@ connection lost mid-fetch leaves it where it was, and the next poll reads the sa
 Svar never deletes, moves or marks mail (``BODY.PEEK``): the mailbox stays the record.
 
 Sending exactly once: the reply's Message-ID is fixed before the first attempt. ``send``
-first APPENDs the copy to the Sent folder flagged ``$SvarSending``, then hands the mail to SMTP,
-then clears the flag. ``find_sent`` (asked after an attempt whose outcome is unknown, e.g. a
-worker killed mid-send) looks the Message-ID up in the Sent folder: a copy without the flag
-was sent; one still flagged was not confirmed and is sent again under the same Message-ID
-(receiving mail systems treat a repeated Message-ID as the same message).
+APPENDs the copy to the Sent folder flagged ``$SvarSending``, gives SMTP the envelope, flags
+the copy ``$SvarHandedOver`` just before DATA, and clears both flags once SMTP accepted the
+mail. ``find_sent`` (asked after an attempt whose outcome is unknown, e.g. a worker killed
+mid-send) looks the Message-ID up in the Sent folder: a copy without ``$SvarSending`` was sent;
+one handed over may have reached the server and is never sent again; one not yet handed over
+never reached it, and is dropped and sent again under the same Message-ID.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from imap_tools import MailBox
 
@@ -43,6 +45,7 @@ PAGE_BYTES = 50_000_000  # and at most this much mail per fetch (at least one me
 CHUNK = 50  # messages per IMAP FETCH command
 MAX_MESSAGE_BYTES = 25_000_000  # bigger mail is read by its headers only
 SENDING_FLAG = "$SvarSending"
+HANDED_OVER_FLAG = "$SvarHandedOver"
 
 
 class EmailConnector:
@@ -118,35 +121,55 @@ class EmailConnector:
         with imap_session(self.settings, self.secret) as box:
             box.append(mail.as_bytes(), self.settings.sent_folder, dt=now,
                        flag_set=["\\Seen", SENDING_FLAG])  # fmt: skip
+            box.folder.set(self.settings.sent_folder)
+            copy = box.uids(f'HEADER Message-ID "{message_id}"')
+            try:
+                self._hand_over(mail, box, copy)
+            except PlatformRejected:
+                box.delete(copy)
+                raise
+            box.flag(copy, [SENDING_FLAG, HANDED_OVER_FLAG], False)
+        return SentReply(external_id=message_id, sent_at=now)
+
+    def _hand_over(self, mail: EmailMessage, box: MailBox, copy: list[str]) -> None:
+        """SMTP: the envelope first; the Sent copy is marked handed over just before DATA, so a
+        retry knows whether the server may have the mail. Refusals are PlatformRejected."""
+        recipient = str(mail["To"])
         try:
             with smtp_session(self.settings, self.secret) as smtp:
-                smtp.send_message(mail)
+                options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
+                code, answer = smtp.mail(self.settings.address, options)
+                if code != 250:
+                    raise smtplib.SMTPSenderRefused(code, answer, self.settings.address)
+                code, answer = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+                box.flag(copy, HANDED_OVER_FLAG, True)
+                try:
+                    smtp.data(mail.as_bytes())
+                except smtplib.SMTPResponseException:
+                    box.flag(copy, HANDED_OVER_FLAG, False)  # answered: not accepted
+                    raise
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-            self._drop_sent_copy(message_id)
             raise PlatformRejected(f"the SMTP server refused the mail: {error}") from error
         except smtplib.SMTPResponseException as error:
             if 500 <= error.smtp_code < 600:
-                self._drop_sent_copy(message_id)
                 raise PlatformRejected(f"the SMTP server refused the mail: {error}") from error
             raise PlatformUnavailable(f"SMTP {error.smtp_code}: {error}") from error
         except (OSError, smtplib.SMTPException) as error:
             raise PlatformUnavailable(f"SMTP {type(error).__name__}: {error}") from error
-        with imap_session(self.settings, self.secret) as box:
-            box.folder.set(self.settings.sent_folder)
-            uids = box.uids(f'HEADER Message-ID "{message_id}"')
-            if uids:
-                box.flag(uids, SENDING_FLAG, False)
-        return SentReply(external_id=message_id, sent_at=now)
 
     def find_sent(self, reply: OutboundReply, since: datetime) -> SentReply | None:
+        """After an unknown outcome: sent when the Sent copy is confirmed, or when the mail was
+        handed to SMTP's DATA (the server may have it: never sent twice); otherwise the copy is
+        dropped and the reply is sent again."""
         message_id = reply.extra["message_id"]
         with imap_session(self.settings, self.secret) as box:
             box.folder.set(self.settings.sent_folder)
             for found in box.fetch(f'HEADER Message-ID "{message_id}"', mark_seen=False,
                                    headers_only=True):  # fmt: skip
-                if SENDING_FLAG not in found.flags:
+                if SENDING_FLAG not in found.flags or HANDED_OVER_FLAG in found.flags:
                     return SentReply(external_id=message_id, sent_at=found.date or since)
-            # Only unconfirmed copies: not known to be sent; drop them, send again.
             self._drop_in_session(box, message_id)
         return None
 

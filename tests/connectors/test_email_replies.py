@@ -91,6 +91,28 @@ def test_an_unconfirmed_attempt_is_sent_again_under_the_same_message_id(
     assert [m["Message-ID"] for m in dovecot.folder_messages("Sent")] == [sent["Message-ID"]]
 
 
+def test_a_connection_lost_after_the_mail_was_handed_over_is_never_sent_again(
+    question, agent, smtp
+):
+    reply = reply_create(user=agent.user, conversation_id=question.pk, body="Kun én gang")
+    keep = smtp.handler.handle_DATA
+
+    async def take_and_hang_up(server, session, envelope):
+        await keep(server, session, envelope)  # the server has the mail …
+        server.transport.close()  # … and the answer never reaches Svar
+        return "250 OK"
+
+    smtp.handler.handle_DATA = take_and_hang_up  # type: ignore[method-assign]
+    with pytest.raises(Exception, match="SMTP"):
+        jobs.deliver_reply(reply.pk)
+    smtp.handler.handle_DATA = keep  # type: ignore[method-assign]
+
+    assert jobs.deliver_reply(reply.pk).startswith("sent")
+
+    assert len(smtp.received) == 1
+    assert Message.objects.get(pk=reply.pk).delivery_state == DeliveryState.SENT
+
+
 def test_a_refused_recipient_fails_the_reply_with_the_reason(dovecot, mail_account, agent, smtp):
     dovecot.deliver(mail(sender="Ingen <nobody@invalid.example>"))
     jobs.poll_account(mail_account.pk)
