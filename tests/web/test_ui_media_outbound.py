@@ -81,6 +81,10 @@ def test_an_agent_attaches_a_photo_and_the_platform_receives_it_with_the_reply(
     outbound = page.locator(".entry.outbound", has_text="Her er svaret som billede. /Mette")
     expect(outbound).to_have_attribute("data-state", "sent", timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#attachment-list li")).to_have_count(0)
+    page.reload()  # the thread as rendered by the server names the file that went out
+    _open(page)
+    sent_reply = page.locator(".entry.outbound", has_text="Her er svaret som billede.")
+    expect(sent_reply.locator(".reply-files")).to_contain_text("svar.jpg")
     (posted,) = stack.sim.posted_replies(demo.X_ACCOUNT_ID)
     (received,) = stack.sim.uploads.received()
     assert posted["text"].startswith("Her er svaret som billede. /Mette https://t.co/")
