@@ -309,7 +309,7 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     conversation = access_conversation(user, conversation_id, guest=True)
     latest = list(
         conversation.messages.select_related("author_contact", "author_agent")
-        .prefetch_related("media")
+        .prefetch_related("media", "reply_attachments")  # what came, and what went (#13)
         .order_by("-platform_time", "-id")[: MESSAGES_PER_DETAIL + 1]
     )
     earlier = len(latest) > MESSAGES_PER_DETAIL

@@ -1,6 +1,7 @@
-"""In the browser: an agent attaches a photo to a reply with the file picker (and another by
-dropping it on the composer), sees each listed with a labelled remove button, removes one,
-sends, and the simulated X received the upload and posted the reply with its media id."""
+"""In the browser: an agent attaches a photo to a reply with the file picker (and others by
+dropping one on the composer and pasting one into the text), sees each listed with a labelled
+remove button, removes two, sends, and the simulated X received the upload and posted the
+reply with its media id."""
 
 from __future__ import annotations
 
@@ -27,6 +28,25 @@ DROP = """(bytes) => {
   const drop = { dataTransfer: data, bubbles: true, cancelable: true };
   composer.dispatchEvent(new DragEvent("drop", drop));
 }"""
+PASTE = """(bytes) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(bytes)], "pasted.png", { type: "image/png" }));
+  const paste = { clipboardData: data, bubbles: true, cancelable: true };
+  document.querySelector("#composer-body").dispatchEvent(new ClipboardEvent("paste", paste));
+}"""
+
+
+def _open(page) -> None:
+    """Open Kirsten's conversation; a click that lands while the live list re-renders its
+    rows (the "new conversation" update) is made again."""
+    for _ in range(3):
+        row(page, "Kirsten Madsen").click()
+        try:
+            expect(page.locator("#pane")).to_be_visible(timeout=3000)
+            break
+        except AssertionError:
+            continue
+    open_conversation(page, "Kirsten Madsen")
 
 
 def test_an_agent_attaches_a_photo_and_the_platform_receives_it_with_the_reply(
@@ -35,7 +55,7 @@ def test_an_agent_attaches_a_photo_and_the_platform_receives_it_with_the_reply(
     stack.mention("Kan I se på mit brev?")
     page = log_in(new_page(chromium, contexts), stack, "mette")
     expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    open_conversation(page, "Kirsten Madsen")
+    _open(page)
     photo = tmp_path / "svar.jpg"
     photo.write_bytes(image_bytes("JPEG", (120, 80)))
 
@@ -46,8 +66,13 @@ def test_an_agent_attaches_a_photo_and_the_platform_receives_it_with_the_reply(
     dropped = page.locator("#attachment-list li", has_text="dropped.png")
     expect(dropped).to_be_visible()
     shot(page, "composer-attachments")
+    page.evaluate(PASTE, list(image_bytes("PNG")))
+    pasted = page.locator("#attachment-list li", has_text="pasted.png")
+    expect(pasted).to_be_visible()
+    page.get_by_role("button", name="Remove pasted.png").click()
     page.get_by_role("button", name="Remove dropped.png").click()
     expect(dropped).to_have_count(0)
+    expect(pasted).to_have_count(0)
     expect(page.get_by_label("Attach a file")).to_be_focused()
 
     page.locator("#composer-body").fill("Her er svaret som billede.")
@@ -56,6 +81,10 @@ def test_an_agent_attaches_a_photo_and_the_platform_receives_it_with_the_reply(
     outbound = page.locator(".entry.outbound", has_text="Her er svaret som billede. /Mette")
     expect(outbound).to_have_attribute("data-state", "sent", timeout=LIVE_TIMEOUT_MS)
     expect(page.locator("#attachment-list li")).to_have_count(0)
+    page.reload()  # the thread as rendered by the server names the file that went out
+    _open(page)
+    sent_reply = page.locator(".entry.outbound", has_text="Her er svaret som billede.")
+    expect(sent_reply.locator(".reply-files")).to_contain_text("svar.jpg")
     (posted,) = stack.sim.posted_replies(demo.X_ACCOUNT_ID)
     (received,) = stack.sim.uploads.received()
     assert posted["text"].startswith("Her er svaret som billede. /Mette https://t.co/")
@@ -69,7 +98,7 @@ def test_a_file_no_reply_carries_is_refused_with_the_reason(stack, chromium, con
     stack.mention("Hej")
     page = log_in(new_page(chromium, contexts), stack, "mette")
     expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    open_conversation(page, "Kirsten Madsen")
+    _open(page)
     fake = tmp_path / "brev.jpg"
     fake.write_bytes(b"<!DOCTYPE html><html><script>alert(1)</script></html>")
 
