@@ -9,9 +9,15 @@ Facebook comments and Messenger, follow-ups in known threads), once with the rul
 off and once on, alternating which goes first in each round; every run stores new customers on
 new accounts, so both do the same work. The 20 rules, 10 per team: words (tags), platform and
 kind (priority), language (Danish, Swedish, Norwegian: Lingua runs on every conversation a
-customer wrote in), accounts and customers. Uses its own database (``--dsn``, dropped and
-re-created). It measures and reports; it asserts nothing. Results:
-bench/results/ingest_rules.json.
+customer wrote in), accounts and customers. Each customer text is made unique (a number
+appended, which Lingua does not read), as real customers' texts are: the workload's own texts
+repeat, and the language of a text seen before is remembered (``--repeat-texts`` keeps them).
+Beside messages/s it reports CPU per message of this process and of its PostgreSQL backend.
+Uses its own database (``--dsn``, dropped and re-created). It measures and reports; it asserts
+nothing. Results: bench/results/ingest_rules.json (``--out`` another file).
+
+Old against new code in the same run: check the old commit out in a second worktree, copy
+bench/ into it, and run both in turn (docs/performance.md, "Ingest with automation rules").
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import ingest_workload
+from bench.ingest_cpu import CpuMeter
 from bench.ingest_database import REPO, create_accounts, recreate_database, setup_django
 from bench.ingest_direct import batches
 
@@ -73,10 +82,13 @@ def install_rules(languages: bool) -> int:
 
 
 def run_once(
-    workload: ingest_workload.Workload, batch: int, label: str, rules_on: bool
-) -> tuple[float, float]:
-    """Messages per second of wall time, and this process's CPU milliseconds per message
-    (where the rules run; less disturbed by other load on the machine than wall time)."""
+    workload: ingest_workload.Workload, batch: int, label: str, rules_on: bool, unique: bool
+) -> tuple[float, float, float]:
+    """Messages per second of wall time, and CPU milliseconds per message of this process
+    (where the rules run) and of its PostgreSQL backend: less disturbed than wall time by other
+    load on the machine. ``unique``: each customer text made unique (a number appended, which
+    Lingua does not read), as real customers' texts are; the workload's own texts repeat, and
+    the language of a text seen before is remembered."""
     from django.db import connection
 
     from inbox.models import AutomationRule
@@ -86,16 +98,28 @@ def run_once(
     account_ids = create_accounts(workload, "http://127.0.0.1:9", prefix=f"{label}-")
     prepared = [
         (account_ids[slot], [replace(m, author=replace(m.author, external_id=label +
-                                                      m.author.external_id))
-                             for m in map(ingest_workload.inbound, items)])
+                                                      m.author.external_id),
+                                     body=f"{m.body} ({label}-{n})" if unique else m.body)
+                             for n, m in enumerate(map(ingest_workload.inbound, items))])
         for slot, items in batches(workload, batch)
     ]  # fmt: skip
-    started, cpu = time.perf_counter(), time.process_time()
+    meter = CpuMeter.start()
+    started = time.perf_counter()
     for account_id, messages in prepared:
         messages_ingest(account_id=account_id, messages=messages)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    elapsed = time.perf_counter() - started
+    cpu, backend = meter.per_message(len(workload.items))
     connection.close()
-    return len(workload.items) / elapsed, 1000 * cpu / len(workload.items)
+    return len(workload.items) / elapsed, cpu, backend
+
+
+def _code() -> str:
+    """The commit the benchmark ran, and whether the tree differed from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(["git", "status", "--porcelain", "inbox"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    return head + (" (inbox/ changed)" if dirty else "")
 
 
 def main() -> None:
@@ -104,50 +128,89 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--no-language-rules", action="store_true")
+    parser.add_argument(
+        "--repeat-texts",
+        action="store_true",
+        help="the workload's texts as they are (they repeat), not made unique",
+    )
+    parser.add_argument("--out", default=None, help="results file (default bench/results/…)")
     parser.add_argument("--dsn", default=DEFAULT_DSN)
     parser.add_argument("--redis", default=DEFAULT_REDIS)
-    args = parser.parse_args()
+    args = parser.parse_args()  # fmt: skip
     recreate_database(args.dsn)
     setup_django(args.dsn, args.redis)
     workload = ingest_workload.build(args.messages, accounts=4)
     create_accounts(workload, "http://127.0.0.1:9", prefix="warm-")  # teams and the agent
     rule_count = install_rules(not args.no_language_rules)
+    _warm_up()
     load_before = os.getloadavg()
-    rates: dict[str, list[float]] = {"none": [], "rules": []}
-    cpu: dict[str, list[float]] = {"none": [], "rules": []}
+    runs: dict[str, dict[str, list[float]]] = {
+        mode: {"rate": [], "cpu": [], "backend": []} for mode in ("none", "rules")
+    }
     for n in range(args.rounds):
         order = ("none", "rules") if n % 2 == 0 else ("rules", "none")
         for mode in order:
-            rate, ms = run_once(workload, args.batch, f"{mode}{n}", mode == "rules")
-            rates[mode].append(round(rate, 1))
-            cpu[mode].append(round(ms, 3))
-    none, rules = statistics.median(rates["none"]), statistics.median(rates["rules"])
-    cpu_none, cpu_rules = statistics.median(cpu["none"]), statistics.median(cpu["rules"])
-    report = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            figures = run_once(
+                workload, args.batch, f"{mode}{n}", mode == "rules", not args.repeat_texts
+            )
+            for key, value in zip(("rate", "cpu", "backend"), figures, strict=True):
+                runs[mode][key].append(round(value, 4 if key != "rate" else 1))
+    report = _report(args, rule_count, runs, load_before)
+    default = "ingest_rules_no_language.json" if args.no_language_rules else RESULTS.name
+    (Path(args.out) if args.out else RESULTS.with_name(default)).write_text(
+        json.dumps(report, indent=2) + "\n"
+    )
+    _print(report, rule_count)
+
+
+def _warm_up() -> None:
+    """Lingua loads each language's models on first use (about a second): in neither figure."""
+    from inbox.automation.language import language_of
+
+    for text in ("Hvornår kommer min årsopgørelse?", "När kommer min deklaration?",
+                 "Når kommer skattemeldingen min?", "When will my tax return arrive?"):  # fmt: skip
+        language_of(text)
+
+
+def _report(args, rule_count, runs, load_before) -> dict[str, Any]:
+    med = {mode: {k: statistics.median(v) for k, v in runs[mode].items()} for mode in runs}
+    total = {mode: med[mode]["cpu"] + med[mode]["backend"] for mode in med}
+    return {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"), "code": _code(),
         "messages": args.messages, "batch": args.batch, "rounds": args.rounds,
         "rules": rule_count, "language_rules": not args.no_language_rules,
-        "messages_per_s": rates,
-        "median_none": round(none, 1), "median_rules": round(rules, 1),
-        "rules_cost_percent": round(100 * (1 - rules / none), 1),
-        "cpu_ms_per_message": cpu, "median_cpu_none": cpu_none, "median_cpu_rules": cpu_rules,
-        "rules_cpu_percent": round(100 * (cpu_rules / cpu_none - 1), 1),
+        "unique_texts": not args.repeat_texts,
+        "messages_per_s": {m: runs[m]["rate"] for m in runs},
+        "median_none": round(med["none"]["rate"], 1),
+        "median_rules": round(med["rules"]["rate"], 1),
+        "rules_cost_percent": round(100 * (1 - med["rules"]["rate"] / med["none"]["rate"]), 1),
+        "cpu_ms_per_message": {m: runs[m]["cpu"] for m in runs},
+        "backend_cpu_ms_per_message": {m: runs[m]["backend"] for m in runs},
+        "median_cpu_none": med["none"]["cpu"], "median_cpu_rules": med["rules"]["cpu"],
+        "median_backend_none": med["none"]["backend"],
+        "median_backend_rules": med["rules"]["backend"],
+        "rules_cpu_percent": round(100 * (med["rules"]["cpu"] / med["none"]["cpu"] - 1), 1),
+        "rules_total_cpu_percent": round(100 * (total["rules"] / total["none"] - 1), 1),
         "loadavg_before": [round(v, 2) for v in load_before],
         "loadavg_after": [round(v, 2) for v in os.getloadavg()], "cpus": os.cpu_count(),
     }  # fmt: skip
-    results = (
-        RESULTS.with_name("ingest_rules_no_language.json") if args.no_language_rules else RESULTS
-    )
-    results.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\n{args.messages} messages in batches of {args.batch}, {args.rounds} rounds; "
+
+
+def _print(report: dict[str, Any], rule_count: int) -> None:
+    print(f"\n{report['messages']} messages in batches of {report['batch']}, "
+          f"{report['rounds']} rounds, code {report['code']}; "
           f"load {report['loadavg_before']} → {report['loadavg_after']}")  # fmt: skip
     print(f"{'run':<24}{'messages/s (each round)':>34}{'median':>10}")
     for mode, label in (("none", "no rules"), ("rules", f"{rule_count} rules active")):
-        each = ", ".join(f"{r:.0f}" for r in rates[mode])
-        print(f"{label:<24}{each:>34}{statistics.median(rates[mode]):>10.0f}")
+        rates = report["messages_per_s"][mode]
+        each = ", ".join(f"{r:.0f}" for r in rates)
+        print(f"{label:<24}{each:>34}{statistics.median(rates):>10.0f}")
     print(f"cost of the rules: {report['rules_cost_percent']} % of throughput (wall time)")
-    print(f"this process's CPU per message: {cpu_none:.3f} ms without rules, {cpu_rules:.3f} ms "
-          f"with them: +{report['rules_cpu_percent']} %")  # fmt: skip
+    print(f"CPU per message, this process: {report['median_cpu_none']:.3f} ms without rules, "
+          f"{report['median_cpu_rules']:.3f} ms with them (+{report['rules_cpu_percent']} %); "
+          f"PostgreSQL backend: {report['median_backend_none']:.3f} → "
+          f"{report['median_backend_rules']:.3f} ms; "
+          f"both: +{report['rules_total_cpu_percent']} %")  # fmt: skip
 
 
 if __name__ == "__main__":

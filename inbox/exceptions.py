@@ -62,3 +62,22 @@ class GuidelineBlocked(InvalidInput):
     it matched."""
 
     code = "guideline_blocked"
+
+
+class AttachmentRejected(InvalidInput):
+    """A file a reply cannot carry: its type (judged from its bytes), or the channel's rules
+    (kind, count); the message names the rule."""
+
+    code = "attachment_rejected"
+
+
+class AttachmentTooLarge(AttachmentRejected):
+    """Over Svar's upload limit or the channel's limit for the file's kind (HTTP 413)."""
+
+    code = "attachment_too_large"
+
+
+class AttachmentInUse(InvalidTransition):
+    """The attachment already went with another reply; upload it again to send it again."""
+
+    code = "attachment_in_use"

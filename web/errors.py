@@ -38,6 +38,7 @@ DOMAIN_STATUS: dict[type[domain.InboxError], int] = {
     domain.InvalidTransition: status.HTTP_409_CONFLICT,
     domain.StaleVersion: status.HTTP_409_CONFLICT,
     domain.Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    domain.AttachmentTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 # The page's heading per status, and what it says when there is no domain message to show.
 PAGE_TITLES = {

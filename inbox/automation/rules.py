@@ -17,7 +17,7 @@ from inbox.models import Priority
 WORDS_MAX = 50
 WORD_MAX_LENGTH = 100
 SNOOZE_MINUTES_MAX = 365 * 24 * 60
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "instagram")
 KINDS = ("public", "private")
 
 
@@ -146,7 +146,18 @@ def actions_parse(raw: Mapping[str, Any]) -> Actions:
 
 def conditions_hold(conditions: Conditions, facts: Facts) -> bool:
     """Cheap conditions first; the language is detected last and only when asked for."""
-    c = conditions
+    if not _others_hold(conditions, facts):
+        return False
+    return not conditions.languages or facts.language() in conditions.languages
+
+
+def language_needed(conditions: Conditions, facts: Facts) -> bool:
+    """Whether :func:`conditions_hold` would ask for the language: the rule names languages
+    and every other condition holds (ingest detects only those texts, all at once)."""
+    return bool(conditions.languages) and _others_hold(conditions, facts)
+
+
+def _others_hold(c: Conditions, facts: Facts) -> bool:
     if c.account_ids and facts.account_id not in c.account_ids:
         return False
     if c.platforms and facts.platform not in c.platforms:
@@ -155,6 +166,4 @@ def conditions_hold(conditions: Conditions, facts: Facts) -> bool:
         return False
     if c.contact_ids and facts.contact_id not in c.contact_ids:
         return False
-    if c.pattern is not None and not c.pattern.search(facts.text):
-        return False
-    return not c.languages or facts.language() in c.languages
+    return c.pattern is None or bool(c.pattern.search(facts.text))

@@ -142,7 +142,8 @@ def _labels(dimension: Dimension, keys: list[Any]) -> dict[Any, str]:
     if dimension == Dimension.ACCOUNT:
         return dict(ChannelAccount.objects.filter(pk__in=ids).values_list("pk", "display_name"))
     if dimension == Dimension.PLATFORM:
-        return {k: {"x": "X", "facebook": "Facebook"}.get(k, k) for k in ids}
+        labels = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "email": "E-mail"}
+        return {k: labels.get(k, k) for k in ids}
     return {k: k for k in ids}
 
 

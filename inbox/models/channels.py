@@ -40,6 +40,9 @@ class ChannelAccount(models.Model):
     # Where the platform's API lives; empty means the real platform (the simulator sets it).
     base_url = models.URLField(blank=True, default="")
     poll_cursor = models.JSONField(default=dict, blank=True)
+    # E-mail: the IMAP and SMTP servers and folders (connectors/email/config.py); the password
+    # is the token above, sealed or named by ``credentials_ref``, never stored here.
+    mail_settings = models.JSONField(default=dict, blank=True)
     poll_interval_seconds = models.PositiveIntegerField(default=30)
     is_active = models.BooleanField(default=True)
 

@@ -6,8 +6,9 @@ one transaction, so the cursor never advances past messages that were not stored
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -22,9 +23,12 @@ from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AccountHealth, Arrival, AuditAction, ChannelAccount, Team, TokenKind
 from inbox.services.arrivals import ingest_arriving
 from inbox.services.credentials import clean_token
+from inbox.services.email_threading import email_subjects_record, email_threads_resolve
 from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
+from inbox.services.mail_settings import mail_settings_checked
 from inbox.services.poll_pace import next_poll_interval
+from inbox.services.reply_bounces import replies_bounced
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
@@ -42,7 +46,14 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     """Store a successful poll: its messages, the new cursor and the account's health."""
     account = lock_channel_account(account_id)
     now = timezone.now()
-    ingested = ingest_arriving(account, result.messages, Arrival.POLL)
+    messages = result.messages
+    if account.platform == Platform.EMAIL:
+        messages = email_threads_resolve(account, messages)
+    ingested = ingest_arriving(account, messages, Arrival.POLL)
+    if account.platform == Platform.EMAIL:
+        email_subjects_record(account, messages)
+    if result.delivery_failures:
+        replies_bounced(account, result.delivery_failures)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY
@@ -241,6 +252,7 @@ def channel_account_create(
     token_kind: str = TokenKind.MANUAL,
     refresh_token: str | None = None,
     token_expires_at: datetime | None = None,
+    mail_settings: Mapping[str, Any] | None = None,
 ) -> ChannelAccount:
     """Connect an account (or update the one with this platform and id). Its access token is
     either given (and stored encrypted) or read at run time from the environment variable
@@ -269,6 +281,9 @@ def channel_account_create(
             "token_kind": token_kind,
             "refresh_token_encrypted": sealed_refresh,
             "token_expires_at": token_expires_at,
+            "mail_settings": mail_settings_checked(
+                platform=platform, values=mail_settings, address=external_id
+            ),
         },
     )
     # The command line: no agent. The token itself is never part of an entry.

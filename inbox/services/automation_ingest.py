@@ -13,28 +13,34 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from inbox.automation.language import language_of
-from inbox.automation.rules import Actions, Conditions, Facts, actions_parse, conditions_hold
+from inbox.automation.language import languages_of
+from inbox.automation.rules import (
+    Actions,
+    Conditions,
+    Facts,
+    actions_parse,
+    conditions_hold,
+    language_needed,
+)
 from inbox.automation.rules import conditions_parse as _conditions
 from inbox.db.bulk import update_columns
+from inbox.db.tag_links import tag_links_add
 from inbox.models import (
     Agent,
     AutomationRule,
     Conversation,
     ConversationStatus,
-    ConversationTag,
     Direction,
     RuleTrigger,
-    Tag,
     Team,
 )
 from inbox.services.snooze import snooze_wake_schedule
@@ -99,9 +105,12 @@ def automation_apply_ingested(
         return
     named = _load_named(rules)
     now = timezone.now()
+    detected: dict[int, str | None] = {}  # filled below, read by the rules that ask
+    facts = {c.pk: _facts(c, texts[c.pk], partial(detected.get, c.pk)) for c in touched}
+    detected.update(_detect_languages(touched, facts, rules, created))
     plans = {}
     for conversation in touched:
-        plan = _plan(conversation, texts[conversation.pk], rules, named, now, created)
+        plan = _plan(conversation, facts[conversation.pk], rules, named, now, created)
         if plan is not None:
             plans[conversation.pk] = plan
     if plans:
@@ -158,22 +167,8 @@ def _load_named(rules: Mapping[int, list[LoadedRule]]) -> Named:
     )
 
 
-def _plan(
-    conversation: Conversation,
-    text: str,
-    rules: Mapping[int, list[LoadedRule]],
-    named: Named,
-    now: datetime,
-    created: Collection[int],
-) -> Plan | None:
-    detected: list[str | None] = []
-
-    def language() -> str | None:
-        if not detected:
-            detected.append(language_of(text))
-        return detected[0]
-
-    facts = Facts(
+def _facts(conversation: Conversation, text: str, language: Callable[[], str | None]) -> Facts:
+    return Facts(
         account_id=conversation.account_id,
         platform=conversation.account.platform,
         kind=conversation.kind,
@@ -181,6 +176,50 @@ def _plan(
         text=text,
         language=language,
     )
+
+
+def _detect_languages(
+    touched: Sequence[Conversation],
+    facts: Mapping[int, Facts],
+    rules: Mapping[int, list[LoadedRule]],
+    created: Collection[int],
+) -> dict[int, str | None]:
+    """The language of each conversation a rule asks it for (its other conditions hold), all
+    detected in one call; none of the others'. Should detection fail, rules naming a language
+    do not match, and ingest goes on."""
+    needed = [
+        c.pk
+        for c in touched
+        if any(
+            _asks_language(rule, c.pk, facts[c.pk], created) for rule in rules.get(c.team_id, ())
+        )
+    ]
+    if not needed:
+        return {}
+    try:
+        return dict(zip(needed, languages_of([facts[pk].text for pk in needed]), strict=True))
+    except Exception:
+        logger.exception("language detection failed; rules naming a language skipped")
+        return {}
+
+
+def _asks_language(rule: LoadedRule, pk: int, facts: Facts, created: Collection[int]) -> bool:
+    if rule.on_create_only and pk not in created:
+        return False
+    try:
+        return language_needed(rule.conditions, facts)
+    except Exception:
+        return False  # fails again in _plan, where it is logged
+
+
+def _plan(
+    conversation: Conversation,
+    facts: Facts,
+    rules: Mapping[int, list[LoadedRule]],
+    named: Named,
+    now: datetime,
+    created: Collection[int],
+) -> Plan | None:
     plan = Plan(conversation.team_id, conversation.assignee_id, conversation.priority)
     matched = False
     for rule in rules.get(conversation.team_id, ()):
@@ -261,17 +300,4 @@ def _status(conversation: Conversation, plan: Plan) -> str:
 
 
 def _tag(plans: Mapping[int, Plan]) -> None:
-    names = sorted({t for p in plans.values() for t in p.tags})
-    if not names:
-        return
-    # In name order: concurrent inserts of the same new tags wait for each other in one order.
-    Tag.objects.bulk_create([Tag(name=n) for n in names], ignore_conflicts=True)
-    ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
-    ConversationTag.objects.bulk_create(
-        [
-            ConversationTag(conversation_id=pk, tag_id=ids[name])
-            for pk, plan in sorted(plans.items())
-            for name in sorted(plan.tags)
-        ],
-        ignore_conflicts=True,
-    )
+    tag_links_add([(pk, name) for pk, plan in sorted(plans.items()) for name in sorted(plan.tags)])

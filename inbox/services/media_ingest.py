@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import django_rq
 from django.db import transaction
 from django.utils.translation import gettext, ngettext
 from rq import Queue
 
 from connectors.base import InboundMessage, MediaItem, MediaKind
+from inbox.db.bulk import insert_rows
+from inbox.job_queue import job_queue
 from inbox.models import Media, MediaState
 
 MEDIA_QUEUE = "default"  # behind delivery and polling: a download never delays a reply
@@ -53,7 +54,7 @@ def media_rows_create(messages: Sequence[InboundMessage], message_ids: Sequence[
     ]
     if not rows:
         return 0
-    created = Media.objects.bulk_create(rows)
+    created = insert_rows(rows)  # not bulk_create: no per-value work in Python
     pending = [m.pk for m in created if m.state == MediaState.PENDING]
     if pending:
         transaction.on_commit(lambda: media_fetch_enqueue(pending))
@@ -62,7 +63,7 @@ def media_rows_create(messages: Sequence[InboundMessage], message_ids: Sequence[
 
 def media_fetch_enqueue(media_ids: Sequence[int]) -> None:
     """One Redis round trip for a poll's worth of fetch jobs, not one per file."""
-    queue = django_rq.get_queue(MEDIA_QUEUE)
+    queue = job_queue(MEDIA_QUEUE)  # one connection per process, not one per poll
     jobs = [Queue.prepare_data(FETCH_JOB, (i,), job_id=f"media-{i}") for i in media_ids]
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many(jobs, pipeline=pipe)

@@ -24,6 +24,7 @@ from inbox.permissions.access import access_conversation, agent_of
 from inbox.selectors.guidelines import reply_verdict
 from inbox.selectors.messages import message_get_latest_inbound_external_id
 from inbox.services._common import check_version, touch
+from inbox.services.reply_attachments import attachments_take_locked
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +48,21 @@ def reply_create(
     conversation_id: int,
     body: str,
     expected_version: int | None = None,
+    attachment_ids: list[int] | None = None,
 ) -> Message:
     """Store a reply as queued and hand it to the delivery worker after commit.
 
     Replying to an unassigned conversation claims it: the person who answers owns it.
+    ``attachment_ids``: files uploaded for this conversation, posted with the reply.
     """
     agent = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
-    return reply_create_locked(agent=agent, conversation=conversation, body=body)
+    message = reply_create_locked(agent=agent, conversation=conversation, body=body)
+    attachments_take_locked(
+        conversation=conversation, message=message, attachment_ids=attachment_ids or []
+    )
+    return message
 
 
 def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) -> Message:

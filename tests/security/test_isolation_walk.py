@@ -43,6 +43,7 @@ from inbox.models import (
     ModerationAction,
     Note,
     PrivateReply,
+    ReplyAttachment,
     RetentionPolicy,
     SlaTarget,
     Team,
@@ -93,6 +94,7 @@ def target(team: Team, settings: Any, tmp_path: Any) -> Target:
     conversation = Conversation.objects.get(account=account)
     settings.SVAR_MEDIA_ROOT = tmp_path / "media"
     _stored_photo(conversation.messages.get())  # issue #13: its file and thumbnail routes
+    _reply_attachment(conversation, member)  # issue #13: listed by /attachments, never leaked
     reply = reply_create(user=member.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
     note_create(user=member.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
@@ -122,6 +124,16 @@ def _stored_photo(message: Message) -> Media:
     media.file.save("a.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
     media.thumbnail.save("a-thumb.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
     return media
+
+
+def _reply_attachment(conversation: Conversation, member: Agent) -> ReplyAttachment:
+    attachment = ReplyAttachment(
+        team=conversation.team, conversation=conversation, uploaded_by=member, kind="photo",
+        filename=f"Brev {MARKER}.jpg", content_type="image/jpeg", size=20, sha256="0" * 64,
+    )  # fmt: skip
+    attachment.file.save("b.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()), save=False)
+    attachment.save()
+    return attachment
 
 
 def _invitation_to(team: Team) -> Invitation:
@@ -255,6 +267,7 @@ def state(target: Target) -> dict[str, Any]:
         "legal_hold": conversation.legal_hold,
         "assignment": TeamAssignment.objects.count(),
         "automation": list(AutomationRule.objects.values()),
+        "reply_attachments": list(ReplyAttachment.objects.values_list("pk", "message_id")),
     }
 
 

@@ -73,6 +73,12 @@ class VersionedRequest(serializers.Serializer):
 
 class ReplyRequest(VersionedRequest):
     body = VisibleTextField(trim_whitespace=False, max_length=100_000)
+    attachment_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10,
+        help_text="Files uploaded to the conversation's attachments, posted with the reply",
+    )
 
 
 class AssignRequest(VersionedRequest):

@@ -24,6 +24,7 @@ from web.api.automation import AutomationRuleApi, AutomationRuleListApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
+from web.api.reply_attachments import ReplyAttachmentsApi
 from web.api.snooze import ConversationSnoozeApi
 from web.api.team_assignment import TeamAssignmentApi
 from web.errors import api_not_found
@@ -46,6 +47,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/handover",
         composer.ConversationHandoverApi.as_view(),
         name="api-handover",
+    ),
+    path(
+        "conversations/<int:conversation_id>/attachments",
+        ReplyAttachmentsApi.as_view(),
+        name="api-reply-attachments",
     ),
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),

@@ -17,7 +17,12 @@ from connectors.base import Platform
 from inbox.models import ChannelAccount, TokenKind
 
 SOON = timedelta(days=7)  # the page's warning horizon, as the expiring-accounts selector's
-PLATFORM_LABELS = {Platform.X: "X", Platform.FACEBOOK: "Facebook"}
+PLATFORM_LABELS = {
+    Platform.X: "X",
+    Platform.FACEBOOK: "Facebook",
+    Platform.INSTAGRAM: "Instagram",
+    Platform.EMAIL: "E-mail",
+}
 
 
 @dataclass(frozen=True, slots=True)

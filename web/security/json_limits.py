@@ -65,6 +65,17 @@ def _is_json(request: HttpRequest) -> bool:
     return "json" in (request.content_type or "").lower()
 
 
+# A reply's file (issue #13): the multipart upload route takes files up to
+# SVAR_ATTACHMENT_MAX_BYTES, plus room for the multipart framing.
+_ATTACHMENT_UPLOAD = re.compile(r"^/api/conversations/\d+/attachments$")
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _is_attachment_upload(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type == "multipart/form-data" and bool(_ATTACHMENT_UPLOAD.match(request.path))
+
+
 def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
     message = f"The request body may be at most {limit} bytes."
     return refused(request, 413, "too_large", message)
@@ -85,6 +96,8 @@ class JsonLimitsMiddleware:
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if _is_attachment_upload(request):  # streamed to a temporary file, never held whole
+            limit = settings.SVAR_ATTACHMENT_MAX_BYTES + UPLOAD_OVERHEAD
         if _is_json(request):
             limit = min(limit or settings.SVAR_JSON_MAX_BYTES, settings.SVAR_JSON_MAX_BYTES)
         if limit is not None and _declared_length(request) > limit:

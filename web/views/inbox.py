@@ -36,6 +36,7 @@ from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from web.channels.present import inbox_token_note
 from web.inbox_sort import list_sort
+from web.templatetags.svar import platform_label
 from web.views import first_run
 from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
@@ -124,7 +125,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
             (ListOrder.RECENT.value, _("Newest activity")),
             (ListOrder.WAITING.value, _("Longest wait")),
         ],
-        "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
+        "platforms": [(p.value, platform_label(p.value)) for p in Platform],
         "accounts": _accounts_with_token_notes(user),
         "live": {
             "me": agent_of(user).pk,
