@@ -14,8 +14,8 @@ their metadata, so a model added later is covered without a change here:
 
 Svar's foreign keys are ``DEFERRABLE INITIALLY DEFERRED`` (Django's default on PostgreSQL), so a
 parent may go before its dependants within the transaction; the constraint checks at commit
-see the whole batch gone. Deleted media rows report their stored files' paths (the files are
-removed after the commit, ``inbox.retention.media``).
+see the whole batch gone. Deleted rows with file fields (media, reply attachments) report their
+stored files' paths (the files are removed after the commit, ``inbox.retention.media``).
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from django.db import connection, models
 from django.db.models.deletion import get_candidate_relations_to_delete
 
-from inbox.models import Media
-
 
 @dataclass
 class Deleted:
-    """What a deletion took: rows per model label, and the media files left to remove."""
+    """What a deletion took: rows per model label, and the stored files left to remove (every
+    file field of the deleted rows: media, thumbnails, reply attachments)."""
 
     counts: Counter = field(default_factory=Counter)
     media_paths: list[str] = field(default_factory=list)
@@ -52,16 +51,15 @@ def rows_delete(model: type[models.Model], column: str, keys: Sequence[int], out
     if not keys:
         return
     table, pk = model._meta.db_table, model._meta.pk.column
-    media = model is Media
-    returning = f'"{pk}", "file", "thumbnail"' if media else f'"{pk}"'
+    files = [f.column for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+    returning = ", ".join(f'"{name}"' for name in [pk, *files])
     with connection.cursor() as cursor:
         cursor.execute(
             f'DELETE FROM "{table}" WHERE "{column}" = ANY(%s) RETURNING {returning}', [list(keys)]
         )
         rows = cursor.fetchall()
     out.counts[model._meta.label] += len(rows)
-    if media:
-        out.media_paths += [path for row in rows for path in row[1:] if path]
+    out.media_paths += [path for row in rows for path in row[1:] if path]
     deleted = [row[0] for row in rows]
     for dependant, fk_column, on_delete in _dependants(model):
         if on_delete is models.CASCADE:

@@ -23,6 +23,7 @@ from inbox.models import (
     Media,
     Message,
     Note,
+    ReplyAttachment,
     ResponseInterval,
     RetentionPolicy,
     RetentionRun,
@@ -189,3 +190,21 @@ def test_a_job_killed_mid_run_resumes_and_keeps_what_must_stay(
     assert (media_root / photo.thumbnail.name).exists()
     assert len(list((media_root / "m").iterdir())) == 1
     assert RetentionRun.objects.get().finished_at is not None
+
+
+def test_a_reply_attachments_file_goes_with_its_conversation(conversations, team, agent,
+                                                            media_root):  # fmt: skip
+    first = conversations[0]
+    (media_root / "r").mkdir()
+    (media_root / "r/scan.pdf").write_bytes(b"%PDF-1.4")
+    ReplyAttachment.objects.create(team=team, conversation=first, uploaded_by=agent,
+                                   kind="photo", filename="scan.pdf", content_type="image/jpeg",
+                                   size=8, sha256="0" * 64, file="r/scan.pdf")  # fmt: skip
+    RetentionPolicy.objects.create(team=team, days=90, action="delete", updated_at=timezone.now())
+    run = RetentionRun.objects.create(team=team, started_at=timezone.now())
+
+    assert retention_step(run, batch=1)
+
+    assert not ReplyAttachment.objects.exists()
+    assert not (media_root / "r/scan.pdf").exists()
+    assert run.counts["media_files"] == 3  # the photo, its thumbnail and the attachment
