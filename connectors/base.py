@@ -16,6 +16,8 @@ from typing import Protocol
 class Platform(StrEnum):
     X = "x"
     FACEBOOK = "facebook"  # one Page: its post comments and its Messenger inbox
+    EMAIL = "email"  # one mailbox: IMAP in, SMTP out (connectors/email)
+    INSTAGRAM = "instagram"  # an Instagram business account linked to a Page: comments, DMs
 
 
 class ThreadKind(StrEnum):
@@ -68,6 +70,10 @@ class InboundMessage:
     from_account: bool = False
     in_reply_to_external_id: str | None = None
     media: tuple[MediaItem, ...] = ()
+    # E-mail: the subject, and the Message-IDs the message answers (In-Reply-To, References),
+    # which the inbox uses to thread it (inbox/services/email_threading.py).
+    subject: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,14 @@ class RejectedItem:
 
     reason: str
     raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """The platform reports that a reply it accepted never arrived (an e-mail bounce)."""
+
+    external_id: str  # the reply's id on the platform (an e-mail's Message-ID)
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +103,7 @@ class FetchResult:
     more_pending: bool = False
     # Permissions the answers show the token lacks (Graph hides fields or items without them).
     missing_permissions: tuple[str, ...] = ()
+    delivery_failures: tuple[DeliveryFailure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

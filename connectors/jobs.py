@@ -40,6 +40,7 @@ from connectors.base import (
     ModerationRequest,
     Moderator,
     OutboundReply,
+    Platform,
     SentReply,
     ThreadKind,
 )
@@ -53,10 +54,12 @@ from connectors.errors import (
 )
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
+from connectors.media_delivery import send_reply
 from connectors.token_jobs import renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
 from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
+from inbox.selectors.email_replies import email_reply_extra
 from inbox.selectors.messages import reply_get_for_delivery, reply_list_awaiting_delivery
 from inbox.selectors.moderation import (
     moderation_get_for_job,
@@ -189,6 +192,7 @@ def _connector(account: ChannelAccount) -> Connector:
         external_id=account.external_id,
         token=token,
         base_url=account.base_url or None,
+        mail_settings=account.mail_settings,
     )
 
 
@@ -282,6 +286,8 @@ def _outbound(message: Message, ticket: delivery_services.DeliveryTicket) -> Out
         extra["customer_last_message_at"] = ticket.customer_last_message_at.isoformat()
     if ticket.persona_id:
         extra["persona_id"] = ticket.persona_id
+    if conversation.account.platform == Platform.EMAIL:
+        extra.update(email_reply_extra(message))
     agent = message.author_agent
     return OutboundReply(
         idempotency_key=f"svar-{message.pk}",
@@ -333,7 +339,7 @@ def deliver_reply(message_id: int) -> str:
                 sent = connector.find_sent(reply, since=ticket.started_at)
             if sent is None:
                 reply = _ensure_persona(connector, message, reply)
-                sent = connector.send(reply)
+                sent = send_reply(connector, reply, message)  # with its files, if any
         except RateLimited as error:
             delivery_services.reply_delivery_deferred(
                 message_id=message_id, reason=f"Waiting for the platform's rate limit: {error}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.context import current
 from inbox.exceptions import PermissionDenied
@@ -87,7 +88,7 @@ def audit_entry_list(
     """Newest first. Managers read their own teams' entries; admins read every entry,
     including those of no team."""
     if not user.has_perm("inbox.view_auditentry"):
-        raise PermissionDenied("Only managers and admins can read the audit log.")
+        raise PermissionDenied(_("Only managers and admins can read the audit log."))
     entries = AuditEntry.objects.select_related("actor")
     teams = visible_team_ids(user)
     if teams is not None:

@@ -17,7 +17,10 @@ from datetime import date
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from django.utils.translation import gettext_lazy as _
+
 from inbox.exceptions import InvalidInput
+from inbox.stored_text import Text
 
 Query = Mapping[str, str]
 
@@ -46,14 +49,29 @@ def raw_value(query: Query, name: str) -> str | None:
 def to_int(raw: str | int, name: str, *, minimum: int = 1, maximum: int = ID_MAX) -> int:
     """A whole number in [minimum, maximum], from ASCII digits (or a JSON integer)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-        raise InvalidInput(f"{name} must be a whole number.", field=name)
+        raise InvalidInput(Text(_("%(name)s must be a whole number."), name=name), field=name)
     text = str(raw).strip()
     negative = text.startswith("-")
     if not _DIGITS.fullmatch(text.removeprefix("-")):
-        raise InvalidInput(f"{name} must be a number (digits 0–9), not {text[:40]!r}.", field=name)
+        raise InvalidInput(
+            Text(
+                _("%(name)s must be a number (digits 0–9), not %(text)s."),
+                name=name,
+                text=repr(text[:40]),
+            ),
+            field=name,
+        )
     value = -int(text[1:]) if negative else int(text)
     if not minimum <= value <= maximum:
-        raise InvalidInput(f"{name} must be from {minimum} to {maximum}.", field=name)
+        raise InvalidInput(
+            Text(
+                _("%(name)s must be from %(minimum)s to %(maximum)s."),
+                name=name,
+                minimum=minimum,
+                maximum=maximum,
+            ),
+            field=name,
+        )
     return value
 
 
@@ -80,7 +98,10 @@ def id_list_param(query: Query, name: str, *, max_items: int = LIST_MAX) -> list
     raw = raw_value(query, name) or ""
     items = [item for item in raw.split(",") if item.strip()]
     if len(items) > max_items:
-        raise InvalidInput(f"{name} takes at most {max_items} ids.", field=name)
+        raise InvalidInput(
+            Text(_("%(name)s takes at most %(max_items)s ids."), name=name, max_items=max_items),
+            field=name,
+        )
     return [to_int(item, name) for item in items]
 
 
@@ -90,7 +111,10 @@ def number_param(query: Query, name: str) -> float | None:
     if raw is None:
         return None
     if not _NUMBER.fullmatch(raw) or not math.isfinite(value := float(raw)):
-        raise InvalidInput(f"{name} must be a number, not {raw[:40]!r}.", field=name)
+        raise InvalidInput(
+            Text(_("%(name)s must be a number, not %(raw)s."), name=name, raw=repr(raw[:40])),
+            field=name,
+        )
     return value
 
 
@@ -104,10 +128,18 @@ def date_param(query: Query, name: str) -> date | None:
             raise ValueError(raw)
         value = date.fromisoformat(raw)
     except ValueError:
-        message = f"{name} must be a date (YYYY-MM-DD), not {raw[:40]!r}."
-        raise InvalidInput(message, field=name) from None
+        message = _("%(name)s must be a date (YYYY-MM-DD), not %(raw)s.")
+        raise InvalidInput(Text(message, name=name, raw=repr(raw[:40])), field=name) from None
     if not DATE_MIN <= value <= DATE_MAX:
-        raise InvalidInput(f"{name} must be from {DATE_MIN} to {DATE_MAX}.", field=name)
+        raise InvalidInput(
+            Text(
+                _("%(name)s must be from %(date_min)s to %(date_max)s."),
+                name=name,
+                date_min=DATE_MIN,
+                date_max=DATE_MAX,
+            ),
+            field=name,
+        )
     return value
 
 
@@ -121,7 +153,7 @@ def time_zone(raw: str, name: str) -> str:
     list, never opened as a path: ``Europe`` is a directory and a long name an OSError."""
     if not isinstance(raw, str) or raw.strip() not in _time_zones():
         shown = raw[:40] if isinstance(raw, str) else raw
-        raise InvalidInput(f"Unknown time zone {shown!r}.", field=name)
+        raise InvalidInput(Text(_("Unknown time zone %(zone)s."), zone=repr(shown)), field=name)
     return raw.strip()
 
 
@@ -139,7 +171,13 @@ def choice_param(
         return default
     if raw not in choices:
         raise InvalidInput(
-            f"Unknown {name} {raw[:40]!r}; use {', '.join(sorted(choices))}.", field=name
+            Text(
+                _("Unknown %(name)s %(raw)s; use %(choices)s."),
+                name=name,
+                raw=repr(raw[:40]),
+                choices=", ".join(sorted(choices)),
+            ),
+            field=name,
         )
     return raw
 
@@ -151,7 +189,16 @@ def text_param(query: Query, name: str, *, max_length: int = TEXT_MAX) -> str | 
     if raw is None:
         return None
     if len(raw) > max_length:
-        raise InvalidInput(f"{name} may be at most {max_length} characters.", field=name)
+        raise InvalidInput(
+            Text(
+                _("%(name)s may be at most %(max_length)s characters."),
+                name=name,
+                max_length=max_length,
+            ),
+            field=name,
+        )
     if _CONTROL.search(raw):
-        raise InvalidInput(f"{name} may not contain control characters.", field=name)
+        raise InvalidInput(
+            Text(_("%(name)s may not contain control characters."), name=name), field=name
+        )
     return raw

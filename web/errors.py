@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework import status
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from inbox import exceptions as domain
+from web.agent_language import token_language
 from web.agent_profile import page_check
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ DOMAIN_STATUS: dict[type[domain.InboxError], int] = {
     domain.InvalidTransition: status.HTTP_409_CONFLICT,
     domain.StaleVersion: status.HTTP_409_CONFLICT,
     domain.Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    domain.AttachmentTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 # The page's heading per status, and what it says when there is no domain message to show.
 PAGE_TITLES = {
@@ -123,7 +126,9 @@ def api_error(code: str, message: str, status_code: int) -> JsonResponse:
 
 @csrf_exempt  # it changes nothing: a POST to no route is a 404, not a CSRF failure
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return api_error("not_found", f"No API route matches {request.path}.", 404)
+    with translation.override(token_language(request) or translation.get_language()):
+        message = gettext("No API route matches %(path)s.") % {"path": request.path}
+    return api_error("not_found", message, 404)
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -197,13 +202,13 @@ class DomainErrorMiddleware:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
-        return api_error("bad_request", "The request could not be understood.", 400)
+        return api_error("bad_request", gettext("The request could not be understood."), 400)
     return error_page(None, 400)  # e.g. a foreign Host header: read nothing more of it
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
-        return api_error("permission_denied", "You may not do this.", 403)
+        return api_error("permission_denied", gettext("You may not do this."), 403)
     return error_page(request, 403)
 
 
@@ -215,26 +220,29 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
-        return api_error(
-            "server_error", "Something went wrong on our side; it has been logged.", 500
-        )
+        message = gettext("Something went wrong on our side; it has been logged.")
+        return api_error("server_error", message, 500)
     return error_page(None, 500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: the API's shape, or Svar's 403 page (not Django's)."""
     if is_api(request):
-        message = "The CSRF check failed; send the csrftoken cookie's value as X-CSRFToken."
+        message = gettext(
+            "The CSRF check failed; send the csrftoken cookie's value as X-CSRFToken."
+        )
         return api_error("csrf_failed", message, 403)
     return error_page(
         request, 403, gettext_lazy("The form expired; reload the page and try again.")
     )
 
 
-def refused(request: HttpRequest, status_code: int, code: str, message: str) -> HttpResponse:
+def refused(request: HttpRequest, status_code: int, code: str, message: Any) -> HttpResponse:
     """A request refused before any view (e.g. by its size): the API's shape under /api/, the
     error page elsewhere, with its usual words, rendered without the request (no session or
     user is read yet)."""
     if is_api(request):
-        return api_error(code, message, status_code)
+        # Before LocaleMiddleware and the user: in the browser's language.
+        with translation.override(translation.get_language_from_request(request)):
+            return api_error(code, str(message), status_code)
     return error_page(None, status_code)

@@ -261,6 +261,17 @@ SPECTACULAR_SETTINGS = {
         "PersonalDataKindEnum": ["cpr", "personnummer", "fodselsnummer", "email", "phone"],
         "RetentionActionEnum": ["delete", "anonymise"],
         "NotificationKindEnum": "inbox.models.notifications.NotificationKind",
+        "MediaKindEnum": [
+            "photo",
+            "video",
+            "animated_gif",
+            "audio",
+            "file",
+            "sticker",
+            "share",
+            "fallback",
+        ],  # fmt: skip
+        "MediaStateEnum": ["pending", "stored", "unavailable", "link"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -431,4 +442,5 @@ LOGGING = {
 }
 from web.settings_languages import *  # noqa: E402, F403  (Swedish, Norwegian, issue #18)
 from web.settings_media import *  # noqa: E402, F403  (media, issue #13)
+from web.settings_retention import *  # noqa: E402, F403  (retention pacing, issue #19)
 from web.settings_webhooks import *  # noqa: E402, F403  (issue #20)

@@ -26,3 +26,11 @@ SVAR_MEDIA_FETCH_TIMEOUT = float(os.environ.get("SVAR_MEDIA_FETCH_TIMEOUT", "20"
 # Pillow refuses bigger images (a decompression bomb: a small file that decodes to gigabytes).
 SVAR_MEDIA_MAX_PIXELS = int(os.environ.get("SVAR_MEDIA_MAX_PIXELS", str(40_000_000)))
 SVAR_MEDIA_THUMBNAIL_SIZE = (320, 320)
+
+# Outbound media (files agents attach to replies): the largest upload accepted at all; each
+# channel's own, smaller limits are in inbox/composer/attachment_rules.py.
+SVAR_ATTACHMENT_MAX_BYTES = int(os.environ.get("SVAR_ATTACHMENT_MAX_BYTES", str(512 * 1024 * 1024)))
+# ffmpeg makes a video's poster (inbox/media/video.py): its path or name on the PATH, and how
+# long it may take over one video before the video is refused. Without ffmpeg, no poster.
+SVAR_MEDIA_FFMPEG = os.environ.get("SVAR_MEDIA_FFMPEG", "ffmpeg")
+SVAR_MEDIA_FFMPEG_TIMEOUT = float(os.environ.get("SVAR_MEDIA_FFMPEG_TIMEOUT", "30"))

@@ -165,6 +165,13 @@ class GraphClient:
             lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", post_args=data), None
         )
 
+    def post_file(self, path: str, files: dict[str, Any], **data: Any) -> dict[str, Any]:
+        """A multipart POST (an upload: ``files`` as requests takes them)."""
+        return self._call(
+            lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", post_args=data, files=files),
+            None,
+        )
+
     def delete(self, path: str) -> dict[str, Any]:
         return self._call(
             lambda: self.graph.request(f"{GRAPH_VERSION}/{path}", method="DELETE"), None

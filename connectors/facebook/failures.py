@@ -29,6 +29,7 @@ TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily un
 MISSING_OBJECT = (100, 33)
 NO_MATCHING_USER = (100, 2018001)  # Messenger: the person blocked the Page or left
 OUTSIDE_WINDOW = (10, 2018278)
+INSTAGRAM_OUTSIDE_WINDOW = (10, 2534022)  # a DM or private reply past Instagram's window
 ALREADY_REPLIED = 10900  # a private reply to a comment that already has one
 # Without a usage estimate, wait this long: Graph budgets roll over within minutes.
 DEFAULT_RATE_LIMIT_BACKOFF = timedelta(seconds=60)
@@ -47,7 +48,7 @@ def translate(error: GraphAPIError, usage: Usage | None) -> ConnectorError:
         return AuthExpired(f"Graph error {code}/{subcode}: {message}")
     if code == ALREADY_REPLIED:
         return AlreadyReplied(message)
-    if (code, subcode) == OUTSIDE_WINDOW:
+    if (code, subcode) in (OUTSIDE_WINDOW, INSTAGRAM_OUTSIDE_WINDOW):
         return OutsideMessagingWindow(message)
     if (code, subcode) in (MISSING_OBJECT, NO_MATCHING_USER):
         return TargetGone(message)

@@ -28,7 +28,7 @@ FACEBOOK_SCOPES: tuple[str, ...] = (
 )  # fmt: skip
 REQUIRED_PAGE_TASKS: tuple[str, ...] = ("MODERATE", "MESSAGING")
 FACEBOOK_DIALOG_BASE_URL = "https://www.facebook.com"
-PAGE_FIELDS = "id,name,access_token,category,tasks"
+PAGE_FIELDS = "id,name,access_token,category,tasks,instagram_business_account{id,username}"
 
 T = TypeVar("T")
 
@@ -46,6 +46,9 @@ class FacebookPageGrant:
     access_token: str
     tasks: tuple[str, ...]
     missing_tasks: tuple[str, ...]  # the REQUIRED_PAGE_TASKS this Page token lacks
+    # The Instagram business account linked to the Page (same Page token), if any.
+    instagram_id: str = ""
+    instagram_username: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ def facebook_pages(*, user_token: str, base_url: str = "") -> list[FacebookPageG
                     access_token=str(page["access_token"]),
                     tasks=tasks,
                     missing_tasks=tuple(t for t in REQUIRED_PAGE_TASKS if t not in tasks),
+                    **_linked_instagram(page.get("instagram_business_account")),
                 )
             )
         except (KeyError, TypeError, AttributeError) as error:
@@ -180,3 +184,12 @@ def _moment(epoch: object) -> datetime | None:
     if not isinstance(epoch, int) or epoch <= 0:
         return None
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def _linked_instagram(linked: Any) -> dict[str, str]:
+    if not isinstance(linked, dict) or not linked.get("id"):
+        return {}
+    return {
+        "instagram_id": str(linked["id"]),
+        "instagram_username": str(linked.get("username", "")),
+    }

@@ -29,11 +29,17 @@ logger = logging.getLogger("connectors.simulator")
 
 
 def demo_world() -> tuple[XApp, GraphApp]:
-    """The X account and the Facebook Page Svar's demo channel accounts connect to."""
+    """The X account, the Facebook Page and its Instagram account Svar's demo connects to."""
     x = XApp()
     x.add_account(demo.X_ACCOUNT_ID, demo.X_ACCOUNT_USERNAME, demo.X_ACCOUNT_NAME, demo.X_TOKEN)
     graph = GraphApp()
     graph.add_page(demo.FACEBOOK_PAGE_ID, demo.FACEBOOK_PAGE_NAME, demo.FACEBOOK_TOKEN)
+    graph.instagram.link_account(
+        demo.FACEBOOK_PAGE_ID,
+        demo.INSTAGRAM_ACCOUNT_ID,
+        demo.INSTAGRAM_USERNAME,
+        demo.INSTAGRAM_NAME,
+    )
     return x, graph
 
 

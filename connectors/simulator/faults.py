@@ -22,6 +22,9 @@ class FaultKind(StrEnum):
     SHORT_TOKEN = "short_token"  # the next tokens issued expire in `lifetime_seconds`
     MISSING_TASKS = "missing_tasks"  # Graph: Pages listed without the MODERATE/MESSAGING tasks
     DATA_ACCESS_EXPIRING = "data_access_expiring"  # Graph: data access ends in `lifetime_seconds`
+    # Outbound media (issue #13), taken only by the upload and post routes that carry media:
+    UPLOAD_REJECTED = "upload_rejected"  # an upload refused (X 400, Graph error 100)
+    MEDIA_POST_FAILS = "media_post_fails"  # a post with media fails (X 503, Graph code 2)
 
 
 OAUTH_KINDS = frozenset(
@@ -32,7 +35,8 @@ OAUTH_KINDS = frozenset(
         FaultKind.DATA_ACCESS_EXPIRING,
     }
 )
-API_KINDS = frozenset(FaultKind) - OAUTH_KINDS  # what a request to the platform's API may take
+MEDIA_KINDS = frozenset({FaultKind.UPLOAD_REJECTED, FaultKind.MEDIA_POST_FAILS})
+API_KINDS = frozenset(FaultKind) - OAUTH_KINDS - MEDIA_KINDS  # what any API request may take
 
 
 @dataclass(slots=True)

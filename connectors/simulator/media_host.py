@@ -47,6 +47,10 @@ class MediaHost:
     def put_hanging(self, name: str, seconds: float, content_type: str = "image/jpeg") -> str:
         return self._add(name, HostedFile(content_type, hang_seconds=seconds))
 
+    def put_slow(self, name: str, body: bytes, content_type: str, seconds: float) -> str:
+        """A file that answers only after ``seconds`` (a slow CDN): still fetched, later."""
+        return self._add(name, HostedFile(content_type, body=body, hang_seconds=seconds))
+
     def expire(self, name: str, status: int = 404) -> None:
         with self._lock:
             self._files[name].gone_status = status

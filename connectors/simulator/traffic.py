@@ -118,7 +118,12 @@ PAGE_POSTS = (
 )
 
 # (channel, weight); a follow-up reuses a thread the citizen already has on that channel.
-CHANNELS = (("x_mention", 3), ("x_dm", 2), ("facebook_comment", 3), ("messenger", 2))
+CHANNELS = (("x_mention", 3), ("x_dm", 2), ("facebook_comment", 3), ("messenger", 2),
+            ("instagram_comment", 2), ("instagram_dm", 2))  # fmt: skip
+INSTAGRAM_CAPTIONS = (
+    "Husk: fristen for at rette årsopgørelsen er 1. maj 📅",
+    "Sådan finder du din forskudsopgørelse i TastSelv 👇",
+)
 FOLLOW_UP_CHANCE = 0.3
 PHOTO_CHANCE = 0.15  # with hosted photos: about one question in seven carries one
 
@@ -153,6 +158,8 @@ class _Threads:
     comments: dict[str, tuple[str, str]] = field(default_factory=dict)  # fb id -> (post, comment)
     dms: set[str] = field(default_factory=set)
     messenger: set[str] = field(default_factory=set)
+    instagram: dict[str, str] = field(default_factory=dict)  # igsid -> top-level comment id
+    instagram_dms: set[str] = field(default_factory=set)
 
 
 class TrafficGenerator:
@@ -174,6 +181,7 @@ class TrafficGenerator:
         self._random = random.Random(seed)
         self._threads = _Threads()
         self._posts: list[str] = []
+        self._media: list[str] = []
         self._lock = threading.Lock()
         self._photo: tuple[str, str] | None = None
 
@@ -223,6 +231,8 @@ class TrafficGenerator:
             "x_dm": citizen.x_id in threads.dms,
             "facebook_comment": citizen.facebook_id in threads.comments,
             "messenger": citizen.psid in threads.messenger,
+            "instagram_comment": _igsid(citizen) in threads.instagram,
+            "instagram_dm": _igsid(citizen) in threads.instagram_dms,
         }[channel]
 
     def _x_mention(self, citizen: Citizen, text: str, follow_up: bool) -> str:
@@ -273,3 +283,31 @@ class TrafficGenerator:
             self.page_id, citizen.psid, citizen.name, text, media=media
         )
         return str(message["id"])
+
+    def _instagram_comment(self, citizen: Citizen, text: str, follow_up: bool) -> str:
+        instagram = self.graph.instagram  # type: ignore[attr-defined]
+        author = {"id": _igsid(citizen), "username": citizen.x_username}
+        if not self._media:
+            self._media = [instagram.add_media(demo.INSTAGRAM_ACCOUNT_ID, caption)["id"]
+                           for caption in INSTAGRAM_CAPTIONS]  # fmt: skip
+        if follow_up:
+            top = self._threads.instagram[author["id"]]
+            media_id = instagram.world.comments[top].media_id
+            return instagram.add_comment(media_id, author, text, parent_id=top)["id"]
+        comment = instagram.add_comment(self._random.choice(self._media), author, text)
+        self._threads.instagram[author["id"]] = comment["id"]
+        return comment["id"]
+
+    def _instagram_dm(self, citizen: Citizen, text: str, follow_up: bool) -> str:
+        instagram = self.graph.instagram  # type: ignore[attr-defined]
+        self._threads.instagram_dms.add(_igsid(citizen))
+        media = (
+            {"story": {"reply_to": {"link": self._photo[0], "id": "1"}}} if self._photo else None
+        )
+        dm = instagram.add_dm(self.page_id, _igsid(citizen), citizen.x_username, text, media=media)
+        return str(dm["id"])
+
+
+def _igsid(citizen: Citizen) -> str:
+    """The citizen's Instagram-scoped id (from their Messenger one, same digits after 2)."""
+    return "67" + citizen.psid[2:]

@@ -27,6 +27,10 @@ class SimRequest:
         content_type = self.headers.get("content-type", "")
         if self.body and "application/x-www-form-urlencoded" in content_type:
             merged.update({k: v[0] for k, v in parse_qs(self.body.decode()).items() if v})
+        elif self.body and "multipart/form-data" in content_type:  # uploads (issue #13)
+            from connectors.simulator.multipart import fields
+
+            merged.update(fields(self))
         return merged
 
     def json(self) -> Any:

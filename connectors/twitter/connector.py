@@ -332,7 +332,8 @@ class XConnector:
                 page = parse_dm_events(payload, self.account_user_id)
                 found = [m for m in page.messages if m.from_account and m.sent_at >= start]
             for message in found:
-                if _comparable(message.body) == wanted:
+                # X ends the text of an item with media with the media's t.co link.
+                if _comparable(message.body) in (wanted, f"{wanted} <url>"):
                     return SentReply(external_id=message.external_id, sent_at=message.sent_at)
             token = (payload.get("meta") or {}).get("next_token")
             if not token or (page.messages and min(m.sent_at for m in page.messages) < start):

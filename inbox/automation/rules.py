@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import regex
+from django.utils.translation import gettext_lazy as _
 
 from inbox.automation.language import LANGUAGES
 from inbox.composer.visible import has_visible_text, without_invisible_separators
 from inbox.exceptions import InvalidInput
 from inbox.models import Priority
+from inbox.stored_text import Text
 
 WORDS_MAX = 50
 WORD_MAX_LENGTH = 100
 SNOOZE_MINUTES_MAX = 365 * 24 * 60
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "instagram")
 KINDS = ("public", "private")
 
 
@@ -59,33 +61,47 @@ def _ids(value: Any, name: str) -> frozenset[int]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
     ):
-        raise InvalidInput(f"{name} must be a list of ids.", field=name)
+        raise InvalidInput(Text(_("%(name)s must be a list of ids."), name=name), field=name)
     return frozenset(value)
 
 
 def _choices(value: Any, name: str, allowed: Any) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
-        raise InvalidInput(f"{name} must be a list of {', '.join(allowed)}.", field=name)
+        raise InvalidInput(
+            Text(
+                _("%(name)s must be a list of %(choices)s."), name=name, choices=", ".join(allowed)
+            ),
+            field=name,
+        )
     return frozenset(value)
 
 
 def _words(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or len(value) > WORDS_MAX:
-        raise InvalidInput(f"words must be a list of at most {WORDS_MAX}.", field="words")
+        raise InvalidInput(
+            Text(_("words must be a list of at most %(words_max)s."), words_max=WORDS_MAX),
+            field="words",
+        )
     words = tuple(" ".join(str(w).split()).lower() for w in value)
     if not all(0 < len(w) <= WORD_MAX_LENGTH and "\x00" not in w for w in words):
         raise InvalidInput(
-            f"Each word needs 1 to {WORD_MAX_LENGTH} visible characters.", field="words"
+            Text(
+                _("Each word needs 1 to %(word_max_length)s visible characters."),
+                word_max_length=WORD_MAX_LENGTH,
+            ),
+            field="words",
         )
     return words
 
 
 def conditions_parse(raw: Mapping[str, Any]) -> Conditions:
     if not isinstance(raw, Mapping):
-        raise InvalidInput("conditions must be an object.", field="conditions")
+        raise InvalidInput(_("conditions must be an object."), field="conditions")
     known = {"account_ids", "platforms", "kinds", "words", "languages", "contact_ids"}
     if unknown := sorted(set(raw) - known):
-        raise InvalidInput(f"Unknown condition {unknown[0]!r}.", field="conditions")
+        raise InvalidInput(
+            Text(_("Unknown condition %(unknown)s."), unknown=repr(unknown[0])), field="conditions"
+        )
     words = _words(raw.get("words", []))
     pattern = None
     if words:
@@ -111,27 +127,30 @@ def _optional_id(raw: Mapping[str, Any], name: str) -> int | None:
 
 def actions_parse(raw: Mapping[str, Any]) -> Actions:
     if not isinstance(raw, Mapping):
-        raise InvalidInput("actions must be an object.", field="actions")
+        raise InvalidInput(_("actions must be an object."), field="actions")
     known = {"team_id", "agent_id", "tags", "priority", "snooze_minutes"}
     if unknown := sorted(set(raw) - known):
-        raise InvalidInput(f"Unknown action {unknown[0]!r}.", field="actions")
+        raise InvalidInput(
+            Text(_("Unknown action %(unknown)s."), unknown=repr(unknown[0])), field="actions"
+        )
     priority = raw.get("priority")
     if priority is not None and priority not in Priority.values:
         raise InvalidInput(
-            f"priority must be one of {', '.join(Priority.values)}.", field="priority"
+            Text(_("priority must be one of %(choices)s."), choices=", ".join(Priority.values)),
+            field="priority",
         )
     snooze = raw.get("snooze_minutes")
     if snooze is not None and (
         not isinstance(snooze, int) or isinstance(snooze, bool)
         or not 1 <= snooze <= SNOOZE_MINUTES_MAX
     ):  # fmt: skip
-        raise InvalidInput("snooze_minutes must be 1 minute to a year.", field="snooze_minutes")
+        raise InvalidInput(_("snooze_minutes must be 1 minute to a year."), field="snooze_minutes")
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or len(tags) > 20 or not all(isinstance(t, str) for t in tags):
-        raise InvalidInput("tags must be a list of at most 20 names.", field="tags")
+        raise InvalidInput(_("tags must be a list of at most 20 names."), field="tags")
     tags = sorted({" ".join(without_invisible_separators(t).split()).lower() for t in tags})
     if not all(has_visible_text(t) and len(t) <= 50 for t in tags):
-        raise InvalidInput("Each tag needs 1 to 50 visible characters.", field="tags")
+        raise InvalidInput(_("Each tag needs 1 to 50 visible characters."), field="tags")
     actions = Actions(
         team_id=_optional_id(raw, "team_id"),
         agent_id=_optional_id(raw, "agent_id"),
@@ -140,7 +159,7 @@ def actions_parse(raw: Mapping[str, Any]) -> Actions:
         snooze_minutes=snooze,
     )
     if actions == Actions():
-        raise InvalidInput("A rule needs at least one action.", field="actions")
+        raise InvalidInput(_("A rule needs at least one action."), field="actions")
     return actions
 
 

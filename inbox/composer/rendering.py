@@ -22,11 +22,17 @@ CHANNEL_LIMITS: dict[tuple[str, str], int] = {
     (Platform.X, ThreadKind.PRIVATE): 10_000,
     (Platform.FACEBOOK, ThreadKind.PUBLIC): 8_000,
     (Platform.FACEBOOK, ThreadKind.PRIVATE): 2_000,
+    (Platform.EMAIL, ThreadKind.PRIVATE): 100_000,
+    (Platform.EMAIL, ThreadKind.PUBLIC): 100_000,
+    (Platform.INSTAGRAM, ThreadKind.PUBLIC): 2_200,  # a comment
+    (Platform.INSTAGRAM, ThreadKind.PRIVATE): 1_000,  # a DM
 }
 
 DEFAULT_SIGNATURES: dict[str, str] = {
     Platform.X: " /{name}",
     Platform.FACEBOOK: "\n\nVenlig hilsen {name}",
+    Platform.EMAIL: "\n\nVenlig hilsen\n{name}",
+    Platform.INSTAGRAM: " /{name}",
 }
 
 
@@ -76,7 +82,7 @@ def render_reply(
     if not has_visible_text(body):
         body = ""
     template = signature_template
-    if not template and kind == ThreadKind.PUBLIC:
+    if not template and (kind == ThreadKind.PUBLIC or platform == Platform.EMAIL):
         template = DEFAULT_SIGNATURES[Platform(platform)]
     signature = without_direction_controls(
         render_signature(template or "", public_name=public_name, initials=initials)

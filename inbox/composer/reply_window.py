@@ -30,8 +30,9 @@ class ReplyWindow:
 def reply_window(
     *, platform: str, kind: str, customer_last_message_at: datetime | None, now: datetime
 ) -> ReplyWindow | None:
-    """The window of a Messenger conversation; None where the platform sets no window."""
-    if platform != Platform.FACEBOOK or kind != ThreadKind.PRIVATE:
+    """The window of a Messenger or Instagram DM conversation; None where the platform sets
+    no window (Instagram's is Messenger's: 24 h, then 7 days with HUMAN_AGENT)."""
+    if platform not in (Platform.FACEBOOK, Platform.INSTAGRAM) or kind != ThreadKind.PRIVATE:
         return None
     if customer_last_message_at is None:
         return None

@@ -19,10 +19,12 @@ from inbox.events.snapshots import (
     snapshot_of,
     snapshots_for,
 )
+from inbox.media.snapshots import media_snapshot
 from inbox.models import (
     Agent,
     ChannelAccount,
     Conversation,
+    Media,
     Message,
     ModerationAction,
     Note,
@@ -43,6 +45,8 @@ class EventKind(StrEnum):
     REPLY_APPROVAL = "reply.approval_changed"  # four-eyes (issue #16)
     MESSAGE_MODERATION = "message.moderation_changed"
     PRIVATE_REPLY = "message.private_reply_changed"
+    GRANT_REVOKED = "conversation.grant_revoked"  # a mentioned colleague's access ended (#17)
+    MESSAGE_MEDIA = "message.media_changed"  # a file fetched, or found gone (issue #13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,4 +211,28 @@ def private_reply_changed_event(*, reply: PrivateReply, actor: Agent | None) -> 
             "state": reply.state,
             "error": reply.error,
         },
+    )
+
+
+def grant_revoked_event(
+    *, conversation: Conversation, grant_id: int, agent: Agent, actor: Agent
+) -> PendingEvent:
+    """A colleague of another team no longer reads the conversation: the team's panes drop
+    them from the grants, and that colleague's guest stream ends here (web/ws/guest_stream.py)."""
+    return _about(
+        EventKind.GRANT_REVOKED,
+        conversation,
+        actor,
+        grant={"id": grant_id, "agent": agent_snapshot(agent)},
+    )
+
+
+def message_media_changed_event(*, media: Media) -> PendingEvent:
+    """A message's media moved on (the fetch job): stored, with its URLs, or unavailable, with
+    the reason. The conversation itself did not change: its version stays."""
+    return _about(
+        EventKind.MESSAGE_MEDIA,
+        media.message.conversation,
+        None,
+        media=media_snapshot(media),
     )

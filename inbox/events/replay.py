@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.events.snapshots import agent_snapshot
 from inbox.exceptions import PermissionDenied
@@ -40,17 +41,21 @@ class Subscription:
     agent_id: int
     agent: dict[str, Any]
     team_ids: frozenset[int]
+    language: str = ""  # the agent's profile language; error frames are written in it
 
 
 def subscription_for(user: AbstractBaseUser) -> Subscription:
     if not user.has_perm("inbox.view_conversation"):
-        raise PermissionDenied("Your role does not allow reading conversations.")
+        raise PermissionDenied(_("Your role does not allow reading conversations."))
     agent = agent_of(user)
     team_ids = visible_team_ids(user)
     if team_ids is None:  # inbox.view_all_teams: every team, each its own stream
         team_ids = list(Team.objects.values_list("id", flat=True))
     return Subscription(
-        agent_id=agent.pk, agent=agent_snapshot(agent), team_ids=frozenset(team_ids)
+        agent_id=agent.pk,
+        agent=agent_snapshot(agent),
+        team_ids=frozenset(team_ids),
+        language=agent.language,
     )
 
 

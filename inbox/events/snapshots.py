@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from inbox.media.snapshots import media_snapshots
 from inbox.models import (
     Agent,
     ChannelAccount,
@@ -77,7 +78,7 @@ def account_snapshot(account: ChannelAccount) -> dict[str, Any]:
         "last_polled_at": iso(account.last_polled_at),
         "next_poll_at": iso(account.next_poll_at),
         "lag_seconds": account.lag_seconds,
-        "last_error": account.last_error,
+        "last_error": account.last_error_shown,
         "last_error_at": iso(account.last_error_at),
         "consecutive_failures": account.consecutive_failures,
         "rate_limit_remaining": account.rate_limit_remaining,
@@ -98,6 +99,7 @@ class MessageLike(Protocol):
     delivery_state: str
     delivery_error: str
     delivery_attempts: int
+    media: Any  # its Media rows (a list, or the model's related manager)
 
 
 def message_snapshot(message: Message | MessageLike) -> dict[str, Any]:
@@ -112,7 +114,15 @@ def message_snapshot(message: Message | MessageLike) -> dict[str, Any]:
         "delivery_state": message.delivery_state,
         "delivery_error": message.delivery_error,
         "delivery_attempts": message.delivery_attempts,
+        "media": media_snapshots(_media_of(message)),
     }
+
+
+def _media_of(message: Message | MessageLike) -> Iterable[Any]:
+    """A message's Media rows: ingest's record carries them, a ``Message`` reads them (from the
+    prefetch when the caller made one)."""
+    media = getattr(message, "media", ())
+    return media.all() if hasattr(media, "all") else media
 
 
 def note_snapshot(note: Note) -> dict[str, Any]:

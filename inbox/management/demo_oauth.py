@@ -80,4 +80,13 @@ def demo_accounts_connect(
     offer = facebook_oauth_finish(user=admin, **fb_query)
     pages = facebook_pages_connect(user=admin, attempt_id=offer.attempt_id,
                                    page_ids=[demo.FACEBOOK_PAGE_ID])  # fmt: skip
-    return [x_account, *pages]
+    # The Page's Instagram account goes to Skat: a second Facebook Login, for that team.
+    ig_query = consent_allowed(
+        _start(admin, Platform.FACEBOOK, x_team, "/channels/facebook/callback")
+    )
+    ig_offer = facebook_oauth_finish(user=admin, **ig_query)
+    instagram = facebook_pages_connect(
+        user=admin, attempt_id=ig_offer.attempt_id,
+        page_ids=[f"instagram:{demo.INSTAGRAM_ACCOUNT_ID}"],
+    )  # fmt: skip
+    return [x_account, *pages, *instagram]

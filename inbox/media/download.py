@@ -56,7 +56,8 @@ def download(url: str, *, max_bytes: int, timeout: float) -> Downloaded:
 
 def _spool(response: requests.Response, max_bytes: int, deadline: float) -> Downloaded:
     digest = hashlib.sha256()
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    # Named (deleted on close): ffmpeg reads a video from its path (inbox/media/video.py).
+    spool = tempfile.NamedTemporaryFile(prefix="svar-media-")  # noqa: SIM115 - the caller closes it
     size, head = 0, b""
     try:
         for chunk in response.iter_content(CHUNK):

@@ -1,9 +1,9 @@
 """The media fetch job (RQ, queue ``default``): one per file, queued after the ingest commits.
 
 Download (streamed to a temporary file) → type from the bytes → images decoded, cleaned of
-EXIF/GPS and thumbnailed → saved through the storage API. A 404/410 marks the media "no longer
-available" with the reason; 5xx and timeouts try again with backoff; nothing else in the
-conversation waits for any of it."""
+EXIF/GPS and thumbnailed; videos given a poster by ffmpeg → saved through the storage API.
+A 404/410 marks the media "no longer available" with the reason; 5xx and timeouts try again
+with backoff; nothing else in the conversation waits for any of it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from connectors.base import MediaKind
 from inbox.media.download import Gone, Refused, TryLater, download
 from inbox.media.images import clean_image
 from inbox.media.sniff import EXTENSIONS, IMAGE_TYPES, sniff
+from inbox.media.video import video_poster
 from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE
 from inbox.services.media_store import (
     media_attempt_failed,
@@ -57,6 +58,8 @@ def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded
     name = (
         f"{media.message_id}/{media.pk}-{fetched.sha256[:16]}.{EXTENSIONS.get(content_type, 'bin')}"
     )
+    if content_type == "video/mp4":
+        return _keep_video(media, fetched, name)
     if content_type not in IMAGE_TYPES:
         media_stored(media_id=media.pk, name=name, file=fetched.file, content_type=content_type,
                      size=fetched.size, sha256=fetched.sha256, thumbnail=None)  # fmt: skip
@@ -73,6 +76,21 @@ def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded
         media_stored(media_id=media.pk, name=name, file=image.file, content_type=content_type,
                      size=size, sha256=fetched.sha256, thumbnail=image.thumbnail)  # fmt: skip
     return f"stored {content_type}, {size} bytes (metadata removed)"
+
+
+def _keep_video(media, fetched, name: str) -> str:  # noqa: ANN001 - Media and Downloaded
+    """A video is kept as received, with its first frame as the poster (the thumbnail)."""
+    try:
+        poster = video_poster(fetched.file.name)
+    except Refused as error:
+        media_unavailable(media_id=media.pk, reason=f"Refused: {error}.")
+        return f"refused: {error}"
+    fetched.file.seek(0)
+    media_stored(media_id=media.pk, name=name, file=fetched.file, content_type="video/mp4",
+                 size=fetched.size, sha256=fetched.sha256, thumbnail=poster)  # fmt: skip
+    if poster is not None:
+        poster.close()
+    return f"stored video/mp4, {fetched.size} bytes" + (" with a poster" if poster else "")
 
 
 def _again_later(media_id: int, reason: str) -> str:

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy
+
 from inbox.exceptions import InvalidInput
 from inbox.params import time_zone as checked_time_zone
+from inbox.stored_text import Text
 
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -44,7 +47,13 @@ ALWAYS_OPEN = Schedule(
 def _minutes(clock: str, field: str) -> int:
     match = _CLOCK.match(str(clock))
     if not match or (match.group(1) == "24" and match.group(2) != "00"):
-        raise InvalidInput(f"{clock!r} is not a time of day (HH:MM, 00:00–24:00).", field=field)
+        raise InvalidInput(
+            Text(
+                gettext_lazy("%(clock)s is not a time of day (HH:MM, 00:00–24:00)."),
+                clock=repr(clock),
+            ),
+            field=field,
+        )
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
@@ -56,26 +65,41 @@ def parse_schedule(
     days: dict[int, tuple[tuple[int, int], ...]] = {}
     for key, intervals in dict(weekly).items():
         if str(key) not in {str(d) for d in range(1, 8)}:
-            raise InvalidInput(f"Weekday {key!r} must be 1 (Monday) … 7 (Sunday).", field="weekly")
+            raise InvalidInput(
+                Text(
+                    gettext_lazy("Weekday %(key)s must be 1 (Monday) … 7 (Sunday)."), key=repr(key)
+                ),
+                field="weekly",
+            )
         parsed = []
         for interval in intervals:
             if len(interval) != 2:
-                raise InvalidInput("Each interval is [start, end].", field="weekly")
+                raise InvalidInput(gettext_lazy("Each interval is [start, end]."), field="weekly")
             start, end = (_minutes(v, "weekly") for v in interval)
             if end <= start:
                 raise InvalidInput(
-                    f"Interval {interval[0]}–{interval[1]} ends before it starts.", field="weekly"
+                    Text(
+                        gettext_lazy("Interval %(start)s–%(end)s ends before it starts."),
+                        start=interval[0],
+                        end=interval[1],
+                    ),
+                    field="weekly",
                 )
             parsed.append((start, end))
         parsed.sort()
         for (_, end), (start, _) in zip(parsed, parsed[1:], strict=False):
             if start < end:
-                raise InvalidInput(f"Intervals overlap on weekday {key}.", field="weekly")
+                raise InvalidInput(
+                    Text(gettext_lazy("Intervals overlap on weekday %(key)s."), key=key),
+                    field="weekly",
+                )
         days[int(key)] = tuple(parsed)
     try:
         holiday_dates = frozenset(date.fromisoformat(str(h)) for h in holidays)
     except ValueError:
-        raise InvalidInput("Holidays are ISO dates (YYYY-MM-DD).", field="holidays") from None
+        raise InvalidInput(
+            gettext_lazy("Holidays are ISO dates (YYYY-MM-DD)."), field="holidays"
+        ) from None
     return Schedule(time_zone=zone, weekly=days, holidays=holiday_dates)
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Platform
 from inbox.exceptions import InvalidInput, NotFound, PermissionDenied
@@ -29,6 +30,7 @@ from inbox.models import (
 )
 from inbox.params import DATE_MIN, choice_param, date_param, id_param, text_param, time_zone_param
 from inbox.permissions.access import visible_team_ids
+from inbox.stored_text import Text
 
 DEFAULT_DAYS = 28
 TAG_MAX = 50  # Tag.name's length
@@ -88,7 +90,7 @@ class MetricFilters:
 
 def metric_team_ids(user: AbstractBaseUser) -> list[int]:
     if not user.has_perm("inbox.view_metrics"):
-        raise PermissionDenied("Response-time metrics are for managers.")
+        raise PermissionDenied(_("Response-time metrics are for managers."))
     visible = visible_team_ids(user)
     if visible is None:
         return list(Team.objects.order_by("pk").values_list("pk", flat=True))
@@ -105,14 +107,14 @@ def tags_in_use(team_ids: Sequence[int]) -> QuerySet[Tag]:
 def at_risk_team_ids(user: AbstractBaseUser, team: str | None) -> tuple[int, ...]:
     """Whose running waits the user may see flagged: every agent, for their own teams."""
     if not user.has_perm("inbox.view_conversation"):
-        raise PermissionDenied("Your role does not allow reading conversations.")
+        raise PermissionDenied(_("Your role does not allow reading conversations."))
     visible = visible_team_ids(user)
     allowed = list(Team.objects.values_list("pk", flat=True)) if visible is None else list(visible)
     team_id = id_param({"team": team or ""}, "team")
     if team_id is None:
         return tuple(sorted(allowed))
     if team_id not in allowed:
-        raise NotFound(f"Team {team_id} was not found.")
+        raise NotFound(Text(_("Team %(team_id)s was not found."), team_id=team_id))
     return (team_id,)
 
 
@@ -133,9 +135,11 @@ def _period(params: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
     last = date_param(params, "to") or today
     first = date_param(params, "from") or max(last - timedelta(days=DEFAULT_DAYS - 1), DATE_MIN)
     if first > last:
-        raise InvalidInput("from must not be after to.", field="from")
+        raise InvalidInput(_("from must not be after to."), field="from")
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"A period may span at most {MAX_DAYS} days.", field="from")
+        raise InvalidInput(
+            Text(_("A period may span at most %(max_days)s days."), max_days=MAX_DAYS), field="from"
+        )
     return first, last
 
 
@@ -146,7 +150,7 @@ def parse_filters(user: AbstractBaseUser, params: Mapping[str, str]) -> MetricFi
     team_id = id_param(params, "team")
     if team_id is not None:
         if team_id not in allowed:
-            raise NotFound(f"Team {team_id} was not found.")
+            raise NotFound(Text(_("Team %(team_id)s was not found."), team_id=team_id))
         team_ids = [team_id]
     else:
         team_ids = allowed

@@ -13,10 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import InvalidInput
 from inbox.metrics.filters import MetricFilters, tags_in_use, where
 from inbox.models import Agent, BusinessSchedule, ChannelAccount, IntervalKind, Team
+from inbox.stored_text import Text
 
 STATS_SQL = """count(*) AS n,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY {v}) AS median,
@@ -142,7 +144,8 @@ def _labels(dimension: Dimension, keys: list[Any]) -> dict[Any, str]:
     if dimension == Dimension.ACCOUNT:
         return dict(ChannelAccount.objects.filter(pk__in=ids).values_list("pk", "display_name"))
     if dimension == Dimension.PLATFORM:
-        return {k: {"x": "X", "facebook": "Facebook"}.get(k, k) for k in ids}
+        labels = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "email": "E-mail"}
+        return {k: labels.get(k, k) for k in ids}
     return {k: k for k in ids}
 
 
@@ -151,7 +154,12 @@ def parse_dimension(raw: str | None) -> Dimension:
         return Dimension((raw or "agent").strip())
     except ValueError:
         raise InvalidInput(
-            f"Unknown dimension {raw!r}; use {', '.join(d.value for d in Dimension)}.", field="by"
+            Text(
+                _("Unknown dimension %(raw)s; use %(choices)s."),
+                raw=repr(raw),
+                choices=", ".join(d.value for d in Dimension),
+            ),
+            field="by",
         ) from None
 
 
@@ -186,7 +194,7 @@ def parse_bucket(raw: str | None) -> Bucket:
     try:
         return Bucket((raw or "day").strip())
     except ValueError:
-        raise InvalidInput("bucket must be hour, day or week.", field="bucket") from None
+        raise InvalidInput(_("bucket must be hour, day or week."), field="bucket") from None
 
 
 def series(filters: MetricFilters, kind: str, bucket: Bucket) -> list[tuple[datetime, Stats]]:

@@ -14,19 +14,21 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.metrics.business_hours import parse_schedule
 from inbox.metrics.filters import metric_team_ids
 from inbox.metrics.jobs import business_hours_recompute_enqueue
 from inbox.models import BusinessSchedule, IntervalKind, SlaTarget
+from inbox.stored_text import Text
 
 TARGET_MAX_SECONDS = 60 * 60 * 24 * 365
 
 
 def _check_team(user: AbstractBaseUser, team_id: int) -> None:
     if team_id not in metric_team_ids(user):
-        raise NotFound(f"Team {team_id} was not found.")
+        raise NotFound(Text(gettext_lazy("Team %(team_id)s was not found."), team_id=team_id))
 
 
 @transaction.atomic(durable=True)
@@ -68,12 +70,16 @@ def sla_target_set(
     """Set the team's target for a kind of interval; ``target_seconds=None`` removes it."""
     _check_team(user, team_id)
     if kind not in IntervalKind.values:
-        raise InvalidInput(f"Unknown kind {kind!r}.", field="kind")
+        raise InvalidInput(
+            Text(gettext_lazy("Unknown kind %(kind)s."), kind=repr(kind)), field="kind"
+        )
     if target_seconds is None:
         SlaTarget.objects.filter(team_id=team_id, kind=kind).delete()
         return None
     if not 0 < target_seconds <= TARGET_MAX_SECONDS:
-        raise InvalidInput("A target is between 1 second and a year.", field="target_seconds")
+        raise InvalidInput(
+            gettext_lazy("A target is between 1 second and a year."), field="target_seconds"
+        )
     target, _ = SlaTarget.objects.update_or_create(
         team_id=team_id,
         kind=kind,

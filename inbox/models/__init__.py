@@ -38,6 +38,7 @@ from inbox.models.notifications import (
 from inbox.models.oauth import OAUTH_ATTEMPT_LIFETIME, OAuthAttempt
 from inbox.models.people import Invitation
 from inbox.models.profiles import CustomerProfile, DataRequest, DataRequestKind
+from inbox.models.reply_attachments import AttachmentKind, ReplyAttachment
 from inbox.models.retention import RetentionAction, RetentionPolicy, RetentionRun
 from inbox.models.team_flow import (
     AgentPresence,
@@ -110,4 +111,6 @@ __all__ = [
     "TeamAssignment",
     "TokenKind",
     "WebhookDelivery",
+    "AttachmentKind",
+    "ReplyAttachment",
 ]

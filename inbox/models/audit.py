@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     DATA_EXPORTED = "data.exported", "Customer's data exported"
     DATA_ERASED = "data.erased", "Customer's data erased"
     CONVERSATION_GRANTED = "conversation.granted", "Colleague given access by a mention"
+    CONVERSATION_GRANT_REVOKED = "conversation.grant_revoked", "Colleague's access withdrawn"
     TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed", "Automatic assignment changed"
     AUTOMATION_RULE_CHANGED = "team.automation_rule_changed", "Automation rule changed"
 

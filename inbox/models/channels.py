@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from connectors.base import Platform
+from inbox.stored_text import shown
 
 
 class AccountHealth(models.TextChoices):
@@ -40,6 +41,9 @@ class ChannelAccount(models.Model):
     # Where the platform's API lives; empty means the real platform (the simulator sets it).
     base_url = models.URLField(blank=True, default="")
     poll_cursor = models.JSONField(default=dict, blank=True)
+    # E-mail: the IMAP and SMTP servers and folders (connectors/email/config.py); the password
+    # is the token above, sealed or named by ``credentials_ref``, never stored here.
+    mail_settings = models.JSONField(default=dict, blank=True)
     poll_interval_seconds = models.PositiveIntegerField(default=30)
     is_active = models.BooleanField(default=True)
 
@@ -99,6 +103,15 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.platform})"
+
+    @property
+    def last_error_shown(self) -> str:
+        """``last_error`` in the reader's language (Svar's own words are stored as message ids)."""
+        return shown(self.last_error)
+
+    @property
+    def reconnect_reason_shown(self) -> str:
+        return shown(self.reconnect_reason)
 
     @property
     def is_disconnected(self) -> bool:

@@ -66,6 +66,8 @@ class Conversation(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField()
     snippet = models.CharField(max_length=200, blank=True, default="")
+    # E-mail: the subject of the thread's first message (other platforms have none).
+    subject = models.CharField(max_length=300, blank=True, default="")
     # While snoozed: when it wakes; null while snoozed means when the customer writes again.
     # Never in a list's WHERE: the status alone keeps a snoozed conversation out of the views.
     snoozed_until = models.DateTimeField(null=True, blank=True)

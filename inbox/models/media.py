@@ -59,3 +59,12 @@ class Media(models.Model):
 
     def __str__(self) -> str:
         return f"Media {self.pk} ({self.kind}, {self.state})"
+
+    @property
+    def link_url(self) -> str:
+        """What the customer shared, for a link: only an http(s) address is ever a link (a
+        ``javascript:`` one from a hostile payload must never become an ``href``)."""
+        shared = self.state == MediaState.LINK and self.source_url.startswith(
+            ("https://", "http://")
+        )
+        return self.source_url if shared else ""

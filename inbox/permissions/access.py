@@ -11,16 +11,18 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import NotFound, PermissionDenied
 from inbox.models import Agent, Conversation, ConversationGrant
+from inbox.stored_text import Text
 
 
 def agent_of(user: AbstractBaseUser) -> Agent:
     try:
         return user.agent
     except Agent.DoesNotExist:
-        raise PermissionDenied("This user has no agent profile.") from None
+        raise PermissionDenied(_("This user has no agent profile.")) from None
 
 
 _TEAM_IDS_SQL = (
@@ -51,7 +53,7 @@ def readable_team_ids(user: AbstractBaseUser) -> list[int] | None:
     """The teams whose conversations the user may read (None: every team); refused for a role
     that may read none."""
     if not user.has_perm("inbox.view_conversation"):
-        raise PermissionDenied("Your role does not allow reading conversations.")
+        raise PermissionDenied(_("Your role does not allow reading conversations."))
     return visible_team_ids(user)
 
 
@@ -72,7 +74,7 @@ def access_conversation(
     """The conversation if the user may see it; locked (``FOR NO KEY UPDATE``: docs/architecture.md
     §3.5) when about to change it. ``guest``: a grant from a mention opens it too."""
     if for_update and not user.has_perm("inbox.change_conversation"):
-        raise PermissionDenied("Your role does not allow changing conversations.")
+        raise PermissionDenied(_("Your role does not allow changing conversations."))
     queryset = conversations_visible_to(user)
     if guest:
         queryset = queryset | Conversation.objects.filter(pk__in=_granted(user, conversation_id))
@@ -86,7 +88,12 @@ def access_conversation(
     try:
         return queryset.get(pk=conversation_id)
     except Conversation.DoesNotExist:
-        raise NotFound(f"Conversation {conversation_id} was not found.") from None
+        raise NotFound(
+            Text(
+                _("Conversation %(conversation_id)s was not found."),
+                conversation_id=conversation_id,
+            )
+        ) from None
 
 
 def _granted(user: AbstractBaseUser, conversation_id: int) -> QuerySet[ConversationGrant]:

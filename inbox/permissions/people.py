@@ -6,6 +6,7 @@ with admins, because a manager who could add people could also grant themselves 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import PermissionDenied
 from inbox.models import Agent
@@ -17,10 +18,10 @@ VIEW = "inbox.view_people"
 def actor_managing_people(user: AbstractBaseUser) -> Agent | None:
     """The acting admin's agent profile (None for a superuser who has none yet)."""
     if not user.has_perm(MANAGE):
-        raise PermissionDenied("Only admins can manage people and teams.")
+        raise PermissionDenied(_("Only admins can manage people and teams."))
     return Agent.objects.filter(user=user).first()
 
 
 def require_view_people(user: AbstractBaseUser) -> None:
     if not (user.has_perm(VIEW) or user.has_perm(MANAGE)):
-        raise PermissionDenied("Only managers and admins can see people and teams.")
+        raise PermissionDenied(_("Only managers and admins can see people and teams."))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+from inbox.stored_text import Text
 
 
 class Role(StrEnum):
@@ -74,13 +77,15 @@ def roles_parse(values: object) -> list[Role]:
     from inbox.exceptions import InvalidInput
 
     if isinstance(values, str) or not isinstance(values, list | tuple | set | frozenset):
-        raise InvalidInput("Roles are a list of role names.", field="roles")
+        raise InvalidInput(_("Roles are a list of role names."), field="roles")
     known = {role.value: role for role in Role}
     unknown = sorted(str(v) for v in values if v not in known)
     if unknown:
-        raise InvalidInput(f"Unknown role {unknown[0]!r}.", field="roles")
+        raise InvalidInput(
+            Text(_("Unknown role %(unknown)s."), unknown=repr(unknown[0])), field="roles"
+        )
     if not values:
-        raise InvalidInput("A person needs at least one role.", field="roles")
+        raise InvalidInput(_("A person needs at least one role."), field="roles")
     return [role for role in Role if role.value in values]
 
 

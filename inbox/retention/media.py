@@ -1,17 +1,24 @@
-"""The retention job's hook for media files.
+"""The retention job's one seam for media files.
 
-There is no media model in this tree yet (docs/architecture.md §9, "Media is its own
-sub-domain"). When it lands, this function deletes the stored files of the given messages and
-returns how many went; until then no message has a stored file, so there is nothing to delete
-and it returns 0. It is called for every batch, so the media sub-domain only fills it in.
+The job deletes media rows in SQL (``inbox.retention.rows``) and collects their stored files'
+paths (the file and its thumbnail); it hands them here once per batch, inside the batch's
+transaction. The files leave the storage only after that transaction commits (a rolled-back
+batch keeps its rows and so must keep their files), through ``inbox.media.lifecycle``, the one
+way Svar removes media files; a file already gone is no error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db import transaction
 
-def media_files_erase(message_ids: Sequence[int]) -> int:
-    """Delete the stored media files of these messages; returns how many files went."""
-    del message_ids  # no media model yet: no message has a stored file
-    return 0
+from inbox.media.lifecycle import media_files_delete
+
+
+def media_files_release(paths: Sequence[str]) -> int:
+    """Remove these stored files once the current transaction commits; returns how many."""
+    paths = list(dict.fromkeys(paths))
+    if paths:
+        transaction.on_commit(lambda: media_files_delete(paths))
+    return len(paths)

@@ -22,14 +22,16 @@ from inbox.models import (
     Contact,
     Conversation,
     InboxEvent,
+    Media,
     Message,
     Note,
     PrivateReply,
     ReplyApproval,
     RetentionAction,
 )
-from inbox.retention.media import media_files_erase
+from inbox.retention.media import media_files_release
 from inbox.retention.policies import AccountRule, due_filter
+from inbox.retention.rows import Deleted, rows_delete
 
 ERASED = "erased"  # the placeholder contact's external id, one per platform
 
@@ -56,22 +58,27 @@ def _erased_contact(platform: str) -> Contact:
     return Contact.objects.get(platform=platform, external_id=ERASED)
 
 
-def _delete(conversations: list[Conversation]) -> Counter:
+def _delete(conversations: list[Conversation], out: Deleted) -> Counter:
+    """The conversations and everything that cascades from them, in SQL (rows.py)."""
     ids = [c.pk for c in conversations]
-    InboxEvent.objects.filter(conversation_id__in=ids).delete()
-    _, deleted = Conversation.objects.filter(pk__in=ids).delete()
+    InboxEvent.objects.filter(conversation_id__in=ids).delete()  # their payloads hold words
+    before = Counter(out.counts)
+    rows_delete(Conversation, Conversation._meta.pk.column, ids, out)
+    went = out.counts - before
     return Counter(
-        conversations=deleted.get("inbox.Conversation", 0),
-        messages=deleted.get("inbox.Message", 0),
-        notes=deleted.get("inbox.Note", 0),
+        conversations=went["inbox.Conversation"],
+        messages=went["inbox.Message"],
+        notes=went["inbox.Note"],
     )
 
 
-def _anonymise(conversations: list[Conversation]) -> Counter:
+def _anonymise(conversations: list[Conversation], out: Deleted) -> Counter:
     """Keep the conversation's times, status, tags and messages' times and authors among the
-    staff (what the metrics and their rebuild read); drop every word and the customer."""
+    staff (what the metrics and their rebuild read); drop every word, every media file and
+    the customer."""
     ids = [c.pk for c in conversations]
     message_ids = Message.objects.filter(conversation_id__in=ids)
+    rows_delete(Media, "message_id", list(message_ids.values_list("pk", flat=True)), out)
     PrivateReply.objects.filter(message__in=message_ids).update(text="", error="")
     ReplyApproval.objects.filter(message__in=message_ids).update(reasons=[], note="")
     messages = message_ids.update(
@@ -101,17 +108,16 @@ def _contacts_of(conversations: list[Conversation]) -> set[int]:
 def batch_purge_locked(ids: Sequence[int], rules: dict[int, AccountRule]) -> tuple[Counter, set]:
     """Delete or anonymise these conversations if still due, inside the caller's transaction;
     returns the counts and the contacts they referred to."""
-    counts: Counter = Counter()
+    counts, out = Counter(), Deleted()
     locked = _lock_due(ids, rules)
     contacts = _contacts_of(locked)
-    media_ids = Message.objects.filter(conversation_id__in=[c.pk for c in locked])
-    counts["media_files"] += media_files_erase(list(media_ids.values_list("pk", flat=True)))
     for action in RetentionAction:
         group = [c for c in locked if rules[c.account_id].action == action]
         if group:
-            counts.update(_delete(group) if action == RetentionAction.DELETE else
-                          _anonymise(group))  # fmt: skip
+            counts.update(_delete(group, out) if action == RetentionAction.DELETE else
+                          _anonymise(group, out))  # fmt: skip
             counts[f"{action}d_conversations"] += len(group)
+    counts["media_files"] += media_files_release(out.media_paths)
     return counts, contacts
 
 
@@ -131,5 +137,7 @@ def contacts_drop_unreferenced(contact_ids: Sequence[int]) -> int:
             .values_list("pk", flat=True)
         )
         # Re-checked under the lock: a conversation may have been stored meanwhile.
-        deleted, _ = free.filter(pk__in=locked).delete()
-    return deleted
+        still_free = list(free.filter(pk__in=locked).values_list("pk", flat=True))
+        out = Deleted()
+        rows_delete(Contact, Contact._meta.pk.column, still_free, out)
+    return out.counts["inbox.Contact"]

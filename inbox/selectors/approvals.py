@@ -10,8 +10,10 @@ from inbox.permissions.access import readable_team_ids
 
 def reply_approval_list_pending(*, user: AbstractBaseUser, limit: int) -> list[ReplyApproval]:
     """Replies waiting for approval in the user's teams, oldest first (the longest wait first)."""
-    approvals = ReplyApproval.objects.filter(state=ApprovalState.PENDING).select_related(
-        "message__conversation", "message__author_agent", "author", "decided_by"
+    approvals = (
+        ReplyApproval.objects.filter(state=ApprovalState.PENDING)
+        .select_related("message__conversation", "message__author_agent", "author", "decided_by")
+        .prefetch_related("message__media")  # the message snapshot lists its media
     )
     team_ids = readable_team_ids(user)
     if team_ids is not None:

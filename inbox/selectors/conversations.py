@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import InvalidInput
 from inbox.models import (
@@ -40,6 +41,7 @@ from inbox.selectors.conversation_rows import ConversationRow, conversation_rows
 from inbox.selectors.mentions import grant_list
 from inbox.selectors.search_walk import walk_budget
 from inbox.selectors.tags import tag_get_id
+from inbox.stored_text import Text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_TERMS_MAX = 8
@@ -87,7 +89,7 @@ def _decode_cursor(cursor: str, order: ListOrder) -> tuple[datetime, int]:
             raise ValueError("naive time")
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise InvalidInput(
-            "The cursor is not valid for this list; start again without it.", field="cursor"
+            _("The cursor is not valid for this list; start again without it."), field="cursor"
         ) from error
     return value, pk
 
@@ -119,7 +121,11 @@ def _filtered(
     for status in filters.status:
         if status not in ConversationStatus.values:
             raise InvalidInput(
-                f"Unknown status {status!r}; use {', '.join(ConversationStatus.values)}.",
+                Text(
+                    _("Unknown status %(status)s; use %(choices)s."),
+                    status=repr(status),
+                    choices=", ".join(ConversationStatus.values),
+                ),
                 field="status",
             )
     if filters.status:
@@ -131,7 +137,7 @@ def _filtered(
     elif filters.assignee:
         if not filters.assignee.isdigit():
             raise InvalidInput(
-                "assignee must be 'me', 'unassigned' or an agent id.", field="assignee"
+                _("assignee must be 'me', 'unassigned' or an agent id."), field="assignee"
             )
         queryset = queryset.filter(assignee_id=int(filters.assignee))
     if filters.team_id is not None:

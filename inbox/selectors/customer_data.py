@@ -13,9 +13,10 @@ from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import PermissionDenied
-from inbox.models import Contact, Conversation, Message, Note
+from inbox.models import Contact, Conversation, Media, MediaState, Message, Note
 from inbox.permissions.access import agent_of, conversations_of_teams, readable_team_ids
 from inbox.selectors.customers import contact_access, person_contacts
 
@@ -50,7 +51,7 @@ class DataScope:
 def data_scope(user: AbstractBaseUser, contact_id: int) -> DataScope:
     """The request's scope; managers and admins only, another team's customer not found."""
     if not user.has_perm("inbox.add_datarequest"):
-        raise PermissionDenied("Only managers and admins handle data-subject requests.")
+        raise PermissionDenied(_("Only managers and admins handle data-subject requests."))
     agent_of(user)
     teams = readable_team_ids(user)
     contact = contact_access(user, contact_id)
@@ -73,6 +74,12 @@ def scope_messages(scope: DataScope) -> QuerySet[Message]:
     own = Q(conversation__contact_id__in=scope.contact_ids)
     written = Q(author_contact_id__in=scope.contact_ids)
     return Message.objects.filter(own | written, conversation_id__in=teams)
+
+
+def scope_media(scope: DataScope) -> QuerySet[Media]:
+    """The stored media files of the person's messages (for the export's ``media/``)."""
+    messages = scope_messages(scope).values("pk")
+    return Media.objects.filter(message_id__in=messages, state=MediaState.STORED).exclude(file="")
 
 
 def scope_notes(scope: DataScope) -> QuerySet[Note]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import NotFound
 from inbox.models import Contact, Conversation
 from inbox.permissions.access import conversations_of_teams, readable_team_ids
+from inbox.stored_text import Text
 
 SUGGESTIONS_MAX = 10
 CONVERSATIONS_MAX = 50
@@ -37,7 +39,9 @@ def contact_access(user: AbstractBaseUser, contact_id: int) -> Contact:
     try:
         return contacts_of_teams(readable_team_ids(user)).get(pk=contact_id)
     except Contact.DoesNotExist:
-        raise NotFound(f"Customer {contact_id} was not found.") from None
+        raise NotFound(
+            Text(_("Customer %(contact_id)s was not found."), contact_id=contact_id)
+        ) from None
 
 
 def person_filter(contact: Contact) -> Q:

@@ -48,6 +48,16 @@ def mention_candidates(
     return found[:SUGGESTIONS_MAX]
 
 
+def guest_stream_head(*, user: AbstractBaseUser, conversation_id: int) -> int | None:
+    """For a user holding a grant to the conversation: its team's event head, read before the
+    page is, so the guest's live stream (web/ws/guest_stream.py) starts where the page stands."""
+    return (
+        ConversationGrant.objects.filter(agent__user_id=user.pk, conversation_id=conversation_id)
+        .values_list("conversation__team__event_seq", flat=True)
+        .first()
+    )
+
+
 def grant_list(*, conversation_id: int) -> list[ConversationGrant]:
     """Who reads the conversation through a mention (the caller checked access)."""
     return list(

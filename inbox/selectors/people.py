@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import NotFound
 from inbox.models import Agent, Invitation, Team
 from inbox.permissions.access import visible_team_ids
 from inbox.permissions.people import require_view_people
 from inbox.permissions.roles import Role
+from inbox.stored_text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,7 @@ def people_list(*, user: AbstractBaseUser) -> list[PersonRow]:
 def person_detail(*, user: AbstractBaseUser, agent_id: int) -> PersonRow:
     agent = _people(user).filter(pk=agent_id).first()  # type: ignore[attr-defined]
     if agent is None:
-        raise NotFound(f"Person {agent_id} was not found.")
+        raise NotFound(Text(_("Person %(agent_id)s was not found."), agent_id=agent_id))
     return _row(agent)
 
 

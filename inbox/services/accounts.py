@@ -6,12 +6,14 @@ one transaction, so the cursor never advances past messages that were not stored
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import FetchResult, Platform
 from inbox.audit import audit
@@ -22,9 +24,13 @@ from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AccountHealth, Arrival, AuditAction, ChannelAccount, Team, TokenKind
 from inbox.services.arrivals import ingest_arriving
 from inbox.services.credentials import clean_token
+from inbox.services.email_threading import email_subjects_record, email_threads_resolve
 from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
+from inbox.services.mail_settings import mail_settings_checked
 from inbox.services.poll_pace import next_poll_interval
+from inbox.services.reply_bounces import replies_bounced
+from inbox.stored_text import Text, stored
 
 BACKOFF_MAX = timedelta(minutes=15)
 CREDENTIAL_ENV_PATTERN = "SVAR_CREDENTIAL_"
@@ -42,7 +48,14 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
     """Store a successful poll: its messages, the new cursor and the account's health."""
     account = lock_channel_account(account_id)
     now = timezone.now()
-    ingested = ingest_arriving(account, result.messages, Arrival.POLL)
+    messages = result.messages
+    if account.platform == Platform.EMAIL:
+        messages = email_threads_resolve(account, messages)
+    ingested = ingest_arriving(account, messages, Arrival.POLL)
+    if account.platform == Platform.EMAIL:
+        email_subjects_record(account, messages)
+    if result.delivery_failures:
+        replies_bounced(account, result.delivery_failures)
     before = account.health
     account.poll_cursor = dict(result.cursor)
     account.health = AccountHealth.HEALTHY
@@ -58,8 +71,12 @@ def poll_result_apply(*, account_id: int, result: FetchResult) -> IngestResult:
               "rate_limit_remaining", "rate_limit_reset_at", "lag_seconds",
               "paced_interval_seconds"]  # fmt: skip
     if result.rejected:
-        account.last_error = (
-            f"{len(result.rejected)} item(s) could not be read: {result.rejected[0].reason}"
+        account.last_error = stored(
+            Text(
+                _("Items that could not be read: %(n)s. The first: %(reason)s"),
+                n=len(result.rejected),
+                reason=result.rejected[0].reason,
+            )
         )
         account.last_error_at = now
         fields += ["last_error", "last_error_at"]
@@ -76,8 +93,11 @@ def permissions_shortfall(
     the account reads on, degraded, and names what to grant. Returns the fields changed."""
     account.missing_permissions = sorted({*(account.missing_permissions or []), *missing})
     account.health = AccountHealth.DEGRADED
-    account.last_error = (
-        "The platform left out items this token may not read; missing: " + ", ".join(missing)
+    account.last_error = stored(
+        Text(
+            _("The platform left out items this token may not read; missing: %(names)s"),
+            names=", ".join(missing),
+        )
     )
     account.last_error_at = now
     return ["missing_permissions", "health", "last_error", "last_error_at"]
@@ -122,7 +142,9 @@ def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "
     account.rate_limit_remaining = 0
     account.rate_limit_reset_at = reset_at
     account.next_poll_at = max(reset_at, account.next_poll_at or reset_at)
-    account.last_error = f"Rate limited until {reset_at.isoformat()}. {detail}".strip()
+    account.last_error = stored(
+        Text(_("Rate limited until %(when)s. %(detail)s"), when=reset_at.isoformat(), detail=detail)
+    )
     account.last_error_at = timezone.now()
     _save_and_announce(
         account,
@@ -144,7 +166,7 @@ def account_auth_expired(*, account_id: int, reason: str) -> None:
     before = account.health
     account.health = AccountHealth.UNHEALTHY
     account.next_poll_at = None
-    account.last_error = f"Access token rejected: {reason}"[:2000]
+    account.last_error = stored(Text(_("Access token rejected: %(reason)s"), reason=reason))
     account.last_error_at = timezone.now()
     account.reconnect_needed = True
     account.reconnect_reason = account.last_error
@@ -156,7 +178,7 @@ def account_auth_expired(*, account_id: int, reason: str) -> None:
 def account_reconnect(*, user: AbstractBaseUser, account_id: int) -> ChannelAccount:
     """After an admin renewed the token: healthy again and polled at once."""
     if not user.has_perm("inbox.manage_channels"):
-        raise PermissionDenied("Only admins can reconnect channel accounts.")
+        raise PermissionDenied(_("Only admins can reconnect channel accounts."))
     account = lock_channel_account(account_id)
     before = account.health
     account.health = AccountHealth.HEALTHY
@@ -184,23 +206,36 @@ def _checked_credentials(
 ) -> str:
     """Refuse an account that cannot be polled; returns the token sealed ("" for a variable)."""
     if platform not in {p.value for p in Platform}:
-        raise InvalidInput(f"Unknown platform {platform!r}.", field="platform")
+        raise InvalidInput(
+            Text(_("Unknown platform %(platform)s."), platform=repr(platform)), field="platform"
+        )
     if (token is None) == (not credentials_ref):
         raise InvalidInput(
-            "Give the access token or the name of the environment variable holding it "
-            "(exactly one).",
+            _(
+                "Give the access token or the name of the environment variable holding "
+                "it (exactly one)."
+            ),
             field="credentials_ref",
         )
     if credentials_ref and not credentials_ref.startswith(CREDENTIAL_ENV_PATTERN):
         raise InvalidInput(
-            f"credentials_ref must name an environment variable starting with "
-            f"{CREDENTIAL_ENV_PATTERN}.",
+            Text(
+                _(
+                    "credentials_ref must name an environment variable starting with "
+                    "%(credential_env_pattern)s."
+                ),
+                credential_env_pattern=CREDENTIAL_ENV_PATTERN,
+            ),
             field="credentials_ref",
         )
     sealed = seal(clean_token(token)) if token is not None else ""
     if poll_interval_seconds < POLL_INTERVAL_MIN:
         raise InvalidInput(
-            f"Poll at most every {POLL_INTERVAL_MIN} seconds.", field="poll_interval_seconds"
+            Text(
+                _("Poll at most every %(poll_interval_min)s seconds."),
+                poll_interval_min=POLL_INTERVAL_MIN,
+            ),
+            field="poll_interval_seconds",
         )
     return sealed
 
@@ -216,7 +251,7 @@ def _kind_and_refresh(
     """The token's kind, and the X refresh token sealed ("" without one)."""
     if refresh_token is not None and (platform != Platform.X or token is None):
         raise InvalidInput(
-            "A refresh token is for an X OAuth 2.0 user token given with it.",
+            _("A refresh token is for an X OAuth 2.0 user token given with it."),
             field="refresh_token",
         )
     if credentials_ref:
@@ -241,6 +276,7 @@ def channel_account_create(
     token_kind: str = TokenKind.MANUAL,
     refresh_token: str | None = None,
     token_expires_at: datetime | None = None,
+    mail_settings: Mapping[str, Any] | None = None,
 ) -> ChannelAccount:
     """Connect an account (or update the one with this platform and id). Its access token is
     either given (and stored encrypted) or read at run time from the environment variable
@@ -269,6 +305,9 @@ def channel_account_create(
             "token_kind": token_kind,
             "refresh_token_encrypted": sealed_refresh,
             "token_expires_at": token_expires_at,
+            "mail_settings": mail_settings_checked(
+                platform=platform, values=mail_settings, address=external_id
+            ),
         },
     )
     # The command line: no agent. The token itself is never part of an entry.

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.composer.rendering import RenderedReply
@@ -53,6 +54,7 @@ from inbox.services.replies import (
     enqueue_delivery,
     mark_answered_locked,
 )
+from inbox.stored_text import Text
 
 
 def reply_hold_locked(*, message: Message, verdict: Verdict, now: datetime) -> ReplyApproval:
@@ -86,23 +88,27 @@ def _lock(user: AbstractBaseUser, message_id: int) -> tuple[Message, ReplyApprov
     """Conversation, then reply, locked; another team's reply is not found."""
     conversation_id = reply_get_conversation_id(message_id=message_id)
     if conversation_id is None:
-        raise NotFound(f"Reply {message_id} was not found.")
+        raise NotFound(
+            Text(gettext_lazy("Reply %(message_id)s was not found."), message_id=message_id)
+        )
     try:
         conversation = access_conversation(user, conversation_id, for_update=True)
     except NotFound:
-        raise NotFound(f"Reply {message_id} was not found.") from None
+        raise NotFound(
+            Text(gettext_lazy("Reply %(message_id)s was not found."), message_id=message_id)
+        ) from None
     message = lock_reply(message_id)
     message.conversation = conversation
     approval = ReplyApproval.objects.filter(message_id=message_id).first()
     if approval is None:
-        raise InvalidTransition("This reply was never waiting for approval.")
+        raise InvalidTransition(gettext_lazy("This reply was never waiting for approval."))
     return message, approval
 
 
 def _check_revision(approval: ReplyApproval, revision: int) -> None:
     if approval.revision != revision:
         raise StaleVersion(
-            "The author changed this reply while you read it; read it again.",
+            gettext_lazy("The author changed this reply while you read it; read it again."),
             current_revision=approval.revision,
         )
 
@@ -110,7 +116,10 @@ def _check_revision(approval: ReplyApproval, revision: int) -> None:
 def _check_pending(approval: ReplyApproval) -> None:
     if approval.state != ApprovalState.PENDING:
         raise InvalidTransition(
-            f"This reply is no longer waiting for approval ({approval.state}).",
+            Text(
+                gettext_lazy("This reply is no longer waiting for approval (%(state)s)."),
+                state=approval.state,
+            ),
             current_state=approval.state,
         )
 
@@ -191,7 +200,9 @@ def reply_revise(*, user: AbstractBaseUser, message_id: int, revision: int, body
     if approval.author_id != author.pk:
         raise PermissionDenied(_("Only the author may change a reply waiting for approval."))
     if approval.state == ApprovalState.APPROVED:
-        raise InvalidTransition("This reply was approved already.", current_state=approval.state)
+        raise InvalidTransition(
+            gettext_lazy("This reply was approved already."), current_state=approval.state
+        )
     _check_revision(approval, revision)
     rendered = checked_render(author, message.conversation, body)
     verdict = enforce_guidelines(author, message.conversation, rendered.body)

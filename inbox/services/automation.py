@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.automation.rules import Actions, actions_parse, conditions_parse
@@ -15,6 +16,7 @@ from inbox.exceptions import InvalidInput, NotFound
 from inbox.metrics.filters import metric_team_ids
 from inbox.models import Agent, AuditAction, AutomationRule, RuleTrigger, Team
 from inbox.permissions.access import agent_of
+from inbox.stored_text import Text
 
 NAME_MAX = 100
 RULES_PER_TEAM_MAX = 200
@@ -22,7 +24,7 @@ RULES_PER_TEAM_MAX = 200
 
 def _team_checked(user: AbstractBaseUser, team_id: int) -> None:
     if team_id not in metric_team_ids(user):
-        raise NotFound(f"Team {team_id} was not found.")
+        raise NotFound(Text(_("Team %(team_id)s was not found."), team_id=team_id))
 
 
 def automation_rule_list(*, user: AbstractBaseUser, team_id: int) -> list[AutomationRule]:
@@ -33,7 +35,7 @@ def automation_rule_list(*, user: AbstractBaseUser, team_id: int) -> list[Automa
 def automation_rule_get(*, user: AbstractBaseUser, rule_id: int) -> AutomationRule:
     rule = AutomationRule.objects.filter(pk=rule_id).first()
     if rule is None or rule.team_id not in metric_team_ids(user):
-        raise NotFound(f"Rule {rule_id} was not found.")
+        raise NotFound(Text(_("Rule %(rule_id)s was not found."), rule_id=rule_id))
     return rule
 
 
@@ -41,7 +43,9 @@ def _check_targets(team_id: int, actions: Actions) -> None:
     """What the actions name exists now (a team deleted later only makes the rule fail)."""
     target = actions.team_id or team_id
     if actions.team_id is not None and not Team.objects.filter(pk=actions.team_id).exists():
-        raise InvalidInput(f"Team {actions.team_id} does not exist.", field="team_id")
+        raise InvalidInput(
+            Text(_("Team %(team_id)s does not exist."), team_id=actions.team_id), field="team_id"
+        )
     if (
         actions.agent_id is not None
         and not Agent.objects.filter(
@@ -49,7 +53,11 @@ def _check_targets(team_id: int, actions: Actions) -> None:
         ).exists()
     ):
         raise InvalidInput(
-            f"Agent {actions.agent_id} is not an active member of team {target}.",
+            Text(
+                _("Agent %(agent_id)s is not an active member of team %(target)s."),
+                agent_id=actions.agent_id,
+                target=target,
+            ),
             field="agent_id",
         )
 
@@ -57,9 +65,12 @@ def _check_targets(team_id: int, actions: Actions) -> None:
 def _fields(team_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
     name = " ".join(str(body.get("name", "")).split())
     if not 0 < len(name) <= NAME_MAX:
-        raise InvalidInput(f"A rule needs a name of 1 to {NAME_MAX} characters.", field="name")
+        raise InvalidInput(
+            Text(_("A rule needs a name of 1 to %(name_max)s characters."), name_max=NAME_MAX),
+            field="name",
+        )
     if body.get("trigger") not in RuleTrigger.values:
-        raise InvalidInput("trigger must be created or customer_writes.", field="trigger")
+        raise InvalidInput(_("trigger must be created or customer_writes."), field="trigger")
     conditions_parse(body.get("conditions", {}))
     actions = actions_parse(body.get("actions", {}))
     _check_targets(team_id, actions)
@@ -91,7 +102,13 @@ def automation_rule_create(
     _team_checked(user, team_id)
     fields = _fields(team_id, body)
     if AutomationRule.objects.filter(team_id=team_id).count() >= RULES_PER_TEAM_MAX:
-        raise InvalidInput(f"A team may have at most {RULES_PER_TEAM_MAX} rules.", field="name")
+        raise InvalidInput(
+            Text(
+                _("A team may have at most %(rules_per_team_max)s rules."),
+                rules_per_team_max=RULES_PER_TEAM_MAX,
+            ),
+            field="name",
+        )
     rule = AutomationRule.objects.create(team_id=team_id, **fields)
     _audit(user, rule, "created")
     return rule

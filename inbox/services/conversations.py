@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.composer.visible import has_visible_text, without_invisible_separators
@@ -23,6 +24,7 @@ from inbox.selectors.agents import agent_get_by_id, agent_is_in_team
 from inbox.selectors.tags import tag_name_list_of
 from inbox.services._common import check_version, touch
 from inbox.services.notifications import Notice, notify
+from inbox.stored_text import Text
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ConversationStatus.OPEN: frozenset({ConversationStatus.PENDING, ConversationStatus.RESOLVED}),
@@ -60,11 +62,16 @@ def conversation_assign_locked(
     if assignee_id is not None:
         assignee = agent_get_by_id(agent_id=assignee_id)
         if assignee is None:
-            raise NotFound(f"Agent {assignee_id} was not found.")
+            raise NotFound(
+                Text(gettext_lazy("Agent %(assignee_id)s was not found."), assignee_id=assignee_id)
+            )
         in_team = agent_is_in_team(agent=assignee, team_id=conversation.team_id)
         if not in_team and not sees_all_teams(assignee.user):
             raise InvalidInput(
-                f"{assignee.public_name} is not in this conversation's team.",
+                Text(
+                    gettext_lazy("%(public_name)s is not in this conversation's team."),
+                    public_name=assignee.public_name,
+                ),
                 field="assignee_id",
             )
     if conversation.assignee_id == assignee_id:
@@ -111,7 +118,11 @@ def conversation_set_status(
     actor = agent_of(user)
     if status not in ConversationStatus.values:
         raise InvalidInput(
-            f"Unknown status {status!r}; use one of {', '.join(ConversationStatus.values)}.",
+            Text(
+                gettext_lazy("Unknown status %(status)s; use one of %(choices)s."),
+                status=repr(status),
+                choices=", ".join(ConversationStatus.values),
+            ),
             field="status",
         )
     conversation = access_conversation(user, conversation_id, for_update=True)
@@ -119,7 +130,11 @@ def conversation_set_status(
     previous = conversation.status
     if status not in ALLOWED_TRANSITIONS[previous]:
         raise InvalidTransition(
-            f"A {previous} conversation cannot become {status}.",
+            Text(
+                gettext_lazy("A %(previous)s conversation cannot become %(status)s."),
+                previous=previous,
+                status=status,
+            ),
             current_status=previous,
             allowed=sorted(ALLOWED_TRANSITIONS[previous]),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.credentials import (
@@ -24,20 +25,25 @@ from inbox.credentials import (
 from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import AuditAction, ChannelAccount, TokenKind
 from inbox.services.locks import lock_channel_account
+from inbox.stored_text import Text
 
 
 def clean_token(token: str) -> str:
     """A bearer token is one printable line; anything else is a paste accident."""
     token = token.strip()
     if not token:
-        raise InvalidInput("The access token is empty.", field="token")
+        raise InvalidInput(_("The access token is empty."), field="token")
     if len(token) > TOKEN_MAX_LENGTH:
         raise InvalidInput(
-            f"An access token has at most {TOKEN_MAX_LENGTH} characters.", field="token"
+            Text(
+                _("An access token has at most %(token_max_length)s characters."),
+                token_max_length=TOKEN_MAX_LENGTH,
+            ),
+            field="token",
         )
     if any(not c.isprintable() or c.isspace() for c in token):
         raise InvalidInput(
-            "An access token has no spaces, line breaks or control characters.", field="token"
+            _("An access token has no spaces, line breaks or control characters."), field="token"
         )
     return token
 
@@ -45,7 +51,7 @@ def clean_token(token: str) -> str:
 def _check_may_manage(user: AbstractBaseUser | None) -> None:
     """``user=None`` is the operator at the command line (manage.py)."""
     if user is not None and not user.has_perm("inbox.manage_channels"):
-        raise PermissionDenied("Only admins can change channel accounts' credentials.")
+        raise PermissionDenied(_("Only admins can change channel accounts' credentials."))
 
 
 @transaction.atomic(durable=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.exceptions import PermissionDenied
@@ -28,7 +29,7 @@ class ProfileChange:
 
 def _may_change(user: AbstractBaseUser) -> None:
     if not user.has_perm("inbox.change_conversation"):
-        raise PermissionDenied("Your role does not allow changing customers.")
+        raise PermissionDenied(_("Your role does not allow changing customers."))
 
 
 def _lock(where: Q) -> list[Contact]:

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inbox.audit import audit
+from inbox.media.lifecycle import media_erase
 from inbox.models import (
     AuditAction,
     Contact,
@@ -46,7 +47,8 @@ from inbox.selectors.customer_data import (
 ERASED = "[erased]"
 UNSENT = [DeliveryState.QUEUED, DeliveryState.AWAITING_APPROVAL, DeliveryState.SENT_BACK]
 # Keys of an event payload that carry what a customer or an agent wrote, or who the customer is.
-_PERSONAL_KEYS = {"text", "body", "signature", "snippet", "name", "handle", "note"}
+_PERSONAL_KEYS = {"text", "body", "signature", "snippet", "name", "handle", "note", "alt_text",
+                  "link_url", "reason"}  # fmt: skip
 
 
 @transaction.atomic(durable=True)
@@ -110,7 +112,8 @@ def _conversation_erase(conversation_id: int, scope: DataScope, whole: bool) -> 
     if not locked.exclude(legal_hold_filter()).exists():
         return {}
     messages = scope_messages(scope).filter(conversation_id=conversation_id).values("pk")
-    counts = {"messages": _blank_messages(messages)}
+    counts = {"media_files": media_erase(messages)}  # the files leave after the commit
+    counts["messages"] = _blank_messages(messages)
     if whole:
         counts["notes"] = Note.objects.filter(conversation_id=conversation_id).delete()[0]
         Conversation.objects.filter(pk=conversation_id).update(

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.events.kinds import reply_delivery_changed_event
@@ -30,6 +31,7 @@ from inbox.services.approval import reply_hold_for_retry_locked
 from inbox.services.locks import lock_reply
 from inbox.services.notifications import Notice, notify
 from inbox.services.replies import enforce_guidelines, enqueue_delivery
+from inbox.stored_text import Text
 
 DELIVERY_ERROR_MAX = 2000  # the platform's reason, as stored and shown to the agent
 # A reply in any of these states has not reached the platform (as far as is known).
@@ -124,7 +126,7 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
     """An agent asks to send a failed reply again."""
     actor = agent_of(user)
     conversation_id = reply_get_conversation_id(message_id=message_id)
-    not_found = NotFound(f"Reply {message_id} was not found.")
+    not_found = NotFound(Text(_("Reply %(message_id)s was not found."), message_id=message_id))
     if conversation_id is None:
         raise not_found
     try:
@@ -136,7 +138,10 @@ def reply_retry(*, user: AbstractBaseUser, message_id: int) -> Message:
     message = lock_reply(message_id)
     if message.delivery_state != DeliveryState.FAILED:
         raise InvalidTransition(
-            f"Only a failed reply can be retried; this one is {message.delivery_state}.",
+            Text(
+                _("Only a failed reply can be retried; this one is %(delivery_state)s."),
+                delivery_state=message.delivery_state,
+            ),
             current_state=message.delivery_state,
         )
     # Today's rules apply to a reply sent again: a blocked one stays failed, with the reason;

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, NotFound
@@ -18,6 +19,7 @@ from inbox.guidelines.validation import clean_rule
 from inbox.models import Agent, AuditAction, Guideline, GuidelineRule
 from inbox.permissions.access import agent_of
 from inbox.permissions.guidelines import access_rule, access_team, check_may_edit_guidelines
+from inbox.stored_text import Text
 
 GUIDELINE_TEXT_MAX = 50_000
 _CLAIM_SQL = (
@@ -58,7 +60,9 @@ def _manager(user: AbstractBaseUser, team_id: int) -> tuple[Agent, Guideline]:
 def guideline_text_set(*, user: AbstractBaseUser, team_id: int, text: str) -> Guideline:
     actor, guideline = _manager(user, team_id)
     if len(text) > GUIDELINE_TEXT_MAX:
-        raise InvalidInput("The guidelines are too long.", field="text", limit=GUIDELINE_TEXT_MAX)
+        raise InvalidInput(
+            _("The guidelines are too long."), field="text", limit=GUIDELINE_TEXT_MAX
+        )
     previous = guideline.text
     guideline.text, guideline.updated_by, guideline.updated_at = text, actor, timezone.now()
     guideline.save()
@@ -142,7 +146,7 @@ def agent_approval_set(
     access_team(user, team_id)
     agent = Agent.objects.select_for_update(no_key=True).filter(pk=agent_id, teams=team_id).first()
     if agent is None:
-        raise NotFound(f"Agent {agent_id} was not found.")
+        raise NotFound(Text(_("Agent %(agent_id)s was not found."), agent_id=agent_id))
     before = {"needs_approval": agent.needs_approval, "may_approve": agent.may_approve}
     agent.needs_approval, agent.may_approve = needs_approval, may_approve
     agent.save(update_fields=["needs_approval", "may_approve"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -94,7 +94,7 @@ def messages_ingest_locked(
             account, fresh, contacts, now
         )
         stored = _insert_messages(account, fresh, contacts, conversations, now)
-        media_rows_create(fresh, [m.pk for m in stored])  # fetched after commit, by a job
+        media_rows_create(fresh, stored)  # fetched after commit, by a job
         by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
         for message in stored:
             by_conversation[message.conversation_id].append(message)
@@ -278,6 +278,7 @@ class StoredMessage:
     delivery_error: str = ""
     delivery_attempts: int = 0
     snippet: str = ""  # the body, or what a message that is only media shows ("Photo")
+    media: list = field(default_factory=list)  # its Media rows, for the event
 
     @property
     def text(self) -> str:

@@ -11,9 +11,11 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import Unavailable
 from inbox.models import Invitation
+from inbox.stored_text import Text
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,12 @@ def invitation_mail_send(invitation: Invitation, *, token: str, base_url: str | 
     except (OSError, SMTPException) as error:  # the invitation is kept: it can be sent again
         logger.warning("invitation %s: mail not sent: %s", invitation.pk, error)
         raise Unavailable(
-            f"The invitation to {invitation.email} is saved, but the mail server did not take "
-            "the e-mail. Check the mail settings, then send the invitation again.",
+            Text(
+                _(
+                    "The invitation to %(email)s is saved, but the mail server did not take"
+                    " the e-mail. Check the mail settings, then send the invitation again."
+                ),
+                email=invitation.email,
+            ),
             invitation_id=invitation.pk,
         ) from None

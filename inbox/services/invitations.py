@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, NotFound
@@ -27,6 +28,7 @@ from inbox.permissions.people import actor_managing_people
 from inbox.permissions.roles import roles_parse, roles_set
 from inbox.services import person_fields as fields
 from inbox.services.invitation_mail import invitation_mail_send
+from inbox.stored_text import Text
 
 VALID_FOR = timedelta(days=7)
 DEAD_LINK = "This invitation link is not valid: it was used, revoked, replaced or has expired."
@@ -114,7 +116,12 @@ def _lock_invitation(invitation_id: int) -> Invitation:
     try:
         return Invitation.objects.select_for_update(no_key=True).get(pk=invitation_id)
     except Invitation.DoesNotExist:
-        raise NotFound(f"Invitation {invitation_id} was not found.") from None
+        raise NotFound(
+            Text(
+                gettext_lazy("Invitation %(invitation_id)s was not found."),
+                invitation_id=invitation_id,
+            )
+        ) from None
 
 
 def invitation_resend(
@@ -125,7 +132,7 @@ def invitation_resend(
         actor = actor_managing_people(user)
         invitation = _lock_invitation(invitation_id)
         if invitation.accepted_at or invitation.revoked_at:
-            raise InvalidInput("This invitation was already accepted or revoked.")
+            raise InvalidInput(gettext_lazy("This invitation was already accepted or revoked."))
         _refuse_existing_account(invitation.email)
         token = _new_token(invitation)
         invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
@@ -140,7 +147,9 @@ def invitation_revoke(*, user: AbstractBaseUser, invitation_id: int) -> None:
     actor = actor_managing_people(user)
     invitation = _lock_invitation(invitation_id)
     if invitation.accepted_at:
-        raise InvalidInput("This invitation was accepted; deactivate the person instead.")
+        raise InvalidInput(
+            gettext_lazy("This invitation was accepted; deactivate the person instead.")
+        )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

@@ -9,15 +9,20 @@ sequence, inserted an event referencing that conversation was a deadlock (docs/a
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from inbox.exceptions import NotFound
 from inbox.models import Agent, ChannelAccount, Direction, Message
+from inbox.stored_text import Text
 
 
 def lock_channel_account(account_id: int) -> ChannelAccount:
     try:
         return ChannelAccount.objects.select_for_update(no_key=True).get(pk=account_id)
     except ChannelAccount.DoesNotExist:
-        raise NotFound(f"Channel account {account_id} was not found.") from None
+        raise NotFound(
+            Text(_("Channel account %(account_id)s was not found."), account_id=account_id)
+        ) from None
 
 
 def lock_reply(message_id: int) -> Message:
@@ -29,7 +34,9 @@ def lock_reply(message_id: int) -> Message:
             .get(pk=message_id, direction=Direction.OUTBOUND)
         )
     except Message.DoesNotExist:
-        raise NotFound(f"Reply {message_id} was not found.") from None
+        raise NotFound(
+            Text(_("Reply %(message_id)s was not found."), message_id=message_id)
+        ) from None
 
 
 def lock_agent(agent_id: int) -> Agent:
@@ -41,4 +48,4 @@ def lock_agent(agent_id: int) -> Agent:
             .get(pk=agent_id)
         )
     except Agent.DoesNotExist:
-        raise NotFound(f"Person {agent_id} was not found.") from None
+        raise NotFound(Text(_("Person %(agent_id)s was not found."), agent_id=agent_id)) from None

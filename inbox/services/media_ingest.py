@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext, ngettext
@@ -44,21 +45,25 @@ def media_label(media: Sequence[MediaItem]) -> str:
     return labels.get(media[0].kind, gettext("Attachment"))
 
 
-def media_rows_create(messages: Sequence[InboundMessage], message_ids: Sequence[int]) -> int:
-    """Record the media of messages just inserted (``message_ids`` parallel to ``messages``) and
-    queue each file's fetch for after the commit. Returns how many rows were made."""
+def media_rows_create(messages: Sequence[InboundMessage], stored: Sequence[Any]) -> list[Media]:
+    """Record the media of messages just inserted (``stored``: their records, parallel to
+    ``messages``, each with ``pk`` and a ``media`` list that receives its rows, for the event)
+    and queue each file's fetch for after the commit. Returns the rows made."""
     rows = [
-        _row(message_id, position, item)
-        for message, message_id in zip(messages, message_ids, strict=True)
+        _row(record.pk, position, item)
+        for message, record in zip(messages, stored, strict=True)
         for position, item in enumerate(message.media)
     ]
     if not rows:
-        return 0
+        return []
     created = insert_rows(rows)  # not bulk_create: no per-value work in Python
+    by_message = {record.pk: record for record in stored}
+    for media in created:
+        by_message[media.message_id].media.append(media)
     pending = [m.pk for m in created if m.state == MediaState.PENDING]
     if pending:
         transaction.on_commit(lambda: media_fetch_enqueue(pending))
-    return len(created)
+    return created
 
 
 def media_fetch_enqueue(media_ids: Sequence[int]) -> None:

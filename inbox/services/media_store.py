@@ -9,6 +9,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from inbox.events.kinds import message_media_changed_event
+from inbox.events.log import announce
 from inbox.models import Media, MediaState
 
 UNAVAILABLE_REASON_MAX = 500
@@ -31,14 +33,24 @@ def media_stored(*, media_id: int, name: str, file: IO[bytes], content_type: str
     media.state, media.fetched_at = MediaState.STORED, timezone.now()
     media.attempts += 1
     media.save()
+    announce(message_media_changed_event(media=media))
 
 
+@transaction.atomic(durable=True)
 def media_unavailable(*, media_id: int, reason: str) -> None:
-    Media.objects.filter(pk=media_id, state=MediaState.PENDING).update(
+    changed = Media.objects.filter(pk=media_id, state=MediaState.PENDING).update(
         state=MediaState.UNAVAILABLE,
         unavailable_reason=reason[:UNAVAILABLE_REASON_MAX],
         fetched_at=timezone.now(),
     )
+    if changed:
+        announce(message_media_changed_event(media=_with_conversation(media_id)))
+
+
+def _with_conversation(media_id: int) -> Media:
+    related = ("message__conversation__account", "message__conversation__contact",
+               "message__conversation__assignee")  # fmt: skip
+    return Media.objects.select_related(*related).get(pk=media_id)
 
 
 def media_attempt_failed(*, media_id: int, reason: str, max_attempts: int) -> timedelta | None:

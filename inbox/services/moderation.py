@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connectors.base import Platform, ThreadKind
 from inbox.audit import audit
@@ -36,6 +37,7 @@ from inbox.models import (
 )
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.selectors.moderation import message_get_conversation_id, moderation_for_message
+from inbox.stored_text import Text
 
 logger = logging.getLogger(__name__)
 MODERATION_ERROR_MAX = 2000
@@ -152,7 +154,11 @@ def _lock_action(action_id: int) -> ModerationAction:
             .get(pk=action_id)
         )
     except ModerationAction.DoesNotExist:
-        raise NotFound(f"Moderation action {action_id} was not found.") from None
+        raise NotFound(
+            Text(
+                gettext_lazy("Moderation action %(action_id)s was not found."), action_id=action_id
+            )
+        ) from None
 
 
 @transaction.atomic(durable=True)

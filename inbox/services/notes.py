@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.composer.visible import has_visible_text
@@ -14,6 +15,7 @@ from inbox.exceptions import InvalidInput
 from inbox.models import AuditAction, Note
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.services.mentions import mentioned_agents, mentions_apply
+from inbox.stored_text import Text
 
 NOTE_MAX_LENGTH = 10_000
 
@@ -24,14 +26,21 @@ def note_create(*, user: AbstractBaseUser, conversation_id: int, body: str) -> N
     body = body.strip()
     if not has_visible_text(body):
         raise InvalidInput(
-            "A note needs text: spaces and invisible characters alone do not count.",
+            _("A note needs text: spaces and invisible characters alone do not count."),
             field="body",
             length=0,
             limit=NOTE_MAX_LENGTH,
         )
     if len(body) > NOTE_MAX_LENGTH:
         raise InvalidInput(
-            f"A note may have at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}.",
+            Text(
+                _(
+                    "A note may have at most %(note_max_length)s characters; this one has "
+                    "%(length)s."
+                ),
+                note_max_length=NOTE_MAX_LENGTH,
+                length=len(body),
+            ),
             field="body",
             length=len(body),
             limit=NOTE_MAX_LENGTH,

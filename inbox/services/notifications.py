@@ -20,12 +20,14 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inbox.events.doorbell import agent_group
 from inbox.exceptions import InvalidInput
 from inbox.models import Notification, NotificationInbox, NotificationKind
 from inbox.permissions.access import agent_of
 from inbox.selectors.notifications import notification_wire
+from inbox.stored_text import Text
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,9 @@ def notification_kinds_mute(*, user: AbstractBaseUser, muted: Iterable[str]) -> 
     kinds = sorted(set(muted))
     unknown = [k for k in kinds if k not in NotificationKind.values]
     if unknown:
-        raise InvalidInput(f"Unknown notification kinds: {', '.join(unknown)}.", field="muted")
+        raise InvalidInput(
+            Text(_("Unknown notification kinds: %(choices)s."), choices=", ".join(unknown)),
+            field="muted",
+        )
     NotificationInbox.objects.update_or_create(agent=agent, defaults={"muted_kinds": kinds})
     return kinds

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, PermissionDenied, StaleVersion
@@ -27,6 +28,7 @@ from inbox.permissions.roles import Role, role_names_of, roles_parse, roles_set
 from inbox.services import person_fields as fields
 from inbox.services.locks import lock_agent
 from inbox.services.sign_out import sign_out_everywhere, websockets_resubscribe
+from inbox.stored_text import Text
 
 LAST_ADMIN = "Svar needs at least one active admin; make someone else an admin first."
 
@@ -46,8 +48,15 @@ def _refuse_no_admin_left() -> None:
 def _check_version(agent: Agent, version: int | None) -> None:
     if version is not None and version != agent.version:
         raise StaleVersion(
-            f"{agent.public_name} was changed meanwhile (you saw version {version}, it is now "
-            f"{agent.version}). Reload and try again.",
+            Text(
+                _(
+                    "%(public_name)s was changed meanwhile (you saw version %(version)s, it"
+                    " is now %(current)s). Reload and try again."
+                ),
+                public_name=agent.public_name,
+                version=version,
+                current=agent.version,
+            ),
             current_version=agent.version,
         )
 
@@ -161,7 +170,7 @@ def agent_profile_ensure_for_superuser(
     """The first admin's own profile (a superuser from ``createsuperuser`` has none): made
     once, with the admin role; a second call returns the existing profile unchanged."""
     if not (user.is_active and user.is_superuser):
-        raise PermissionDenied("Only a superuser without an agent profile can make one here.")
+        raise PermissionDenied(_("Only a superuser without an agent profile can make one here."))
     User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
     existing = Agent.objects.filter(user=user).first()
     if existing is not None:

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.exceptions import InvalidInput
 from inbox.models import Agent, Team
+from inbox.stored_text import Text
 
 PUBLIC_NAME_MAX = Agent._meta.get_field("public_name").max_length
 INITIALS_MAX = Agent._meta.get_field("initials").max_length
@@ -53,20 +55,28 @@ def clean_initials(initials: str) -> str:
 
 def clean_language(language: str) -> str:
     if language not in {"", *(code for code, _ in settings.LANGUAGES)}:
-        raise InvalidInput(f"Unknown language {language!r}.", field="language")
+        raise InvalidInput(
+            Text(gettext_lazy("Unknown language %(language)s."), language=repr(language)),
+            field="language",
+        )
     return language
 
 
 def teams_named(team_ids: Iterable[object]) -> list[Team]:
     """The teams with these ids; InvalidInput names one that does not exist."""
     if isinstance(team_ids, str | bytes):
-        raise InvalidInput("Teams are a list of team ids.", field="team_ids")
+        raise InvalidInput(gettext_lazy("Teams are a list of team ids."), field="team_ids")
     try:
         wanted = {int(t) for t in team_ids}  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise InvalidInput("Teams are a list of team ids.", field="team_ids") from None
+        raise InvalidInput(
+            gettext_lazy("Teams are a list of team ids."), field="team_ids"
+        ) from None
     teams = list(Team.objects.filter(pk__in=wanted).order_by("name"))
     missing = wanted - {t.pk for t in teams}
     if missing:
-        raise InvalidInput(f"Team {min(missing)} does not exist.", field="team_ids")
+        raise InvalidInput(
+            Text(gettext_lazy("Team %(team_id)s does not exist."), team_id=min(missing)),
+            field="team_ids",
+        )
     return teams

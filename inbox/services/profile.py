@@ -8,12 +8,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connectors.base import Platform
 from inbox.composer.rendering import render_signature
 from inbox.exceptions import InvalidInput
 from inbox.models import Agent, Message
 from inbox.permissions.access import agent_of
+from inbox.stored_text import Text
 
 PUBLIC_NAME_MAX = Agent._meta.get_field("public_name").max_length
 INITIALS_MAX = Agent._meta.get_field("initials").max_length
@@ -71,10 +73,16 @@ def agent_profile_update(
             field="initials",
         )
     if language not in {"", *(code for code, _name in settings.LANGUAGES)}:
-        raise InvalidInput(f"Unknown language {language!r}.", field="language")
+        raise InvalidInput(
+            Text(gettext_lazy("Unknown language %(language)s."), language=repr(language)),
+            field="language",
+        )
     unknown = set(signatures) - {p.value for p in Platform}
     if unknown:
-        raise InvalidInput(f"Unknown platform {sorted(unknown)[0]!r}.", field="signatures")
+        raise InvalidInput(
+            Text(gettext_lazy("Unknown platform %(unknown)s."), unknown=repr(sorted(unknown)[0])),
+            field="signatures",
+        )
     cleaned = {
         platform: _clean_signature(platform, template, public_name=public_name, initials=initials)
         for platform, template in signatures.items()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.composer.rendering import RenderedReply, render_reply
@@ -24,6 +25,8 @@ from inbox.permissions.access import access_conversation, agent_of
 from inbox.selectors.guidelines import reply_verdict
 from inbox.selectors.messages import message_get_latest_inbound_external_id
 from inbox.services._common import check_version, touch
+from inbox.services.reply_attachments import attachments_take_locked
+from inbox.stored_text import Text
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +50,21 @@ def reply_create(
     conversation_id: int,
     body: str,
     expected_version: int | None = None,
+    attachment_ids: list[int] | None = None,
 ) -> Message:
     """Store a reply as queued and hand it to the delivery worker after commit.
 
     Replying to an unassigned conversation claims it: the person who answers owns it.
+    ``attachment_ids``: files uploaded for this conversation, posted with the reply.
     """
     agent = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
-    return reply_create_locked(agent=agent, conversation=conversation, body=body)
+    message = reply_create_locked(agent=agent, conversation=conversation, body=body)
+    attachments_take_locked(
+        conversation=conversation, message=message, attachment_ids=attachment_ids or []
+    )
+    return message
 
 
 def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) -> Message:
@@ -113,15 +122,21 @@ def checked_render(agent: Agent, conversation: Conversation, body: str) -> Rende
     rendered = reply_preview(agent=agent, conversation=conversation, body=body)
     if rendered.length == 0:
         raise ReplyEmpty(
-            "A reply needs text: spaces and invisible characters alone do not count.",
+            gettext_lazy("A reply needs text: spaces and invisible characters alone do not count."),
             field="body",
             length=0,
             limit=rendered.limit,
         )
     if not rendered.fits:
         raise ReplyTooLong(
-            f"This reply is {rendered.length} characters as the platform counts them "
-            f"(signature included); the limit here is {rendered.limit}.",
+            Text(
+                gettext_lazy(
+                    "This reply is %(length)s characters as the platform counts them "
+                    "(signature included); the limit here is %(limit)s."
+                ),
+                length=rendered.length,
+                limit=rendered.limit,
+            ),
             field="body",
             length=rendered.length,
             limit=rendered.limit,

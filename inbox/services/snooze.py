@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rq import Retry
 
 from inbox.audit import audit
@@ -27,6 +28,7 @@ from inbox.exceptions import InvalidInput, InvalidTransition
 from inbox.models import AuditAction, Conversation, ConversationStatus, Direction
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.services._common import check_version, touch
+from inbox.stored_text import Text
 
 SNOOZE_MAX = timedelta(days=365)
 WAKE_BATCH = 200
@@ -55,7 +57,10 @@ def conversation_snooze(
     previous = conversation.status
     if previous not in SNOOZABLE and previous != ConversationStatus.SNOOZED:
         raise InvalidTransition(
-            f"A {previous} conversation cannot be snoozed; reopen it first.",
+            Text(
+                gettext_lazy("A %(previous)s conversation cannot be snoozed; reopen it first."),
+                previous=previous,
+            ),
             current_status=previous,
             allowed=sorted(SNOOZABLE),
         )

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, PermissionDenied
 from inbox.models import Agent, AuditAction, Team
 from inbox.permissions.roles import Role
+from inbox.stored_text import Text
 
 INITIALS_MAX = Agent._meta.get_field("initials").max_length
 PUBLIC_NAME_MAX = Agent._meta.get_field("public_name").max_length
@@ -46,12 +48,22 @@ def parse_group_map(raw: Mapping[str, object]) -> dict[str, tuple[str | None, Ro
     mapping: dict[str, tuple[str | None, Role]] = {}
     for group, entry in raw.items():
         if not isinstance(entry, Mapping):
-            raise InvalidInput(f"SVAR_OIDC_GROUP_MAP[{group!r}] must be an object.")
+            raise InvalidInput(
+                Text(
+                    gettext_lazy("SVAR_OIDC_GROUP_MAP[%(group)s] must be an object."),
+                    group=repr(group),
+                )
+            )
         try:
             role = Role(entry.get("role", Role.AGENT))
         except ValueError:
             raise InvalidInput(
-                f"SVAR_OIDC_GROUP_MAP[{group!r}]: role must be agent, manager or admin."
+                Text(
+                    gettext_lazy(
+                        "SVAR_OIDC_GROUP_MAP[%(group)s]: role must be agent, manager or admin."
+                    ),
+                    group=repr(group),
+                )
             ) from None
         team = entry.get("team")
         mapping[str(group)] = (str(team) if team else None, role)
@@ -84,8 +96,13 @@ def derived_initials(name: str, email: str) -> str:
 def _refuse_without_access(identity: SsoIdentity, access: Access | None) -> Access:
     if access is None:
         raise PermissionDenied(
-            f"Your groups at {identity.provider} give you no team in Svar, so you cannot "
-            "sign in yet. Ask an administrator to map one of your groups to a team.",
+            Text(
+                gettext_lazy(
+                    "Your groups at %(provider)s give you no team in Svar, so you cannot "
+                    "sign in yet. Ask an administrator to map one of your groups to a team."
+                ),
+                provider=identity.provider,
+            ),
             reason="no_team",
         )
     return access
@@ -110,8 +127,10 @@ def person_from_sso_create(*, identity: SsoIdentity, access: Access | None) -> U
     with transaction.atomic():
         if User.objects.filter(username__iexact=email).exists():
             raise PermissionDenied(
-                "Another account already uses this address as its user name. "
-                "Ask an administrator to sort it out.",
+                gettext_lazy(
+                    "Another account already uses this address as its user name. Ask an "
+                    "administrator to sort it out."
+                ),
                 reason="username_taken",
             )
         first, _, last = name.partition(" ")
@@ -145,7 +164,8 @@ def person_from_sso_update(*, user_id: int, identity: SsoIdentity, access: Acces
         user = User.objects.select_for_update(no_key=True).get(pk=user_id)
         if not user.is_active:
             raise PermissionDenied(
-                "This account has been deactivated. Ask an administrator.", reason="deactivated"
+                gettext_lazy("This account has been deactivated. Ask an administrator."),
+                reason="deactivated",
             )
         access = _refuse_without_access(identity, access)
         agent = Agent.objects.filter(user=user).first()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.metrics.filters import metric_team_ids
 from inbox.models import AssignmentStrategy, AuditAction, TeamAssignment
 from inbox.permissions.access import agent_of
+from inbox.stored_text import Text
 
 CAPACITY_MAX = 1000
 RELEASE_MINUTES_MAX = 7 * 24 * 60
@@ -19,7 +21,7 @@ RELEASE_MINUTES_MAX = 7 * 24 * 60
 def team_assignment_get(*, user: AbstractBaseUser, team_id: int) -> TeamAssignment:
     """The team's settings (the defaults, off, for a team that never set them)."""
     if team_id not in metric_team_ids(user):
-        raise NotFound(f"Team {team_id} was not found.")
+        raise NotFound(Text(gettext_lazy("Team %(team_id)s was not found."), team_id=team_id))
     return TeamAssignment.objects.filter(team_id=team_id).first() or TeamAssignment(team_id=team_id)
 
 
@@ -35,7 +37,7 @@ def team_assignment_set(
 ) -> TeamAssignment:
     actor = agent_of(user)
     if team_id not in metric_team_ids(user):
-        raise NotFound(f"Team {team_id} was not found.")
+        raise NotFound(Text(gettext_lazy("Team %(team_id)s was not found."), team_id=team_id))
     if strategy not in AssignmentStrategy.values:
         raise InvalidInput(_("Choose round robin or least loaded."), field="strategy")
     if not 1 <= capacity <= CAPACITY_MAX:

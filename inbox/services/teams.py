@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.audit import audit
 from inbox.composer.customer_texts import CUSTOMER_LANGUAGES
 from inbox.exceptions import InvalidInput, NotFound
 from inbox.models import AuditAction, Team
 from inbox.permissions.people import actor_managing_people
+from inbox.stored_text import Text
 
 NAME_MAX = Team._meta.get_field("name").max_length
 
@@ -58,14 +60,18 @@ def team_rename(
     try:
         team = Team.objects.select_for_update(no_key=True).get(pk=team_id)
     except Team.DoesNotExist:
-        raise NotFound(f"Team {team_id} was not found.") from None
+        raise NotFound(
+            Text(gettext_lazy("Team %(team_id)s was not found."), team_id=team_id)
+        ) from None
     before = team.name
     team.name = _clean_name(name, except_id=team.pk)
     details = {"from": before, "to": team.name}
     if customer_language is not None:
         details["customer_language"] = customer_language
         if customer_language not in {"", *CUSTOMER_LANGUAGES}:
-            raise InvalidInput("Unknown customer language.", field="customer_language")
+            raise InvalidInput(
+                gettext_lazy("Unknown customer language."), field="customer_language"
+            )
         team.customer_language = customer_language
     team.save(update_fields=["name", "customer_language"])
     audit(

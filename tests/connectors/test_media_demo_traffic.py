@@ -10,6 +10,7 @@ from PIL import Image
 
 from connectors.base import MediaKind
 from connectors.facebook.connector import FacebookConnector
+from connectors.instagram.connector import InstagramConnector
 from connectors.simulator import demo
 from connectors.simulator.__main__ import demo_world
 from connectors.simulator.demo_photos import DemoPhotos
@@ -25,12 +26,15 @@ def test_demo_traffic_includes_photos_the_connectors_read_and_the_cdn_serves() -
     server = SimulatorServer(Simulator([x, graph, cdn])).start()
     try:
         traffic = TrafficGenerator(x, graph, seed=3, photos=DemoPhotos(cdn, server.base_url))
-        for _ in range(80):
+        for _ in range(120):  # six channels, and Instagram comments carry no photos
             traffic.step()
         x_reader = XConnector(demo.X_ACCOUNT_ID, demo.X_TOKEN, base_url=server.base_url)
         page = FacebookConnector(demo.FACEBOOK_PAGE_ID, demo.FACEBOOK_TOKEN,
                                  base_url=server.base_url)  # fmt: skip
-        read = [*x_reader.fetch({}).messages, *page.fetch({}).messages]
+        instagram = InstagramConnector(demo.INSTAGRAM_ACCOUNT_ID, demo.FACEBOOK_TOKEN,
+                                       base_url=server.base_url)  # fmt: skip
+        read = [*x_reader.fetch({}).messages, *page.fetch({}).messages,
+                *instagram.fetch({}).messages]  # fmt: skip
         photos = [item for message in read for item in message.media]
 
         assert 4 <= len(photos) <= 30  # a few, not every question

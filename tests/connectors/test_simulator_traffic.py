@@ -46,7 +46,14 @@ def test_traffic_covers_every_channel_and_language_with_follow_ups_emoji_and_lin
         lang for lang, pool in {**QUESTIONS}.items() if texts & (set(pool) | set(FOLLOW_UPS[lang]))
     }
 
-    assert {i.channel for i in items} == {"x_mention", "x_dm", "facebook_comment", "messenger"}
+    assert {i.channel for i in items} == {
+        "x_mention",
+        "x_dm",
+        "facebook_comment",
+        "messenger",
+        "instagram_comment",
+        "instagram_dm",
+    }
     assert languages == {"da", "sv", "no", "en"}
     assert any(i.follow_up for i in items)
     assert any(re.search(r"https?://", t) for t in texts)

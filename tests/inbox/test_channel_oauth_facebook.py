@@ -177,3 +177,24 @@ def test_the_maintenance_pass_inspects_page_tokens_once_a_day(graph, admin_agent
     )
     assert jobs.dispatch()["inspections"] == 1
     assert jobs.dispatch()["inspections"] == 0  # already queued under inspect-<id>
+
+
+def test_a_pages_linked_instagram_account_is_offered_and_connected_with_the_page_token(
+    graph, admin_agent, team
+):
+    ig_id = "17841400000000001"
+    graph.app.instagram.link_account(PAGE_ID, ig_id, "skattemor")
+    pages = offer(admin_agent.user, team)
+    [linked] = [p for p in pages.pages if p.instagram_id]
+    assert (linked.page_id, linked.instagram_username) == (PAGE_ID, "skattemor")
+
+    (account,) = facebook_pages_connect(
+        user=admin_agent.user, attempt_id=pages.attempt_id, page_ids=[f"instagram:{ig_id}"]
+    )
+
+    assert (account.platform, account.external_id) == ("instagram", ig_id)
+    assert (account.display_name, account.handle) == ("@skattemor", "skattemor")
+    assert account.token_kind == TokenKind.FACEBOOK_PAGE
+    media = graph.app.instagram.add_media(ig_id, "Husk fristen")
+    graph.app.instagram.add_comment(media["id"], {"id": "9001", "username": "kirsten"}, "Hej?")
+    assert jobs.poll_account(account.pk).startswith("stored 1")

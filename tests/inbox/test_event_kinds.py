@@ -15,7 +15,7 @@ from inbox.events.snapshots import (
     note_snapshot,
     snapshots_for,
 )
-from inbox.models import Conversation, Direction, Message, ModerationAction, Note
+from inbox.models import Conversation, Direction, Media, Message, ModerationAction, Note
 from inbox.services import messages_ingest
 from tests.factories import inbound
 
@@ -168,6 +168,19 @@ def test_note_created(conversation, agent):
     assert list(event.payload) == ["conversation", "note"]
 
 
+def test_a_withdrawn_grant_names_the_grant_and_the_colleague(conversation, agent, outsider):
+    event = kinds.grant_revoked_event(
+        conversation=conversation, grant_id=7, agent=outsider, actor=agent
+    )
+    assert (event.kind, event.conversation, event.actor) == (
+        EventKind.GRANT_REVOKED, conversation, agent
+    )  # fmt: skip
+    assert event.payload == {
+        "conversation": snapshot(conversation),
+        "grant": {"id": 7, "agent": agent_snapshot(outsider)},
+    }
+
+
 def test_every_kind_has_a_constructor():
     constructors = {
         EventKind.MESSAGES_RECEIVED: kinds.messages_received_events,
@@ -181,6 +194,8 @@ def test_every_kind_has_a_constructor():
         EventKind.REPLY_APPROVAL: kinds.reply_approval_changed_event,
         EventKind.MESSAGE_MODERATION: kinds.message_moderation_changed_event,
         EventKind.PRIVATE_REPLY: kinds.private_reply_changed_event,
+        EventKind.GRANT_REVOKED: kinds.grant_revoked_event,
+        EventKind.MESSAGE_MEDIA: kinds.message_media_changed_event,
     }
     assert set(constructors) == set(EventKind)
 
@@ -198,3 +213,21 @@ def test_a_moderation_event_carries_the_action(conversation, agent):
     assert list(event.payload) == ["conversation", "moderation"]
     assert event.payload["moderation"]["kind"] == "hide"
     assert event.payload["moderation"]["requested_by"] == agent_snapshot(agent)
+
+
+def test_a_media_event_carries_the_media_and_leaves_the_conversation_version(conversation):
+    message = conversation.messages.get()
+    media = Media.objects.create(message=message, kind="photo", alt_text="Kvittering")
+
+    event = kinds.message_media_changed_event(media=media)
+
+    assert (event.kind, event.conversation, event.actor) == (
+        EventKind.MESSAGE_MEDIA,
+        conversation,
+        None,
+    )
+    assert list(event.payload) == ["conversation", "media"]
+    assert event.payload["conversation"]["version"] == conversation.version
+    assert event.payload["media"]["message_id"] == message.pk
+    assert event.payload["media"]["state"] == "pending"
+    assert event.payload["media"]["alt_text"] == "Kvittering"

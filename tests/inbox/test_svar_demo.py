@@ -37,7 +37,12 @@ def test_demo_world_is_created(monkeypatch):
     mette = Agent.objects.get(user__username="mette")
     assert mette.public_name == "Mette Jensen"
     assert mette.initials == "MJ"
-    assert mette.signatures == {"x": " /Mette", "facebook": "\n\nVenlig hilsen Mette, Kundeservice"}
+    assert mette.signatures == {
+        "x": " /Mette",
+        "facebook": "\n\nVenlig hilsen Mette, Kundeservice",
+        "email": "\n\nVenlig hilsen\nMette Jensen\nKundeservice",
+        "instagram": " /Mette",
+    }
     assert [t.name for t in mette.teams.all()] == ["Skat"]
     assert {u.username: role_of(u) for u in User.objects.all()} == {
         "mette": Role.AGENT,
@@ -62,6 +67,12 @@ def test_demo_world_is_created(monkeypatch):
         demo.FACEBOOK_CREDENTIAL_ENV,
         "Told",
     )
+    ig = ChannelAccount.objects.get(platform="instagram")
+    assert (ig.external_id, ig.credentials_ref, ig.team.name) == (
+        demo.INSTAGRAM_ACCOUNT_ID,
+        demo.INSTAGRAM_CREDENTIAL_ENV,
+        "Skat",
+    )
     # Conversations come from the simulator through the pollers, never from the demo command.
     assert not Conversation.objects.exists()
     assert not InboxEvent.objects.exists()
@@ -84,7 +95,7 @@ def test_a_second_run_changes_nothing():
     )
     assert after == before  # same hashes too: sessions survive a restart
     assert User.objects.count() == 5
-    assert ChannelAccount.objects.count() == 2
+    assert ChannelAccount.objects.count() == 3
 
 
 def test_a_changed_password_is_applied(monkeypatch):

@@ -43,11 +43,18 @@ def test_the_demo_accounts_are_connected_through_the_simulators_oauth(simulator)
     assert page.external_id == demo.FACEBOOK_PAGE_ID
     assert page.token_kind == TokenKind.FACEBOOK_PAGE
     assert page.team.name == "Told"
+    instagram = ChannelAccount.objects.get(platform="instagram")
+    assert (instagram.external_id, instagram.handle) == (
+        demo.INSTAGRAM_ACCOUNT_ID,
+        demo.INSTAGRAM_USERNAME,
+    )
+    assert instagram.team.name == "Skat"
+    assert instagram.token_kind == TokenKind.FACEBOOK_PAGE
     x.add_mention(demo.X_ACCOUNT_ID, {"id": "77", "username": "borger", "name": "Borger"}, "Hej?")
     assert jobs.poll_account(x_account.pk).startswith("stored 1")
 
     call_command("svar_demo", stdout=StringIO())  # the next start reconnects the same rows
 
-    assert ChannelAccount.objects.count() == 2
+    assert ChannelAccount.objects.count() == 3
     assert ChannelAccount.objects.get(platform="x").pk == x_account.pk
     assert ChannelAccount.objects.get(platform="x").poll_cursor

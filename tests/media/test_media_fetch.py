@@ -27,9 +27,15 @@ media_root = media_support.media_root
 @pytest.fixture(autouse=True)
 def _clean_queue():
     queue = django_rq.get_queue(MEDIA_QUEUE)
-    queue.empty()
+    _empty(queue)
     yield
+    _empty(queue)
+
+
+def _empty(queue) -> None:  # noqa: ANN001 - an RQ queue
     queue.empty()
+    for job_id in queue.scheduled_job_registry.get_job_ids():  # retries of an earlier run
+        queue.scheduled_job_registry.remove(job_id, delete_job=True)
 
 
 def ingest(account, url: str, kind: MediaKind = MediaKind.PHOTO, body: str = "") -> Media:

@@ -34,6 +34,7 @@ from inbox.models import (
     ChannelAccount,
     Contact,
     Conversation,
+    ConversationGrant,
     CustomerProfile,
     DataRequest,
     GuidelineRule,
@@ -43,6 +44,7 @@ from inbox.models import (
     ModerationAction,
     Note,
     PrivateReply,
+    ReplyAttachment,
     RetentionPolicy,
     SlaTarget,
     Team,
@@ -57,6 +59,7 @@ from inbox.services import (
     note_create,
     reply_create,
 )
+from inbox.services.grants import conversation_grant_revoke
 from tests.factories import AgentFactory, inbound
 from tests.web.live import next_frame, opened, run, session_cookie
 
@@ -93,6 +96,7 @@ def target(team: Team, settings: Any, tmp_path: Any) -> Target:
     conversation = Conversation.objects.get(account=account)
     settings.SVAR_MEDIA_ROOT = tmp_path / "media"
     _stored_photo(conversation.messages.get())  # issue #13: its file and thumbnail routes
+    _reply_attachment(conversation, member)  # issue #13: listed by /attachments, never leaked
     reply = reply_create(user=member.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
     note_create(user=member.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
@@ -122,6 +126,16 @@ def _stored_photo(message: Message) -> Media:
     media.file.save("a.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
     media.thumbnail.save("a-thumb.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()))
     return media
+
+
+def _reply_attachment(conversation: Conversation, member: Agent) -> ReplyAttachment:
+    attachment = ReplyAttachment(
+        team=conversation.team, conversation=conversation, uploaded_by=member, kind="photo",
+        filename=f"Brev {MARKER}.jpg", content_type="image/jpeg", size=20, sha256="0" * 64,
+    )  # fmt: skip
+    attachment.file.save("b.jpg", ContentFile(b"\xff\xd8\xff" + MARKER.encode()), save=False)
+    attachment.save()
+    return attachment
 
 
 def _invitation_to(team: Team) -> Invitation:
@@ -255,6 +269,8 @@ def state(target: Target) -> dict[str, Any]:
         "legal_hold": conversation.legal_hold,
         "assignment": TeamAssignment.objects.count(),
         "automation": list(AutomationRule.objects.values()),
+        "reply_attachments": list(ReplyAttachment.objects.values_list("pk", "message_id")),
+        "grants": list(ConversationGrant.objects.values_list("agent_id", "conversation_id")),
     }
 
 
@@ -518,3 +534,20 @@ def _without_mentioner(response: Any, target: Target) -> str:
     """The guest's own notification names who mentioned them, and nothing else of the team."""
     text = response.content.decode(errors="replace")
     return text.replace(f'"public_name":"{target.member.public_name}"', "")
+
+
+def test_a_withdrawn_grant_opens_nothing_any_more(target, guest):
+    # The one who mentioned the guest withdraws the access (issue #17): every route the grant
+    # opened now refuses, like any other route aimed at the team's objects.
+    conversation_grant_revoke(
+        user=target.member.user, conversation_id=target.conversation.pk, agent_id=guest.agent_id
+    )
+    before, failures = state(target), []
+    for method, route in sorted(GUEST_ROUTES):
+        path = concrete(route, target)
+        body = payload(guest.agent_id) if method != "GET" else None
+        response = getattr(guest, method.lower())(path, body, format="json")
+        if response.status_code not in REFUSED:
+            failures.append(f"{method} {route}: {response.status_code}, not refused")
+    assert not failures, "\n".join(failures)
+    assert state(target) == before

@@ -42,8 +42,12 @@ _VISIBLE_TEXT = """() => {
 }"""
 
 
-def _words(text: str) -> set[str]:
+def english_words(text: str) -> set[str]:
+    """The words of ``text``, lower case, without placeholders and markup."""
     return {word.lower() for word in _WORD.findall(_MARKUP.sub(" ", text))}
+
+
+_words = english_words
 
 
 @cache

@@ -213,3 +213,14 @@ def test_an_admin_is_pointed_to_the_channels_page_to_reconnect(admin_agent, x_ac
     panel = page.split('id="accounts-title"', 1)[1].split("</section>", 1)[0]
     assert "Reconnect needed: the token no longer works" in panel
     assert 'href="/channels/"' in panel
+
+
+def test_instagram_dm_conversations_show_instagrams_reply_window(browser, team):
+    account = ChannelAccountFactory(team=team, platform="instagram", display_name="@skattemor")
+    messages_ingest(
+        account_id=account.pk, messages=[inbound(thread="ig1", external_id="ig.1", kind="private")]
+    )
+    conversation = Conversation.objects.get(account=account)
+    page = browser.get(f"/conversations/{conversation.pk}/pane").content.decode()
+    assert "Instagram reply window: open until" in page
+    assert "Messenger" not in page

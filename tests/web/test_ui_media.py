@@ -80,3 +80,24 @@ def test_a_photo_shows_in_the_list_and_thread_and_an_svg_is_only_a_download(
     expect(page.locator(".media-gone")).to_contain_text("Media no longer available.")
     expect(page.locator(".media-gone")).to_contain_text("image/svg+xml")
     assert page.locator("svg script").count() == 0
+
+
+def test_the_open_thread_shows_the_photo_in_place_when_the_worker_has_fetched_it(
+    stack, chromium, contexts, cdn
+):
+    host, base = cdn
+    slow = base + host.put_slow("kvittering.jpg", jpeg_with_gps(), "image/jpeg", seconds=6)
+    stack.sim.add_dm(demo.X_ACCOUNT_ID, CUSTOMER, "Min kvittering",
+                     media=[x_media.photo(slow, alt_text="En kvittering")])  # fmt: skip
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    expect(row(page, "Kirsten Madsen")).to_contain_text("Min kvittering", timeout=LIVE_TIMEOUT_MS)
+    row(page, "Kirsten Madsen").click()
+    expect(page.locator(".media.state-pending")).to_contain_text("is being fetched")
+    # A mark on the message: a whole-pane refresh would replace the element and lose it.
+    page.locator("li.entry.inbound").first.evaluate("li => li.dataset.mark = 'kept'")
+
+    thumbnail = page.locator(".media-view img")
+    expect(thumbnail).to_have_attribute("alt", "En kvittering", timeout=LIVE_TIMEOUT_MS)
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0
+    assert page.locator("li.entry.inbound[data-mark=kept]").count() == 1

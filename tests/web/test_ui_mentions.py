@@ -1,6 +1,7 @@
 """In the browser, two agents of different teams (issue #17): Mette mentions Birgit of HR in an
 internal note, choosing her from the composer's suggestions by keyboard; Birgit is notified
-live, opens the conversation from the notification and adds a note; Mette sees it live."""
+live, opens the conversation from the notification and adds a note; Mette sees it live, and
+Birgit sees Mette's next note live too, until Mette withdraws her access."""
 
 from __future__ import annotations
 
@@ -95,3 +96,19 @@ def test_a_mention_pulls_in_a_colleague_of_another_team_live(stack, birgit, chro
     grant = ConversationGrant.objects.get()
     assert grant.agent_id == birgit.pk
     assert AuditEntry.objects.filter(action="conversation.granted").count() == 1
+
+    # Birgit follows the conversation live as a guest (docs/realtime.md, "Guests").
+    mette.get_by_label("Internal note").check()
+    mette.locator("#composer-body").fill("Tak, Birgit!")
+    mette.get_by_role("button", name="Add note").click()
+    expect(hr.locator(".entry.note", has_text="Tak, Birgit!")).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
+    mette.get_by_role("button", name="Withdraw the access of Birgit Hansen").click()
+    expect(mette.locator("#grants")).to_have_count(0)
+    expect(hr.locator("#access-withdrawn")).to_have_text(
+        "Your access to this conversation was withdrawn.", timeout=LIVE_TIMEOUT_MS
+    )
+    expect(hr.locator("#pane")).to_have_count(0)
+    assert not ConversationGrant.objects.exists()
+    assert AuditEntry.objects.filter(action="conversation.grant_revoked").count() == 1

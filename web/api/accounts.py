@@ -79,7 +79,7 @@ def account_out(account: ChannelAccount) -> dict[str, Any]:
         "data_access_expires_at": iso(account.data_access_expires_at),
         "missing_permissions": [str(name) for name in account.missing_permissions or []],
         "reconnect_needed": account.reconnect_needed,
-        "reconnect_reason": account.reconnect_reason,
+        "reconnect_reason": account.reconnect_reason_shown,
         "disconnected_at": iso(account.disconnected_at),
         **webhook_health(account),
     }

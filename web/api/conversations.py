@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -50,7 +51,7 @@ def _assignee(query: Query) -> str | None:
     try:
         return str(to_int(raw, "assignee"))
     except InvalidInput:
-        message = "assignee must be 'me', 'unassigned' or an agent id."
+        message = _("assignee must be 'me', 'unassigned' or an agent id.")
         raise InvalidInput(message, field="assignee") from None
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from connectors.base import Platform
-from inbox.models import ConversationStatus
+from connectors.base import MediaKind, Platform
+from inbox.models import ConversationStatus, MediaState
 from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
 from inbox.services.conversations import TAG_MAX_LENGTH
@@ -73,6 +73,12 @@ class VersionedRequest(serializers.Serializer):
 
 class ReplyRequest(VersionedRequest):
     body = VisibleTextField(trim_whitespace=False, max_length=100_000)
+    attachment_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10,
+        help_text="Files uploaded to the conversation's attachments, posted with the reply",
+    )
 
 
 class AssignRequest(VersionedRequest):
@@ -151,6 +157,34 @@ class ConversationPageResponse(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
+class MediaOut(serializers.Serializer):
+    """One file or link a message carries (docs/media.md); built by inbox.media.snapshots."""
+
+    id = serializers.IntegerField()
+    message_id = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="Its place among the message's media")
+    kind = serializers.ChoiceField(choices=[k.value for k in MediaKind])
+    state = serializers.ChoiceField(
+        choices=MediaState.values,
+        help_text="pending: being fetched; stored: the file is kept (url set); unavailable: "
+        "gone or refused (reason says why); link: a shared link, nothing to fetch",
+    )
+    alt_text = serializers.CharField(allow_blank=True)
+    content_type = serializers.CharField(
+        allow_null=True, help_text="Judged from the file's bytes; null until stored"
+    )
+    size = serializers.IntegerField(allow_null=True, help_text="Bytes kept; null until stored")
+    url = serializers.CharField(allow_null=True, help_text="Svar's own route, signed-in users")
+    thumbnail_url = serializers.CharField(
+        allow_null=True, help_text="A JPEG thumbnail of a photo, or a video's poster frame"
+    )
+    download = serializers.BooleanField(
+        help_text="Served only as a download (SVG, HTML, PDF, unknown types), never inline"
+    )
+    link_url = serializers.CharField(allow_null=True, help_text="What the customer shared")
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is unavailable")
+
+
 class MessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     direction = serializers.ChoiceField(choices=["in", "out"])
@@ -162,6 +196,7 @@ class MessageOut(serializers.Serializer):
     delivery_state = serializers.CharField()
     delivery_error = serializers.CharField(allow_blank=True)
     delivery_attempts = serializers.IntegerField()
+    media = MediaOut(many=True)
 
 
 class NoteOut(serializers.Serializer):

@@ -21,9 +21,11 @@ from web.api.accounts import (
 )
 from web.api.audit import AuditListApi
 from web.api.automation import AutomationRuleApi, AutomationRuleListApi
+from web.api.grants import ConversationGrantApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
+from web.api.reply_attachments import ReplyAttachmentsApi
 from web.api.snooze import ConversationSnoozeApi
 from web.api.team_assignment import TeamAssignmentApi
 from web.errors import api_not_found
@@ -47,6 +49,11 @@ urlpatterns = [
         composer.ConversationHandoverApi.as_view(),
         name="api-handover",
     ),
+    path(
+        "conversations/<int:conversation_id>/attachments",
+        ReplyAttachmentsApi.as_view(),
+        name="api-reply-attachments",
+    ),
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),
     path("conversations/<int:conversation_id>/status", c.ConversationStatusApi.as_view()),
@@ -57,6 +64,10 @@ urlpatterns = [
     path(
         "conversations/<int:conversation_id>/mentionable",
         notifications.MentionCandidatesApi.as_view(),
+    ),
+    path(
+        "conversations/<int:conversation_id>/grants/<int:agent_id>",
+        ConversationGrantApi.as_view(),
     ),
     path("notifications", notifications.NotificationListApi.as_view(), name="api-notifications"),
     path("notifications/read", notifications.NotificationReadApi.as_view()),

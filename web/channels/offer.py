@@ -30,10 +30,18 @@ def offer_read(request: HttpRequest) -> FacebookPagesOffer | None:
             page_id=page["page_id"], name=page["name"], tasks=tuple(page["tasks"]),
             missing_tasks=tuple(page["missing_tasks"]),
             existing_account_id=page["existing_account_id"],
+            instagram_id=page.get("instagram_id", ""),
+            instagram_username=page.get("instagram_username", ""),
         )
         for page in stored["pages"]
     )  # fmt: skip
     return FacebookPagesOffer(attempt_id=stored["attempt_id"], pages=pages)
+
+
+def offer_choices(offer: FacebookPagesOffer) -> list[str]:
+    """What the admin may tick: each Page, and each Page's linked Instagram account."""
+    pages = [p.page_id for p in offer.pages]
+    return pages + [f"instagram:{p.instagram_id}" for p in offer.pages if p.instagram_id]
 
 
 def offer_forget(request: HttpRequest) -> None:

@@ -17,7 +17,12 @@ from connectors.base import Platform
 from inbox.models import ChannelAccount, TokenKind
 
 SOON = timedelta(days=7)  # the page's warning horizon, as the expiring-accounts selector's
-PLATFORM_LABELS = {Platform.X: "X", Platform.FACEBOOK: "Facebook"}
+PLATFORM_LABELS = {
+    Platform.X: "X",
+    Platform.FACEBOOK: "Facebook",
+    Platform.INSTAGRAM: "Instagram",
+    Platform.EMAIL: "E-mail",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,7 @@ def token_state(account: ChannelAccount, now: datetime) -> TokenState:
         return TokenState(_("Disconnected %(when)s") % {"when": _when(account.disconnected_at)},
                           "muted")  # fmt: skip
     if account.reconnect_needed:
-        reason = account.reconnect_reason or _("the token no longer works")
+        reason = account.reconnect_reason_shown or _("the token no longer works")
         return TokenState(_("Reconnect needed: %(reason)s") % {"reason": reason}, "bad")
     if account.token_kind == TokenKind.X_USER and account.refresh_token_encrypted:
         return TokenState(_("Renews itself"), "ok")

@@ -4,8 +4,8 @@ messages never holds more than a chunk (tests/inbox/test_customer_data.py measur
 
 Layout: ``manifest.json`` (what is in the archive and why), ``contacts.json``,
 ``conversations.json``, ``messages.json``, ``notes.json``, each a JSON array; media files go
-under ``media/`` and are listed in the manifest with the message they belong to, once Svar
-stores media (``media_files``).
+under ``media/<message id>/<media id>.<ext>`` and are listed in the manifest with the message
+they belong to (``media_files``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from inbox.media.sniff import EXTENSIONS
+from inbox.media.storage import media_storage
 from inbox.selectors.customer_data import (
     PLATFORM_SIDE_NOTE,
     DataScope,
     scope_conversations,
+    scope_media,
     scope_messages,
     scope_notes,
 )
@@ -42,9 +45,26 @@ class MediaFile:
 
 
 def media_files(scope: DataScope) -> Iterator[MediaFile]:
-    """The person's media files. Svar stores none yet (messages keep text only); the retention
-    and media work adds them here, and the archive carries them without other changes."""
-    return iter(())
+    """The person's stored media files as kept (EXIF already stripped on the way in), read in
+    the storage's chunks while the archive is written; one gone from the storage meanwhile is
+    left out rather than breaking the archive."""
+    storage = media_storage()
+    rows = (
+        scope_media(scope)
+        .order_by("message_id", "position")
+        .only("pk", "message_id", "content_type", "file")
+    )
+    for media in rows.iterator(chunk_size=CHUNK):
+        if not storage.exists(media.file.name):
+            continue
+        extension = EXTENSIONS.get(media.content_type, "bin")
+        yield MediaFile(f"{media.message_id}/{media.pk}.{extension}", media.message_id,
+                        media.content_type, _chunks(media.file))  # fmt: skip
+
+
+def _chunks(file: Any) -> Iterator[bytes]:
+    with file.open("rb") as opened:
+        yield from opened.chunks()
 
 
 class _Pipe:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
@@ -21,6 +22,7 @@ from inbox.metrics.sla import period_stats_and_sla, running_overview, with_runni
 from inbox.selectors.agents import agent_list_of_teams
 from inbox.selectors.channel_accounts import channel_account_list_of_teams
 from inbox.selectors.teams import team_list
+from inbox.stored_text import Text
 from web.metrics import charts
 from web.metrics.concurrent import run_all
 from web.metrics.format import change, duration, short_duration
@@ -57,7 +59,10 @@ def _asked(user: AbstractBaseUser, params: Mapping[str, str]) -> Asked:
     bucket = metrics.parse_bucket(params.get("bucket"))
     more = params.get("more") or ""
     if more and more not in EXTRA_TABLES:
-        raise InvalidInput(f"more must be one of {', '.join(EXTRA_TABLES)}.", field="more")
+        raise InvalidInput(
+            Text(gettext_lazy("more must be one of %(choices)s."), choices=", ".join(EXTRA_TABLES)),
+            field="more",
+        )
     tables = (*DEFAULT_TABLES, more) if more else DEFAULT_TABLES
     return Asked(filters, kind, bucket, more, tables, Links(filters, kind, bucket.value))
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from inbox.exceptions import NotFound
 from inbox.metrics.filters import parse_filters, parse_kind
 from inbox.metrics.intervals import interval_rows
+from inbox.stored_text import Text
 from web.api.metrics.payloads import drill_down
 from web.metrics.dashboard import dashboard_context
 from web.metrics.export import csv_export
@@ -61,5 +63,5 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     """Every dashboard table as CSV, with the dashboard's filters (seconds, unrounded)."""
     response = csv_export(request, table)
     if response is None:
-        raise NotFound(f"There is no table {table!r} to export.")
+        raise NotFound(Text(_("There is no table %(table)s to export."), table=repr(table)))
     return response

@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
+from inbox.stored_text import Text
 from web.errors import refused
 
 # A JSON string, escapes included; an unterminated one runs to the end (the match always
@@ -65,8 +67,19 @@ def _is_json(request: HttpRequest) -> bool:
     return "json" in (request.content_type or "").lower()
 
 
+# A reply's file (issue #13): the multipart upload route takes files up to
+# SVAR_ATTACHMENT_MAX_BYTES, plus room for the multipart framing.
+_ATTACHMENT_UPLOAD = re.compile(r"^/api/conversations/\d+/attachments$")
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _is_attachment_upload(request: HttpRequest) -> bool:
+    content_type = (request.content_type or "").lower()
+    return content_type == "multipart/form-data" and bool(_ATTACHMENT_UPLOAD.match(request.path))
+
+
 def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    message = f"The request body may be at most {limit} bytes."
+    message = Text(gettext_lazy("The request body may be at most %(limit)s bytes."), limit=limit)
     return refused(request, 413, "too_large", message)
 
 
@@ -85,6 +98,8 @@ class JsonLimitsMiddleware:
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if _is_attachment_upload(request):  # streamed to a temporary file, never held whole
+            limit = settings.SVAR_ATTACHMENT_MAX_BYTES + UPLOAD_OVERHEAD
         if _is_json(request):
             limit = min(limit or settings.SVAR_JSON_MAX_BYTES, settings.SVAR_JSON_MAX_BYTES)
         if limit is not None and _declared_length(request) > limit:
@@ -95,6 +110,9 @@ class JsonLimitsMiddleware:
         if len(body) > limit:  # a body sent without its length
             return _too_large(request, limit)
         if json_depth_exceeds(body, settings.SVAR_JSON_MAX_DEPTH):
-            message = f"The JSON body nests deeper than {settings.SVAR_JSON_MAX_DEPTH} levels."
+            message = Text(
+                gettext_lazy("The JSON body nests deeper than %(depth)s levels."),
+                depth=settings.SVAR_JSON_MAX_DEPTH,
+            )
             return refused(request, 400, "json_too_deep", message)
         return None

@@ -25,6 +25,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import ngettext
 
 from web.errors import error_body
 
@@ -137,10 +138,11 @@ def connect_signals() -> None:
 
 def throttled_response(request: HttpRequest, seconds: int) -> HttpResponse:
     minutes = max(math.ceil(seconds / 60), 1)
-    message = (
-        f"Too many failed login attempts. Try again in {minutes} minute"
-        f"{'s' if minutes != 1 else ''}."
-    )
+    message = ngettext(
+        "Too many failed login attempts. Try again in %(minutes)d minute.",
+        "Too many failed login attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             error_body("throttled", message, {"retry_after": seconds}), status=429

@@ -56,7 +56,8 @@ def sla_flag(clocks: list | None) -> dict[str, object]:
 
 @register.filter
 def platform_label(platform: str) -> str:
-    return {"x": "X", "facebook": "Facebook"}.get(platform, platform)
+    labels = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "email": _("E-mail")}
+    return labels.get(platform, platform)
 
 
 # The inbox's words for stored states (the models' choice labels are not translated).

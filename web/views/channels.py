@@ -42,7 +42,7 @@ from inbox.services.channels import (
 from inbox.services.channels.apps import oauth_configured
 from web.channels.forms import ConnectForm, PagesForm
 from web.channels.links import allow_consent_redirects, callback_url
-from web.channels.offer import offer_forget, offer_keep, offer_read
+from web.channels.offer import offer_choices, offer_forget, offer_keep, offer_read
 from web.channels.present import account_rows, missing_permissions
 
 View = Callable[..., HttpResponse]
@@ -198,7 +198,7 @@ def facebook_pages(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("No Facebook Pages are waiting to be chosen. Start again."))
         return redirect("channels")
     posted = request.POST if request.method == "POST" else None  # an empty POST is bound too
-    form = PagesForm(posted, page_ids=[p.page_id for p in offer.pages])
+    form = PagesForm(posted, page_ids=offer_choices(offer))
     if request.method == "POST" and form.is_valid():
         try:
             accounts = facebook_pages_connect(user=request.user, attempt_id=offer.attempt_id,

@@ -30,12 +30,14 @@ from inbox.selectors.agents import agent_list
 from inbox.selectors.canned_responses import canned_response_list
 from inbox.selectors.channel_accounts import channel_account_list
 from inbox.selectors.conversations import ConversationFilters, ListOrder
+from inbox.selectors.mentions import guest_stream_head
 from inbox.selectors.moderation import moderation_for_messages, private_replies_for_messages
 from inbox.selectors.notifications import notification_head, notification_unread_count
 from inbox.selectors.tags import tag_name_list
 from inbox.selectors.teams import team_list
 from web.channels.present import inbox_token_note
 from web.inbox_sort import list_sort
+from web.templatetags.svar import platform_label
 from web.views import first_run
 from web.views.guidelines import guideline_html
 from web.views.inbox_views import VIEWS, inbox_view
@@ -124,7 +126,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
             (ListOrder.RECENT.value, _("Newest activity")),
             (ListOrder.WAITING.value, _("Longest wait")),
         ],
-        "platforms": [(p.value, p.name.title() if p != Platform.X else "X") for p in Platform],
+        "platforms": [(p.value, platform_label(p.value)) for p in Platform],
         "accounts": _accounts_with_token_notes(user),
         "live": {
             "me": agent_of(user).pk,
@@ -147,6 +149,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
     user = request.user
     agent = agent_of(user)
+    guest_seq = guest_stream_head(user=user, conversation_id=conversation_id)  # before the read
     detail = selectors.conversation_get(user=user, conversation_id=conversation_id)
     conversation = detail.conversation
     # One thread in time order: messages and notes side by side, notes set apart by style.
@@ -167,6 +170,8 @@ def _conversation_context(request: HttpRequest, conversation_id: int) -> dict[st
     return {
         "me": agent,
         "guest": guest,
+        "guest_seq": guest_seq,
+        "may_withdraw": not guest and user.has_perm("inbox.view_metrics"),  # a team manager
         "grants": detail.grants,
         "conversation": conversation,
         "tags": sorted(t.name for t in conversation.tags.all()),

@@ -21,6 +21,7 @@ from inbox.services.profile import (
     SIGNATURE_MAX,
     agent_profile_update,
 )
+from web.templatetags.svar import platform_label
 from web.views.notification_settings import notification_switches
 
 SAMPLE_BODY = _("Your tax assessment arrives in March.")
@@ -46,6 +47,21 @@ class ProfileForm(forms.Form):
         max_length=SIGNATURE_MAX,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Appended to every reply. {name} and {initials} are filled in."),
+    )
+    signature_email = forms.CharField(
+        label=_("Signature in e-mails"),
+        required=False,
+        max_length=SIGNATURE_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Appended to every reply. {name} and {initials} are filled in."),
+    )
+    signature_instagram = forms.CharField(
+        label=_("Signature on Instagram"),
+        required=False,
+        max_length=SIGNATURE_MAX,
+        strip=False,
         help_text=_("Appended to every reply. {name} and {initials} are filled in."),
     )
     language = forms.ChoiceField(
@@ -89,7 +105,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         )
     samples = [
         {
-            "platform": "X" if p == Platform.X else "Facebook",
+            "platform": platform_label(p.value),
             "text": render_reply(
                 str(SAMPLE_BODY),
                 platform=p,

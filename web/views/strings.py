@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from connectors.base import Platform
+from web.templatetags.svar import platform_label
+
 
 def js_strings() -> dict[str, str]:
     return {
@@ -15,8 +18,7 @@ def js_strings() -> dict[str, str]:
         "public": _("Public"),
         "private": _("Private"),
         "unassigned": _("Unassigned"),
-        "platform_x": "X",
-        "platform_facebook": "Facebook",
+        **{f"platform_{p.value}": platform_label(p.value) for p in Platform},
         "waiting": _("Waiting %(time)s"),
         "slaDue": _("SLA due in %(time)s"),
         "slaBreached": _("SLA breached"),
@@ -65,7 +67,7 @@ def js_strings() -> dict[str, str]:
         "health_healthy": pgettext("account health", "Healthy"),
         "health_degraded": pgettext("account health", "Degraded"),
         "health_unhealthy": pgettext("account health", "Unhealthy"),
-    }
+    } | _attachment_strings()
 
 
 def _guideline_strings() -> dict[str, str]:
@@ -80,8 +82,10 @@ def _guideline_strings() -> dict[str, str]:
 
 
 def _team_flow_strings() -> dict[str, str]:
-    """Mentions and the notification centre (issue #17)."""
+    """Mentions, the notification centre, a guest's withdrawn access, snooze (issue #17)."""
     return {
+        "snoozeEnded": _("%(name)s is back from snooze."),
+        "accessWithdrawn": _("Your access to this conversation was withdrawn."),
         "mentionOtherTeam": _("another team"),
         "mentionNobody": _("No colleague by that name."),
         "notificationsTitle": _("Svar"),
@@ -91,4 +95,19 @@ def _team_flow_strings() -> dict[str, str]:
         "notif_customer_wrote_again": _("A customer wrote again in your conversation"),
         "notif_reply_failed": _("A reply of yours could not be sent"),
         "notif_reply_sent_back": _("%(name)s sent your reply back"),
+    }
+
+
+def _attachment_strings() -> dict[str, str]:
+    """Files attached to a reply (issue #13)."""
+    return {
+        "attachUploading": _("Uploading %(name)s…"),
+        "attachRemove": _("Remove %(name)s"),
+        "attachRefused": _("%(name)s cannot be attached: %(reason)s"),
+        "attachDropped": _("Drop the file to attach it to the reply."),
+        "attachNotes": _("Notes cannot carry files; switch to a reply to attach."),
+        "attachKind_photo": _("Photo"),
+        "attachKind_animated_gif": _("GIF"),
+        "attachKind_video": _("Video"),
+        "attachKind_file": _("File"),
     }

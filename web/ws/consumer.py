@@ -27,17 +27,20 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import override as translation_override
 
 from inbox.events import replay as event_replay
 from inbox.events.doorbell import agent_group, team_group
 from inbox.exceptions import InboxError
 from inbox.permissions import access
 from inbox.services.presence import agent_presence_seen
+from web.agent_language import scope_language
 from web.ws import protocol
 from web.ws import stats as ws_stats
 from web.ws.fanout import TeamHub, events_frame, hub_for
+from web.ws.guest_stream import GuestStream
 from web.ws.notification_stream import NotificationStream
-from web.ws.protocol import Hello, Ping, Presence, PresenceState, ProtocolError
+from web.ws.protocol import Follow, Hello, Ping, Presence, PresenceState, ProtocolError
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.notifications = NotificationStream(self.subscription.agent_id, self._send)
+        self.guests = GuestStream(self)  # conversations read through a mention's grant
         await self.channel_layer.group_add(
             agent_group(self.subscription.agent_id), self.channel_name
         )
@@ -114,6 +118,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             task.cancel()
         if self.hub is not None:
             await self.hub.leave(self)
+        await self.guests.leave()
         for conversation_id, (team_id, _) in list(self.presence.items()):
             await self._broadcast_presence(
                 team_id, Presence(conversation_id, PresenceState.LEFT, None)
@@ -146,27 +151,31 @@ class InboxConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             if text_data is None:
-                raise ProtocolError("binary_unsupported", "Send JSON text frames.")
+                raise ProtocolError("binary_unsupported")
             frame = protocol.parse_frame(text_data)
             if isinstance(frame, Hello):
                 await self._on_hello(frame)
             elif isinstance(frame, Ping):
                 await self._on_ping(frame)
+            elif isinstance(frame, Follow):
+                await self.guests.on_follow(self.hub, frame)
             else:
                 await self._on_presence(frame)
         except ProtocolError as error:
-            self._send(protocol.error_frame(error))
+            with translation_override(scope_language(self.scope, self.subscription.language)):
+                self._send(protocol.error_frame(error))
             if error.code == "frame_too_large":
                 await self.close(code=CLOSE_TOO_LARGE)
 
     async def _on_hello(self, hello: Hello) -> None:
         if self.cursors or self.hub is not None:
-            raise ProtocolError("already_subscribed", "This connection has said hello already.")
+            raise ProtocolError("already_subscribed")
         visible = self.subscription.team_ids
         wanted = hello.teams if hello.teams is not None else visible | set(hello.last_seq)
         foreign = sorted((wanted | set(hello.last_seq)) - visible)
         if foreign:
-            raise ProtocolError("team_not_visible", "You are not in these teams.", team_ids=foreign)
+            raise ProtocolError("team_not_visible", team_ids=foreign)
+        guests = await self.guests.granted(sorted(hello.guest or {}))
         teams = sorted(wanted)
         # Join first, read the log second: an event committed in between is rung to us and
         # read again if the read missed it, so nothing falls into the gap.
@@ -200,12 +209,14 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 await self._catch_up(team_id)
             self.replaying.discard(team_id)
             self.rung.pop(team_id, None)
+        await self.guests.follow(self.hub, guests, hello.guest or {})
         await self.notifications.start(hello.notifications_seq)
         self._send(
             {
                 "type": "caught_up",
                 "last_seq": {str(t): s for t, s in self.cursors.items()},
                 "notifications_seq": self.notifications.cursor,
+                **({"guest": self.guests.positions()} if hello.guest else {}),
             }
         )
 
@@ -214,6 +225,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(agent_presence_seen)(agent_id=self.subscription.agent_id)
         self._send({"type": "pong", "id": ping.id})
         await self.notifications.check()  # a lost ring is made good within one heartbeat
+        await self.guests.check()
         if not self.cursors or self.hub is None:
             return
         if time.monotonic() - self.groups_joined_at > REJOIN_AFTER_SECONDS:
@@ -230,11 +242,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def _on_presence(self, frame: Presence) -> None:
         if not self.presence_budget.take():
-            raise ProtocolError(
-                "rate_limited",
-                f"At most {protocol.PRESENCE_RATE:g} presence frames a second; this one was "
-                "dropped.",
-            )
+            raise ProtocolError("rate_limited")
         team_id = await self._team_of(frame.conversation_id)
         if frame.state == PresenceState.LEFT:
             self.presence.pop(frame.conversation_id, None)
@@ -243,11 +251,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 frame.conversation_id not in self.presence
                 and len(self.presence) >= protocol.PRESENCE_PER_CONNECTION_MAX
             ):
-                raise ProtocolError(
-                    "too_many_presences",
-                    f"At most {protocol.PRESENCE_PER_CONNECTION_MAX} conversations at once; "
-                    "send state 'left' for the ones you closed.",
-                )
+                raise ProtocolError("too_many_presences")
             self.presence[frame.conversation_id] = (team_id, frame)
         await self._broadcast_presence(team_id, frame)
 
@@ -261,7 +265,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 )
             except InboxError as error:
                 raise ProtocolError(
-                    "conversation_not_found", error.message, conversation_id=conversation_id
+                    "conversation_not_found", error.text, conversation_id=conversation_id
                 ) from None
             team_id = conversation.team_id
             if len(self.conversation_teams) >= CONVERSATION_CACHE_MAX:
@@ -398,6 +402,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         ws_stats.closed_too_slow()
         if self.hub is not None:
             self.hub.drop(self)  # nothing more for it; the groups are left on disconnect
+            self.hub.drop(self.guests)
         self.outbox.clear()
         self.outbox_chars = 0
         self.closing = True

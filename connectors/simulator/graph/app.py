@@ -25,6 +25,7 @@ from typing import Any
 
 from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.graph.control import CONTROL_PREFIX, graph_control
+from connectors.simulator.graph.instagram_control import InstagramInjector
 from connectors.simulator.graph.limits import GraphLimits
 from connectors.simulator.graph.oauth import GraphOAuth
 from connectors.simulator.graph.render import GraphRender
@@ -64,6 +65,7 @@ class GraphApp:
         self._requests_lock = threading.Lock()
         self.requests: list[str] = []  # "GET /v21.0/…" in arrival order, for tests
         self.webhooks = WebhookSender()  # signed deliveries of new items (graph/webhooks.py)
+        self.instagram = InstagramInjector(self)  # Instagram traffic and inspection
 
     def now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(microsecond=0)
@@ -191,6 +193,7 @@ class GraphApp:
         if match and self.oauth.handles(request, segments):
             return self.oauth.handle(request, match[1], segments, faults)
         fault = faults.take("graph", request.path, API_KINDS)
+        self.world.uploads.faults = faults  # media faults are taken by the upload routes
         try:
             return self._serve(request, fault)
         except GraphFault as error:
@@ -214,8 +217,9 @@ class GraphApp:
         page_scoped = segments[0] in (page.id, "me") or segments[0].startswith("t_")
         if kind is FaultKind.RATE_LIMIT:
             return self._limits.rate_limited(page.id, fault.reset_after_seconds, page_scoped)
-        if self._is_conversations_api(segments) and not self._limits.within(
-            f"conversations:{page.id}", self._per_second
+        conversations_api = self._is_conversations_api(segments, request)
+        if conversations_api and not self._limits.within(
+            f"conversations:{page.id}:{conversations_api}", self._per_second
         ):
             return self._limits.rate_limited(page.id, 0, page_scoped=True)
         if (
@@ -260,10 +264,13 @@ class GraphApp:
                 raise GraphFault("Invalid OAuth access token - Cannot parse access token", code=190)
             return self.world.pages[page_id], token
 
-    def _is_conversations_api(self, segments: list[str]) -> bool:
-        return (len(segments) == 2 and segments[1] == "conversations") or segments[0].startswith(
-            "t_"
-        )
+    def _is_conversations_api(self, segments: list[str], request: SimRequest) -> str | None:
+        """The platform whose Conversations API budget the call spends, if any (each Page has one
+        for Messenger and one for its Instagram account)."""
+        if len(segments) == 2 and segments[1] == "conversations":
+            return request.form().get("platform", "messenger")
+        conversation = self.world.conversations.get(segments[0])
+        return conversation.platform if conversation is not None else None
 
 
 def _expired_token() -> GraphFault:

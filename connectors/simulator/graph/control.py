@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from connectors.simulator.graph.instagram_control import instagram_control
 from connectors.simulator.wire import SimRequest, SimResponse
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ def graph_control(app: GraphApp, request: SimRequest) -> SimResponse:
     route = request.path.removeprefix(CONTROL_PREFIX).strip("/").split("/")
     method = request.method
     try:
+        if route[0] == "instagram":
+            return instagram_control(app.instagram, request)
         body = request.json() if request.body else {}
         if method == "POST" and route == ["pages"]:
             return SimResponse.json(app.add_page(body["page_id"], body["name"], body["token"]), 201)

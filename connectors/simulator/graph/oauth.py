@@ -190,9 +190,18 @@ class GraphOAuth:
             items.append({
                 **page, "access_token": token.value, "category": CATEGORY,
                 "category_list": [{"id": "2235", "name": CATEGORY}], "tasks": list(token.tasks),
+                **self._linked_instagram(request, page["id"]),
             })  # fmt: skip
         listing = page_request(request, f"/{version}/me/accounts", user.value)
         return paginate(items, listing)
+
+    def _linked_instagram(self, request: SimRequest, page_id: str) -> dict[str, Any]:
+        """The Page's Instagram business account, when asked for and linked."""
+        if "instagram_business_account" not in request.form().get("fields", ""):
+            return {}
+        with self.world.lock:
+            account = self.world.instagram.account_of(self.world.pages[page_id])
+            return {"instagram_business_account": account.ref} if account else {}
 
     def _page_token(
         self, user: g.GraphToken, page_id: str, short: Any, lacks_tasks: bool

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from connectors.simulator.graph import writes
+from connectors.simulator.graph.instagram_render import InstagramRender
+from connectors.simulator.graph.instagram_routes import instagram_route
 from connectors.simulator.graph.render import Fields, GraphRender
 from connectors.simulator.graph.wire import (
     GraphFault,
@@ -74,6 +76,9 @@ def _object_route(world: GraphWorld, call: Call) -> Route:
     conversation = world.conversations.get(object_id)
     if conversation is not None and conversation.page_id == page.id:
         return _conversation
+    instagram = instagram_route(world, call)
+    if instagram is not None:
+        return lambda world, _render, call: instagram(world, call)
     raise missing_object(object_id, call.request.method)
 
 
@@ -87,16 +92,27 @@ def _page(world: GraphWorld, render: GraphRender, call: Call) -> Answer:
     def feed() -> Answer:
         return render.feed(page, call.fields, call.listing(), token, version)
 
+    def conversations() -> Answer:
+        form = call.request.form()
+        if form.get("platform") == "instagram":
+            return InstagramRender(world).conversations(
+                page, form, call.fields, call.listing(), version
+            )
+        return render.conversations(form, page, call.fields, call.listing(), token, version)
+
+    linked = {"id": page.instagram_id} if page.instagram_id else None
+    scalars = {**page.ref, "instagram_business_account": linked}
+
     return _dispatch(call, {
-        ("GET", None): lambda: project("Page", page.ref, {}, call.fields, ["id", "name"]),
+        ("GET", None): lambda: project("Page", scalars, {}, call.fields, ["id", "name"]),
         ("GET", "feed"): feed,
         ("GET", "posts"): feed,
-        ("GET", "conversations"): lambda: render.conversations(
-            call.request.form(), page, call.fields, call.listing(), token, version
-        ),
+        ("GET", "conversations"): conversations,
         ("GET", "personas"): lambda: paginate(list(page.personas.values()), call.listing()),
         ("POST", "messages"): lambda: writes.send_message(world, call.request, page, call.now),
         ("POST", "personas"): lambda: writes.create_persona(world, call.request, page),
+        ("POST", "photos"): lambda: world.uploads.photo(call.request, page),
+        ("POST", "message_attachments"): lambda: world.uploads.attachment(call.request, page),
     })  # fmt: skip
 
 
@@ -146,6 +162,14 @@ def _comment(world: GraphWorld, render: GraphRender, call: Call) -> Answer:
 
 def _conversation(world: GraphWorld, render: GraphRender, call: Call) -> Answer:
     conversation: Conversation = world.conversations[call.object_id]
+    if conversation.platform == "instagram":
+        ig = InstagramRender(world)
+        return _dispatch(call, {
+            ("GET", None): lambda: ig.conversation(
+                conversation, call.fields, call.token, call.version
+            ),
+            ("GET", "messages"): lambda: ig.messages(conversation, call.fields, call.listing()),
+        })  # fmt: skip
     return _dispatch(call, {
         ("GET", None): lambda: render.conversation(
             conversation, call.fields, call.token, call.version

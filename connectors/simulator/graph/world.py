@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from connectors.simulator.graph.uploads import GraphUploads
+
 
 @dataclass(slots=True)
 class Comment:
@@ -59,9 +61,10 @@ class MessengerMessage:
 class Conversation:
     id: str
     page_id: str
-    psid: str
+    psid: str  # the customer: a PSID (Messenger) or an IGSID (Instagram)
     name: str
     messages: list[MessengerMessage] = field(default_factory=list)
+    platform: str = "messenger"  # or "instagram" (instagram_world.py)
 
     @property
     def updated_time(self) -> datetime:
@@ -83,6 +86,8 @@ class Page:
     personas: dict[str, dict[str, str]] = field(default_factory=dict)  # by persona id
     sent_comments: list[dict[str, Any]] = field(default_factory=list)
     sent_messages: list[dict[str, Any]] = field(default_factory=list)
+    instagram_id: str | None = None  # the Instagram business account linked to the Page
+    ig_conversations: dict[str, Conversation] = field(default_factory=dict)  # by IGSID
 
     @property
     def ref(self) -> dict[str, str]:
@@ -106,6 +111,10 @@ class GraphWorld:
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}  # by t_ id
         self._numbers = itertools.count(1_000_000_000_000_001)
+        self.uploads = GraphUploads()  # photos and Messenger attachments (issue #13)
+        from connectors.simulator.graph.instagram_world import InstagramWorld
+
+        self.instagram = InstagramWorld(self)  # accounts linked to Pages, media, comments, DMs
 
     def number(self) -> str:
         return str(next(self._numbers))

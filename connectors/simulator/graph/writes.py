@@ -8,6 +8,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors.simulator.graph import instagram_writes
+from connectors.simulator.graph.uploads import Uploaded, comment_photo, messenger_media
 from connectors.simulator.graph.wire import GraphFault, graph_time, json_arg
 from connectors.simulator.graph.world import Comment, GraphWorld, Page, Post
 from connectors.simulator.wire import SimRequest
@@ -23,15 +25,22 @@ def send_message(
 ) -> dict[str, Any]:
     form = form_or_json(request)
     recipient = json_arg(form.get("recipient"))
+    if instagram_writes.addresses_instagram(world, page, recipient):
+        return instagram_writes.send(world, form, page, now)
     if isinstance(recipient, dict) and recipient.get("comment_id"):
         return _private_reply(world, form, page, str(recipient["comment_id"]), now)
     recipient_id, text, messaging_type, tag = _checked_message(form, page)
+    uploaded = _attachment_of(world, form, page)
     conversation = page.conversations.get(recipient_id)
     last = conversation.customer_last_message_at if conversation else None
     if conversation is None or last is None:
         raise GraphFault("(#100) No matching user found", code=100, subcode=2018001)
     _check_window(messaging_type, tag, now - last)
+    if uploaded is not None:
+        world.uploads.post_may_fail(request)
     sent = world.page_message(page, conversation, text, now)
+    if uploaded is not None:
+        sent.media = messenger_media(uploaded)
     page.sent_messages.append(
         {
             "message_id": sent.id,
@@ -43,8 +52,20 @@ def send_message(
             "persona_id": form.get("persona_id"),
             "created_time": graph_time(now),
         }
+        | ({"attachment_id": uploaded.id} if uploaded is not None else {})
     )
     return {"recipient_id": conversation.psid, "message_id": sent.id}
+
+
+def _attachment_of(world: GraphWorld, form: dict[str, str], page: Page) -> Uploaded | None:
+    """The uploaded attachment a message names (``message.attachment.payload``), if any."""
+    attachment = (json_arg(form.get("message")) or {}).get("attachment")
+    if attachment is None:
+        return None
+    payload = attachment.get("payload") if isinstance(attachment, dict) else None
+    if not isinstance(payload, dict) or not payload.get("attachment_id"):
+        raise GraphFault("(#100) param message[attachment][payload] is invalid", code=100)
+    return world.uploads.usable(payload["attachment_id"], page, attachment.get("type"))
 
 
 def _private_reply(
@@ -79,19 +100,25 @@ def _checked_message(form: dict[str, str], page: Page) -> tuple[str, str, str, s
     persona_id = form.get("persona_id")
     if not isinstance(recipient, dict) or not recipient.get("id"):
         raise GraphFault("(#100) The parameter recipient is required", code=100)
-    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+    if not isinstance(message, dict):
+        raise GraphFault("(#100) The parameter message is required", code=100)
+    if "attachment" in message and "text" in message:
+        raise GraphFault("(#100) Only one of text or attachment can be set", code=100)
+    if not isinstance(message.get("text", ""), str) or not (
+        message.get("text") or message.get("attachment")
+    ):
         raise GraphFault("(#100) The parameter message is required", code=100)
     if messaging_type not in ("RESPONSE", "UPDATE", "MESSAGE_TAG"):
         raise GraphFault("(#100) The parameter messaging_type is required", code=100)
     if messaging_type == "MESSAGE_TAG" and tag not in MESSAGE_TAGS:
         raise GraphFault(f"(#100) Param tag must be one of {sorted(MESSAGE_TAGS)}", code=100)
-    if len(message["text"]) > MAX_MESSAGE_TEXT:
+    if len(message.get("text", "")) > MAX_MESSAGE_TEXT:
         raise GraphFault(
             "(#100) Length of param message[text] must be less than or equal to 2000", code=100
         )
     if persona_id and persona_id not in page.personas:
         raise GraphFault("(#100) Invalid persona_id", code=100)
-    return str(recipient["id"]), message["text"], messaging_type, tag
+    return str(recipient["id"]), message.get("text", ""), messaging_type, tag
 
 
 def _check_window(messaging_type: str, tag: str | None, since_customer: timedelta) -> None:
@@ -123,10 +150,17 @@ def comment_reply(
     target: Comment | None,
     now: datetime,
 ) -> dict[str, str]:
-    text = form_or_json(request).get("message", "")
-    if not text:
+    form = form_or_json(request)
+    text = form.get("message", "")
+    photo = form.get("attachment_id")
+    uploaded = world.uploads.usable(photo, page, "photo") if photo else None
+    if not text and uploaded is None:
         raise GraphFault("(#100) The parameter message is required", code=100)
+    if uploaded is not None:
+        world.uploads.post_may_fail(request)
     comment = world.add_comment(post.id, page.ref, text, now, target.id if target else None)
+    if uploaded is not None:
+        comment.attachment = comment_photo(uploaded)
     page.sent_comments.append(
         {
             "id": comment.id,
@@ -136,6 +170,7 @@ def comment_reply(
             "message": text,
             "created_time": graph_time(now),
         }
+        | ({"attachment_id": uploaded.id} if uploaded is not None else {})
     )
     return {"id": comment.id}
 

@@ -9,22 +9,20 @@ from __future__ import annotations
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from twitter_text import parse_tweet
-
 from connectors.simulator.faults import API_KINDS, Fault, FaultBoard, FaultKind
 from connectors.simulator.wire import SimRequest, SimResponse
 from connectors.simulator.x import media as x_media
-from connectors.simulator.x import wire
+from connectors.simulator.x import wire, writes
 from connectors.simulator.x.includes import page_users, users_by_ids
 from connectors.simulator.x.limits import RateLimits
 from connectors.simulator.x.moderation import HIDDEN, set_hidden
 from connectors.simulator.x.oauth import XOAuth
-from connectors.simulator.x.state import Entry, Page, TweetGone, XState, dm_conversation_id
+from connectors.simulator.x.state import Entry, Page, XState, dm_conversation_id
+from connectors.simulator.x.uploads import XUploads
 
 MENTIONS = re.compile(r"^/2/users/([^/]+)/mentions$")
 USER_TWEETS = re.compile(r"^/2/users/([^/]+)/tweets$")
@@ -32,16 +30,10 @@ DM_WITH = re.compile(r"^/2/dm_conversations/with/([^/]+)/messages$")
 DM_WITH_EVENTS = re.compile(r"^/2/dm_conversations/with/([^/]+)/dm_events$")
 SIM_TWEET = re.compile(r"^/_sim/x/tweets/([^/]+)$")
 
-DM_MAX_CHARS = 10_000
 DUPLICATE_OVERLAP = 2  # items of the previous page a DUPLICATE_ITEMS fault repeats
 LIST_FAULTS = set(API_KINDS)
 SINGLE_FAULTS = LIST_FAULTS - {FaultKind.DUPLICATE_ITEMS}
 
-TOO_LONG = (
-    "Your Tweet text is too long. For more information on how X determines text length "
-    "see https://github.com/twitter/twitter-text."
-)
-REPLY_GONE = "You attempted to reply to a Tweet that is deleted or not visible to you."
 
 # (request, the token's user id, how many items of the previous page to repeat) -> response
 Route = Callable[[SimRequest, str, int], SimResponse]
@@ -59,6 +51,8 @@ class XApp:
         self._clock = clock
         self._log_lock = threading.Lock()
         self._request_log: list[tuple[str, str]] = []
+        self.uploads = XUploads()  # /2/media/upload (issue #13)
+        self.faults = FaultBoard()  # the server's board, once a request has come
 
     # -- PlatformApp -------------------------------------------------------------------------
 
@@ -72,6 +66,7 @@ class XApp:
             return self._control(request)
         with self._log_lock:
             self._request_log.append((request.method, request.path))
+        self.faults = faults
         endpoint, route = self._route(request)
         if route is None:
             return wire.not_found_route(request.path)
@@ -214,11 +209,18 @@ class XApp:
             endpoint = "GET /2/dm_conversations/with/:participant_id/dm_events"
             return endpoint, lambda r, me, o: self._dm_events(r, me, o, participant_id)
         if request.method == "POST" and request.path == "/2/tweets":
-            return "POST /2/tweets", lambda r, me, o: self._create_tweet(r, me)
+            return "POST /2/tweets", lambda r, me, o: writes.create_tweet(self, r, me)
         if request.method == "POST" and (match := DM_WITH.match(request.path)):
             participant_id = match[1]
             endpoint = "POST /2/dm_conversations/with/:participant_id/messages"
-            return endpoint, lambda r, me, o: self._create_dm(r, me, participant_id)
+            return endpoint, lambda r, me, o: writes.create_dm(self, r, me, participant_id)
+        if request.path.startswith("/2/media/upload"):
+            return (
+                "/2/media/upload",
+                lambda r, me, o: (
+                    self.uploads.route(r, me, self.faults) or wire.not_found_route(r.path)
+                ),
+            )
         if request.method == "PUT" and (match := HIDDEN.match(request.path)):
             tweet_id = match[1]
             return "PUT /2/tweets/:id/hidden", lambda r, me, o: set_hidden(
@@ -339,40 +341,6 @@ class XApp:
         body["meta"]["result_count"] = len(entries)
         return SimResponse.json(body)
 
-    # POST /2/tweets
-    def _create_tweet(self, request: SimRequest, me: str) -> SimResponse:
-        spec = _json_object(request)
-        if spec is None or not isinstance(spec.get("text"), str) or not spec["text"]:
-            return wire.invalid_request("text", "", "The `text` field is required.")
-        text = unicodedata.normalize("NFC", spec["text"])
-        if parse_tweet(text).weightedLength > 280:
-            return wire.forbidden(TOO_LONG)
-        reply_to = (spec.get("reply") or {}).get("in_reply_to_tweet_id")
-        try:
-            tweet = self.state.create_tweet(me, text, in_reply_to_tweet_id=reply_to)
-        except TweetGone:
-            return wire.forbidden(REPLY_GONE)
-        data = {k: tweet[k] for k in wire.TWEET_DEFAULT_FIELDS}
-        return SimResponse.json({"data": data}, 201)
-
-    # POST /2/dm_conversations/with/{participant_id}/messages
-    def _create_dm(self, request: SimRequest, me: str, participant_id: str) -> SimResponse:
-        spec = _json_object(request)
-        text = spec.get("text") if spec is not None else None
-        if not isinstance(text, str) or not text:
-            return wire.invalid_request("text", "", "The `text` field is required.")
-        if len(text) > DM_MAX_CHARS:
-            return wire.invalid_request("text", text[:20], "Text must be 10,000 characters or less")
-        if not participant_id.isdigit() or participant_id == me:
-            return wire.invalid_request(
-                "participant_id", participant_id, "The participant_id is not a valid recipient."
-            )
-        if participant_id not in self.state.users:
-            return wire.forbidden("You cannot send messages to this user.")
-        event = self.state.create_dm(me, participant_id, text)
-        body = {"dm_conversation_id": event["dm_conversation_id"], "dm_event_id": event["id"]}
-        return SimResponse.json({"data": body}, 201)
-
     # -- rendering helpers -------------------------------------------------------------------
 
     def _tweet_item(self, entry: Entry, fields: set[str]) -> dict[str, Any]:
@@ -433,11 +401,3 @@ def _meta(page: Page, repeated: tuple[Entry, ...], *, with_ids: bool) -> dict[st
     if page.has_more and page.entries:
         meta["next_token"] = wire.page_token(page.entries[-1].seq)
     return meta
-
-
-def _json_object(request: SimRequest) -> dict[str, Any] | None:
-    try:
-        value = request.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None

@@ -3,6 +3,7 @@ set-ups; admins connect accounts through OAuth on the Channels page."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -33,7 +34,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--platform", required=True, choices=[p.value for p in Platform])
-        parser.add_argument("--external-id", required=True, help="X user id or Facebook Page id")
+        parser.add_argument(
+            "--external-id", required=True, help="X user id, Facebook Page id or e-mail address"
+        )
         parser.add_argument("--name", required=True, help="Display name in the inbox")
         parser.add_argument("--team", required=True, help="Team name (created if missing)")
         source = parser.add_mutually_exclusive_group(required=True)
@@ -67,6 +70,14 @@ class Command(BaseCommand):
             "--refresh-token-env",
             metavar="VARIABLE",
             help="X: read the OAuth 2.0 refresh token from this variable; stored encrypted",
+        )
+        parser.add_argument(
+            "--mail-settings",
+            type=json.loads,
+            metavar="JSON",
+            help='E-mail: the servers, e.g. {"imap_host": "imap.example.dk", "smtp_host": '
+            '"smtp.example.dk", "organisation": "Skattestyrelsen"} (connectors/email/config.py); '
+            'the token is the mailbox password (or an OAuth2 token with "auth": "xoauth2")',
         )
         parser.add_argument(
             "--expires-in",
@@ -113,6 +124,7 @@ class Command(BaseCommand):
                 token_kind=options["token_kind"],
                 refresh_token=self._refresh_token(options),
                 token_expires_at=expires_at,
+                mail_settings=options["mail_settings"],
             )
         except InboxError as error:
             raise CommandError(error.message) from error

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from connectors.base import Platform
 from connectors.simulator import demo
+from inbox.management.demo_mailbox import demo_mailbox_accounts
 from inbox.management.demo_oauth import demo_accounts_connect
 from inbox.models import Agent, ChannelAccount, Team
 from inbox.permissions.roles import Role
@@ -40,6 +41,8 @@ class DemoUser:
         return {
             Platform.X.value: f" /{first}",
             Platform.FACEBOOK.value: f"\n\nVenlig hilsen {first}, Kundeservice",
+            Platform.EMAIL.value: f"\n\nVenlig hilsen\n{self.public_name}\nKundeservice",
+            Platform.INSTAGRAM.value: f" /{first}",
         }
 
 
@@ -67,7 +70,7 @@ class Command(BaseCommand):
             for spec in USERS:
                 self._ensure_user(spec, teams, password)
 
-        accounts = self._accounts(simulator_url, teams)
+        accounts = self._accounts(simulator_url, teams) + demo_mailbox_accounts()
         names = " and ".join(str(account) for account in accounts)
         self.stdout.write(
             f"Demo data ready: {names} read from the simulator at "
@@ -103,7 +106,16 @@ class Command(BaseCommand):
             credentials_ref=demo.FACEBOOK_CREDENTIAL_ENV,
             base_url=simulator_url,
         )
-        return [x_account, fb_account]
+        ig_account = channel_account_create(
+            platform=Platform.INSTAGRAM.value,
+            external_id=demo.INSTAGRAM_ACCOUNT_ID,
+            display_name=f"@{demo.INSTAGRAM_USERNAME}",
+            handle=demo.INSTAGRAM_USERNAME,
+            team_name="Skat",
+            credentials_ref=demo.INSTAGRAM_CREDENTIAL_ENV,
+            base_url=simulator_url,
+        )
+        return [x_account, fb_account, ig_account]
 
     def _ensure_user(self, spec: DemoUser, teams: dict[str, Team], password: str) -> None:
         is_admin = spec.role == Role.ADMIN

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from inbox.models import Team
-from inbox.retention.jobs import BATCH, retention_enqueue, retention_run
+from inbox.retention.jobs import retention_enqueue, retention_run
 from inbox.retention.policies import retention_dry_run
 
 
@@ -20,11 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--team", type=int, default=None, help="only this team's id")
         parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
         parser.add_argument("--now", action="store_true", help="run here, not in a worker")
-        parser.add_argument("--batch", type=int, default=BATCH)
-        parser.add_argument("--pause", type=float, default=0.0, help="seconds between batches")
+        parser.add_argument(
+            "--batch", type=int, default=None, help="conversations per batch (SVAR_RETENTION_BATCH)"
+        )
+        parser.add_argument(
+            "--pause",
+            type=float,
+            default=None,
+            help="least seconds between batches (SVAR_RETENTION_PAUSE_MS)",
+        )
 
-    def handle(self, *args: Any, team: int | None, dry_run: bool, now: bool, batch: int,
-               pause: float, **options: Any) -> None:  # fmt: skip
+    def handle(self, *args: Any, team: int | None, dry_run: bool, now: bool, batch: int | None,
+               pause: float | None, **options: Any) -> None:  # fmt: skip
         team_ids = [team] if team else list(Team.objects.values_list("pk", flat=True))
         for team_id in team_ids:
             if dry_run:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Platform
 from connectors.errors import ConnectorError
@@ -20,6 +21,7 @@ from inbox.models import AuditAction, ChannelAccount, TokenKind
 from inbox.services.channels.apps import oauth_app
 from inbox.services.channels.attempts import check_may_connect
 from inbox.services.locks import lock_channel_account
+from inbox.stored_text import Text
 
 
 def _revoke(account: ChannelAccount) -> str:
@@ -49,7 +51,9 @@ def channel_account_disconnect(*, user: AbstractBaseUser, account_id: int) -> Ch
     """Admin only (another team's account is not found). Disconnecting twice changes nothing."""
     account = ChannelAccount.objects.filter(pk=account_id).first()
     if account is None:
-        raise NotFound(f"Channel account {account_id} was not found.")
+        raise NotFound(
+            Text(_("Channel account %(account_id)s was not found."), account_id=account_id)
+        )
     check_may_connect(user, account.team_id)
     if account.disconnected_at is not None:
         return account

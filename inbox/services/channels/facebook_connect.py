@@ -3,11 +3,13 @@
 The code becomes a long-lived user token (kept sealed on the attempt while the admin chooses);
 each chosen Page becomes an account with its own Page token, or reconnects the account it
 already is. Tasks a Page token lacks (Svar needs MODERATE and MESSAGING) are stored and named.
+A Page's linked Instagram business account is offered beside it (chosen as
+``instagram:{ig-user-id}``) and becomes an Instagram account read with the same Page token.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -39,6 +41,8 @@ class FacebookPageChoice:
     tasks: tuple[str, ...]
     missing_tasks: tuple[str, ...]  # shown as a warning: what Svar cannot do on this Page
     existing_account_id: int | None  # choosing it reconnects this account
+    instagram_id: str = ""  # the linked Instagram business account, offered as instagram:{id}
+    instagram_username: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,35 @@ def _choices(pages: list[FacebookPageGrant]) -> tuple[FacebookPageChoice, ...]:
     return tuple(
         FacebookPageChoice(page_id=p.page_id, name=p.name, tasks=p.tasks,
                            missing_tasks=p.missing_tasks,
-                           existing_account_id=existing.get(p.page_id))
+                           existing_account_id=existing.get(p.page_id),
+                           instagram_id=p.instagram_id, instagram_username=p.instagram_username)
         for p in pages
     )  # fmt: skip
+
+
+INSTAGRAM_CHOICE = "instagram:"
+
+
+def _offered(pages: list[FacebookPageGrant]) -> dict[str, FacebookPageGrant]:
+    """What the admin may choose: each Page by its id, its Instagram account as instagram:{id}."""
+    offered = {p.page_id: p for p in pages}
+    offered.update({f"{INSTAGRAM_CHOICE}{p.instagram_id}": p for p in pages if p.instagram_id})
+    return offered
+
+
+def _as_chosen(
+    choice: str, page: FacebookPageGrant, identity: ConnectedIdentity
+) -> ConnectedIdentity:
+    """The Page's identity, or its Instagram account's (the same Page token reads both)."""
+    if not choice.startswith(INSTAGRAM_CHOICE):
+        return identity
+    return replace(
+        identity,
+        platform=Platform.INSTAGRAM,
+        external_id=page.instagram_id,
+        display_name=f"@{page.instagram_username}",
+        handle=page.instagram_username,
+    )
 
 
 def facebook_oauth_finish(
@@ -104,7 +134,7 @@ def _identities(attempt: OAuthAttempt, page_ids: list[str]) -> list[ConnectedIde
     app = oauth_app(Platform.FACEBOOK)
     user_token = unseal(attempt.secret_encrypted)
     try:
-        pages = {p.page_id: p for p in facebook_pages(user_token=user_token, base_url=app.base_url)}
+        pages = _offered(facebook_pages(user_token=user_token, base_url=app.base_url))
         unknown = [page_id for page_id in page_ids if page_id not in pages]
         if unknown or not page_ids:
             raise InvalidInput(_("Choose among the Pages offered."), field="page_ids")
@@ -113,13 +143,13 @@ def _identities(attempt: OAuthAttempt, page_ids: list[str]) -> list[ConnectedIde
             page = pages[page_id]
             seen = facebook_inspect(app_id=app.client_id, app_secret=app.client_secret,
                                     token=page.access_token, base_url=app.base_url)  # fmt: skip
-            identities.append(ConnectedIdentity(
+            identities.append(_as_chosen(page_id, page, ConnectedIdentity(
                 platform=Platform.FACEBOOK, external_id=page.page_id, display_name=page.name,
                 handle="", token_kind=TokenKind.FACEBOOK_PAGE, access_token=page.access_token,
                 base_url=app.base_url, expires_at=seen.expires_at,
                 data_access_expires_at=seen.data_access_expires_at, scopes=seen.scopes,
                 missing=page.missing_tasks, grant_token=user_token,
-            ))  # fmt: skip
+            )))  # fmt: skip
     except ConnectorError as failure:
         raise platform_failure("Facebook", failure) from None
     return identities

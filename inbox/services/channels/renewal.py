@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connectors.base import Platform
 from connectors.errors import AuthExpired, ConnectorError, PlatformUnavailable
@@ -29,19 +29,20 @@ from inbox.models import AccountHealth, ChannelAccount, TokenKind
 from inbox.selectors.channel_accounts import channel_account_get
 from inbox.services.channels.apps import oauth_app, oauth_configured
 from inbox.services.locks import lock_channel_account
+from inbox.stored_text import Text, stored
 
 RENEW_AHEAD = timedelta(minutes=10)  # the maintenance pass renews tokens this close to expiry
 EXPIRY_WARNING = timedelta(days=7)
 
 
-def needs_reconnect_locked(account: ChannelAccount, reason: str) -> None:
+def needs_reconnect_locked(account: ChannelAccount, reason: Text | str) -> None:
     """The token cannot be renewed: unhealthy, polling paused until an admin reconnects.
     Nothing else changes: cursor, history and conversations stay as they are."""
     account.health = AccountHealth.UNHEALTHY
     account.reconnect_needed = True
-    account.reconnect_reason = reason[:2000]
+    account.reconnect_reason = stored(reason)[:2000]  # translated when shown
     account.next_poll_at = None
-    account.last_error = reason[:2000]
+    account.last_error = account.reconnect_reason
     account.last_error_at = timezone.now()
     account.save(update_fields=["health", "reconnect_needed", "reconnect_reason",
                                 "next_poll_at", "last_error", "last_error_at"])  # fmt: skip
@@ -70,8 +71,8 @@ def x_token_renew(account_id: int, *, ahead: timedelta = RENEW_AHEAD) -> str:
                           base_url=account.base_url)  # fmt: skip
     except AuthExpired as error:
         needs_reconnect_locked(
-            account, _("The X refresh token was rejected (%(error)s): reconnect the account.")
-            % {"error": error},
+            account, Text(gettext_lazy("The X refresh token was rejected (%(error)s): reconnect "
+                               "the account."), error=str(error)),
         )  # fmt: skip
         return "reconnect needed"
     except PlatformUnavailable as error:
@@ -113,8 +114,9 @@ def facebook_token_inspect(account_id: int) -> str:
         account.save(update_fields=["token_expires_at", "data_access_expires_at",
                                     "token_checked_at"])  # fmt: skip
         if not seen.is_valid:
-            needs_reconnect_locked(account, _("Facebook says the Page token is no longer valid: "
-                                              "reconnect the Page."))  # fmt: skip
+            invalid = gettext_lazy("Facebook says the Page token is no longer valid: reconnect "
+                                   "the Page.")  # fmt: skip
+            needs_reconnect_locked(account, Text(invalid))
             return "reconnect needed"
         ends = [t for t in (seen.expires_at, seen.data_access_expires_at) if t is not None]
         if ends and min(ends) <= timezone.now() + EXPIRY_WARNING:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from inbox.exceptions import InvalidInput
 from inbox.metrics import selectors as metrics
 from inbox.metrics.approvals import approval_figures, approvals_pending
@@ -102,7 +104,7 @@ def drill_down(params: Mapping[str, str], kind: str) -> DrillDown:
     weekday = optional_int_param(params, "weekday", minimum=1, maximum=7)
     hour = optional_int_param(params, "hour", minimum=0, maximum=23)
     if (weekday is None) != (hour is None):
-        raise InvalidInput("weekday and hour go together.", field="weekday")
+        raise InvalidInput(_("weekday and hour go together."), field="weekday")
     by = raw_value(params, "by")
     return DrillDown(
         kind=kind,

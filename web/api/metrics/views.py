@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from inbox.metrics.services import business_schedule_set, sla_target_set
 from inbox.metrics.sla import at_risk
 from inbox.models import BusinessSchedule
 from inbox.params import INTEGER_MAX, int_param
+from inbox.stored_text import Text
 from web.api.metrics import payloads as p
 from web.api.metrics import serializers as s
 from web.api.serializers import ErrorResponse
@@ -123,7 +125,7 @@ class TeamScheduleApi(APIView):
     @extend_schema(responses={200: s.ScheduleResponse, **ERRORS}, summary="A team's business hours")
     def get(self, request: Request, team_id: int) -> Response:
         if team_id not in metric_team_ids(request.user):
-            raise NotFound(f"Team {team_id} was not found.")
+            raise NotFound(Text(_("Team %(team_id)s was not found."), team_id=team_id))
         row = business_schedule_get(team_id=team_id)
         if row is None:
             return Response({"time_zone": "UTC", "weekly": {}, "holidays": [], "always_open": True,

@@ -3,6 +3,7 @@
 import { api, ApiError } from "./api.js";
 import { customerText, customerTexts, t } from "./i18n.js";
 import { MentionPicker } from "./mentions.js";
+import { AttachmentTray } from "./attachments.js";
 
 const PREVIEW_DELAY_MS = 150;
 
@@ -51,6 +52,11 @@ export class Composer {
     this.mentions = new MentionPicker(this.textarea, this.pane.querySelector("#mention-list"), {
       conversationId: this.id,
       active: () => this.mode === "note",
+    });
+    this.attachments = new AttachmentTray(this.pane, {
+      conversationId: this.id,
+      message: (text, bad) => this.message(text, bad),
+      active: () => this.mode !== "note",
     });
     if (this.mode === "note") this.applyMode(); // a colleague pulled in by a mention: notes only
   }
@@ -246,7 +252,10 @@ export class Composer {
   async post(body, mayConfirm) {
     this.message(t("sending"));
     try {
-      const answer = await api(`conversations/${this.id}/reply`, { body, version: this.version() });
+      const files = this.attachments?.ids || [];
+      const request = { body, version: this.version(), ...(files.length ? { attachment_ids: files } : {}) };
+      const answer = await api(`conversations/${this.id}/reply`, request);
+      this.attachments?.clear();
       if (answer?.message?.delivery_state === "approval") {
         this.cleared(t("awaitingApproval"));
         return;

@@ -28,6 +28,7 @@ const live = new Live({
   onEvent: (event) => applyEvent(event),
   onResync: () => resync(),
   onPresence: (frame) => applyPresence(frame),
+  onGuest: (kind, id) => applyGuest(kind, id),
   onState: (state) => {
     const el = document.getElementById("live-status");
     el.dataset.state = state;
@@ -40,6 +41,7 @@ const pane = new ConversationPane(document.getElementById("conversation"), {
   onSnapshot: (snapshot) => list.apply(snapshot),
   onPresence: (id, state, mode) => live.setPresence(id, state, mode),
   presenceOf,
+  onGuest: (id, seq) => live.follow(id, seq),
 });
 
 function announce(text) {
@@ -64,12 +66,19 @@ function applyEvent(event) {
     if (event.kind === "reply.delivery_changed" && snapshot.id === pane.id && author?.id === me) {
       pane.composer?.delivered(event.message);
     }
+    const woke = event.kind === "conversation.status_changed" && event.previous_status === "snoozed" && snapshot.status === "open";
+    if (woke && (!snapshot.assignee || snapshot.assignee.id === me)) { // unassigned, or mine
+      announce(t("snoozeEnded", { name: snapshot.contact.name || snapshot.contact.handle }));
+    }
     if (event.kind === "messages.received" && snapshot.id === pane.id) {
       announce(t("newMessage", { name: snapshot.contact.name || snapshot.contact.handle }));
     }
+    if (event.kind === "message.media_changed" && snapshot.id === pane.id) {
+      pane.mediaChanged(event.media);
+    }
     if (snapshot.id === pane.id && (snapshot.version > pane.version || event.kind === "note.created")) {
       refreshPaneSoon();
-    } else if (snapshot.id === pane.id && ["reply.delivery_changed", "reply.approval_changed", "message.moderation_changed", "message.private_reply_changed"].includes(event.kind)) {
+    } else if (snapshot.id === pane.id && ["reply.delivery_changed", "reply.approval_changed", "message.moderation_changed", "message.private_reply_changed", "conversation.grant_revoked"].includes(event.kind)) {
       refreshPaneSoon();
     }
   }
@@ -81,6 +90,15 @@ function applyEvent(event) {
     }
     if (Number(pane.pane?.dataset.account) === event.account.id) refreshPaneSoon();
   }
+}
+
+// A conversation read through a mention's grant (docs/realtime.md, "Guests").
+function applyGuest(kind, id) {
+  if (Number(id) !== pane.id) return;
+  if (kind !== "ended") { refreshPaneSoon(); return; }
+  const gone = Object.assign(document.createElement("p"), { className: "empty-state", id: "access-withdrawn", textContent: t("accessWithdrawn") });
+  pane.container.replaceChildren(gone);
+  announce(t("accessWithdrawn"));
 }
 
 async function resync() {

@@ -4,7 +4,10 @@
 // reconnects with back-off and resumes from where it was.
 
 export class Live {
-  constructor({ lastSeq = {}, onEvent, onResync, onPresence, onState, notificationsSeq = null, onNotifications = () => {}, onNotificationsResync = () => {} }) {
+  constructor({ lastSeq = {}, onEvent, onResync, onPresence, onState, notificationsSeq = null, onNotifications = () => {}, onNotificationsResync = () => {}, onGuest = () => {} }) {
+    // Conversations read through a mention's grant: conversation id → last team seq applied.
+    this.guest = {};
+    this.onGuest = onGuest; // (kind: "events" | "resync" | "ended", conversationId, events)
     // The agent's own notifications: a stream of one, with the same replay (docs/realtime.md).
     this.notificationsSeq = notificationsSeq;
     this.onNotifications = onNotifications;
@@ -29,6 +32,7 @@ export class Live {
     ws.addEventListener("open", () => {
       const hello = { type: "hello", last_seq: this.lastSeq };
       if (this.notificationsSeq !== null) hello.notifications_seq = this.notificationsSeq;
+      if (Object.keys(this.guest).length) hello.guest = { ...this.guest };
       ws.send(JSON.stringify(hello));
     });
     ws.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
@@ -44,6 +48,7 @@ export class Live {
       case "caught_up":
         Object.assign(this.lastSeq, frame.last_seq);
         this.notificationsSeq = frame.notifications_seq ?? this.notificationsSeq;
+        Object.assign(this.guest, frame.guest || {});
         this.attempt = 0;
         this.startTimers();
         this.onState("live");
@@ -66,6 +71,26 @@ export class Live {
       case "notifications_resync":
         this.notificationsSeq = frame.head_seq;
         this.onNotificationsResync();
+        break;
+      case "guest_events": {
+        const id = String(frame.conversation_id);
+        if (!(id in this.guest)) break; // no longer followed
+        const fresh = frame.events.filter((e) => e.seq > this.guest[id]);
+        if (!fresh.length) break;
+        this.guest[id] = fresh[fresh.length - 1].seq;
+        this.onGuest("events", frame.conversation_id, fresh);
+        break;
+      }
+      case "following":
+        if (String(frame.conversation_id) in this.guest && frame.last_seq !== null) this.guest[String(frame.conversation_id)] = frame.last_seq;
+        break;
+      case "guest_resync":
+        this.guest[String(frame.conversation_id)] = frame.head_seq;
+        this.onGuest("resync", frame.conversation_id, []);
+        break;
+      case "guest_ended":
+        delete this.guest[String(frame.conversation_id)];
+        this.onGuest("ended", frame.conversation_id, []);
         break;
       case "resync":
         this.lastSeq[String(frame.team_id)] = frame.head_seq;
@@ -111,6 +136,16 @@ export class Live {
     const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;
     setTimeout(() => this.connect(), delay);
+  }
+
+  // Follow a conversation read through a grant, from the team seq its page was rendered at.
+  follow(conversationId, seq) {
+    const id = String(conversationId);
+    if (id in this.guest) return;
+    this.guest[id] = seq;
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify({ type: "follow", conversation_id: Number(id), last_seq: seq }));
+    } // otherwise the next hello carries it
   }
 
   // state: "viewing" | "typing" | "left"; mode: "reply" | "note" while typing.

@@ -24,7 +24,8 @@ function keepTyped(old, fresh) {
 }
 
 export class ConversationPane {
-  constructor(container, { onSnapshot, onPresence, presenceOf, me }) {
+  constructor(container, { onSnapshot, onPresence, presenceOf, me, onGuest = () => {} }) {
+    this.onGuest = onGuest; // (conversationId, seq): follow a conversation read through a grant
     this.container = container;
     this.onSnapshot = onSnapshot; // a conversation snapshot from an API answer
     this.onPresence = onPresence; // (conversationId, state, mode)
@@ -53,13 +54,14 @@ export class ConversationPane {
     this.repliedBy = new Set(); // colleagues who replied since this conversation was opened
     this.composer = new Composer(pane, {
       conversationId: this.id,
-      onTyping: (mode) => this.onPresence(this.id, mode ? "typing" : "viewing", mode || undefined),
+      onTyping: (mode) => { if (pane.dataset.guestSeq === undefined) this.onPresence(this.id, mode ? "typing" : "viewing", mode || undefined); },
       onSent: () => { this.repliedBy.clear(); this.refresh(); },
       collisions: () => this.collisions(),
       refresh: () => this.refresh(),
       version: () => this.version,
     });
-    this.onPresence(this.id, "viewing");
+    if (pane.dataset.guestSeq !== undefined) this.onGuest(this.id, Number(pane.dataset.guestSeq));
+    else this.onPresence(this.id, "viewing"); // presence stays with the team
     this.renderPresence();
   }
 
@@ -150,6 +152,19 @@ export class ConversationPane {
     line.textContent = parts.join(" · ");
   }
 
+  // A message's media moved on (message.media_changed: the fetch job stored the photo, or found
+  // it gone). Only that item is replaced, with the server's own rendering of it (alt text
+  // escaped, links checked): the rest of the thread, the composer and the scroll stay put.
+  async mediaChanged(media) {
+    const id = Number(media?.id);
+    if (!id || !this.pane?.querySelector(`[data-media="${id}"]`)) return;
+    let body;
+    try { body = await fetchFragment(`/conversations/${this.id}/pane`); } catch { return; }
+    const fresh = body.querySelector(`#pane [data-media="${id}"]`);
+    const old = this.pane?.querySelector(`[data-media="${id}"]`);
+    if (fresh && old) old.replaceWith(fresh);
+  }
+
   // Returns whether the server took the action.
   async act(path, payload) {
     let done = true;
@@ -180,6 +195,7 @@ export class ConversationPane {
       this.act("snooze", { until: seconds ? new Date(Date.now() + seconds * 1000).toISOString() : null, version });
     }
     else if (action === "untag") this.act("tags", { remove: [button.dataset.tag] });
+    else if (action === "revoke-grant") this.revokeGrant(Number(button.dataset.agent), button);
     else if (action === "retry") this.retry(Number(button.dataset.message), button);
     else if (action === "revise") this.revise(button);
     else if (action === "moderate") this.moderate(Number(button.dataset.message), button.dataset.kind, button);
@@ -195,6 +211,17 @@ export class ConversationPane {
     button.textContent = t("retrying");
     try {
       await api(`messages/${messageId}/retry`, {});
+    } catch (error) {
+      this.composer?.message(t("error", { message: error.message }), true);
+    }
+    await this.refresh();
+  }
+
+  // Withdraw a mentioned colleague's access (a manager, or who mentioned them).
+  async revokeGrant(agentId, button) {
+    button.disabled = true;
+    try {
+      await api(`conversations/${this.id}/grants/${agentId}`, undefined, { method: "DELETE" });
     } catch (error) {
       this.composer?.message(t("error", { message: error.message }), true);
     }

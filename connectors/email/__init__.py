@@ -1,0 +1,1 @@
+"""The e-mail channel: one mailbox read over IMAP and answered over SMTP (docs/platforms.md)."""

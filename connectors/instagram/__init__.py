@@ -1,0 +1,1 @@
+"""Instagram business accounts linked to a Facebook Page (Instagram Graph API, facebook-sdk)."""

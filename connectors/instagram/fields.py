@@ -1,0 +1,16 @@
+"""The Graph fields the Instagram connector asks for, in one place."""
+
+from __future__ import annotations
+
+from connectors.facebook.media import ATTACHMENT_FIELDS
+
+PAGE_SIZE = 25
+COMMENTS_PAGE_SIZE = 50
+# How many of the account's newest media a poll watches for new comments.
+MEDIA_WINDOW = 25
+MEDIA_FIELDS = "id,timestamp,comments_count"
+REPLY_FIELDS = "id,text,timestamp,username,from,parent_id"
+COMMENT_FIELDS = f"{REPLY_FIELDS},hidden,replies.limit({COMMENTS_PAGE_SIZE}){{{REPLY_FIELDS}}}"
+# ``story``: a reply to, or a mention in, the customer's story (with its media link).
+MESSAGE_FIELDS = f"id,message,from,to,created_time,{ATTACHMENT_FIELDS},story"
+CONVERSATION_FIELDS = f"participants,updated_time,messages.limit({PAGE_SIZE}){{{MESSAGE_FIELDS}}}"

@@ -1,0 +1,43 @@
+"""What the API and the live events say about a message's media (issue #13).
+
+The file's URLs are Svar's own access-checked routes (``web.views.media``), never the
+platform's CDN link (it expires, and it would tell the client where the customer's file was):
+``url`` and ``thumbnail_url`` are set only once a file is stored. ``link_url`` is what the
+customer shared (a link, not a file). ``download`` says the file is only ever served as a
+download (SVG, HTML, PDF, anything unknown), never shown inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+
+from inbox.media.sniff import INLINE_TYPES
+from inbox.models import Media, MediaState
+
+
+def media_snapshot(media: Media) -> dict[str, Any]:
+    stored = media.state == MediaState.STORED
+    return {
+        "id": media.pk,
+        "message_id": media.message_id,
+        "position": media.position,
+        "kind": media.kind,
+        "state": media.state,
+        "alt_text": media.alt_text,
+        "content_type": media.content_type if stored else None,
+        "size": media.size if stored else None,
+        "url": reverse("media-file", args=[media.pk]) if stored else None,
+        "thumbnail_url": (
+            reverse("media-thumbnail", args=[media.pk]) if stored and media.thumbnail else None
+        ),
+        "download": stored and media.content_type not in INLINE_TYPES,
+        "link_url": media.link_url or None,
+        "reason": media.unavailable_reason if media.state == MediaState.UNAVAILABLE else "",
+    }
+
+
+def media_snapshots(media: Iterable[Media]) -> list[dict[str, Any]]:
+    return [media_snapshot(m) for m in sorted(media, key=lambda m: m.position)]
