@@ -8,9 +8,12 @@ baseline. The backend's comes from ``/proc/<pid>/stat`` (PostgreSQL runs on this
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _backend_ms(pid: int) -> float:
@@ -41,3 +44,12 @@ class CpuMeter:
         process = time.process_time() * 1000 - self.process_ms
         backend = _backend_ms(self.backend) - self.backend_ms
         return round(process / count, 4), round(backend / count, 4)
+
+
+def code_of_tree() -> str:
+    """The commit the benchmark ran, and whether inbox/ differed from it (for A/B records)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(["git", "status", "--porcelain", "inbox"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    return head + (" (inbox/ changed)" if dirty else "")

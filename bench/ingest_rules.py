@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import ingest_workload
-from bench.ingest_cpu import CpuMeter
+from bench.ingest_cpu import CpuMeter, code_of_tree
 from bench.ingest_database import REPO, create_accounts, recreate_database, setup_django
 from bench.ingest_direct import batches
 
@@ -113,15 +112,6 @@ def run_once(
     return len(workload.items) / elapsed, cpu, backend
 
 
-def _code() -> str:
-    """The commit the benchmark ran, and whether the tree differed from it."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(["git", "status", "--porcelain", "inbox"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
-    return head + (" (inbox/ changed)" if dirty else "")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=4000)
@@ -176,7 +166,7 @@ def _report(args, rule_count, runs, load_before) -> dict[str, Any]:
     med = {mode: {k: statistics.median(v) for k, v in runs[mode].items()} for mode in runs}
     total = {mode: med[mode]["cpu"] + med[mode]["backend"] for mode in med}
     return {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"), "code": _code(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"), "code": code_of_tree(),
         "messages": args.messages, "batch": args.batch, "rounds": args.rounds,
         "rules": rule_count, "language_rules": not args.no_language_rules,
         "unique_texts": not args.repeat_texts,

@@ -32,7 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import ingest_workload
-from bench.ingest_cpu import CpuMeter
+from bench.ingest_cpu import CpuMeter, code_of_tree
 from bench.ingest_database import REPO, create_accounts, recreate_database, setup_django
 from bench.ingest_direct import batches
 
@@ -164,11 +164,13 @@ def main() -> None:
     for n in range(args.rounds):
         for media in (False, True) if n % 2 == 0 else (True, False):
             name = "with_20pct_media" if media else "without_media"
-            runs[name].append(run_ingest(workload, f"{name[:4]}{n}-", with_media=media))
+            runs[name].append(
+                run_ingest(workload, f"{'m' if media else 't'}{n}-", with_media=media)
+            )
             django_rq.get_queue("default").empty()  # the photo fetches queued: not run here
     report = {"load_before": [round(x, 2) for x in load_before],
               "load_after": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
-              "code": _code(), "ingest": runs, "median": _medians(runs)}  # fmt: skip
+              "code": code_of_tree(), "ingest": runs, "median": _medians(runs)}  # fmt: skip
     if not args.no_fetch:
         with tempfile.TemporaryDirectory() as media_root:
             report["fetch"] = run_fetch(args, media_root)
@@ -182,14 +184,6 @@ def _medians(runs: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
         name: {key: round(statistics.median(run[key] for run in each), 4) for key in keys}
         for name, each in runs.items()
     }
-
-
-def _code() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(["git", "status", "--porcelain", "inbox"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
-    return head + (" (inbox/ changed)" if dirty else "")
 
 
 if __name__ == "__main__":

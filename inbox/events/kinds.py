@@ -79,11 +79,13 @@ def messages_received_events(
     conversations: Iterable[Conversation],
     messages: Mapping[int, Sequence[MessageLike]],
     created: Collection[int],
+    tagged: Collection[int] = (),
 ) -> list[PendingEvent]:
     """One event per conversation that received ``messages[conversation.pk]``; ``created``:
-    the ids of conversations created by this ingest (no tags yet: not looked up)."""
+    the ids of conversations created by this ingest (no tags yet, so not looked up, unless
+    ``tagged``: the automation rules tagged them)."""
     touched = [c for c in conversations if c.pk in messages]
-    snapshots = snapshots_for(touched, untagged=created)
+    snapshots = snapshots_for(touched, untagged=set(created).difference(tagged))
     return [
         PendingEvent(
             EventKind.MESSAGES_RECEIVED,

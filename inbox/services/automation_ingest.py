@@ -85,9 +85,10 @@ def automation_apply_ingested(
     conversations: Collection[Conversation],
     by_conversation: Mapping[int, Sequence[Any]],
     created: Collection[int],
-) -> None:
+) -> set[int]:
     """Run the rules of the conversations' teams on those the customer wrote in (the caller
-    holds their locks, before the events are announced)."""
+    holds their locks, before the events are announced). Returns the ids of the conversations
+    the rules tagged (the events read their tags, also of conversations created now)."""
     texts = {
         c.pk: " ".join(m.body for m in inbound)
         for c in conversations
@@ -98,11 +99,11 @@ def automation_apply_ingested(
         )
     }
     if not texts:
-        return
+        return set()
     touched = [c for c in conversations if c.pk in texts]
     rules = _load_rules({c.team_id for c in touched})
     if not rules:
-        return
+        return set()
     named = _load_named(rules)
     now = timezone.now()
     detected: dict[int, str | None] = {}  # filled below, read by the rules that ask
@@ -113,8 +114,7 @@ def automation_apply_ingested(
         plan = _plan(conversation, facts[conversation.pk], rules, named, now, created)
         if plan is not None:
             plans[conversation.pk] = plan
-    if plans:
-        _write(touched, plans, named)
+    return _write(touched, plans, named) if plans else set()
 
 
 def _load_rules(team_ids: set[int]) -> dict[int, list[LoadedRule]]:
@@ -263,7 +263,7 @@ def _moves(c: Conversation, p: Plan) -> bool:
     )  # fmt: skip
 
 
-def _write(touched: list[Conversation], plans: Mapping[int, Plan], named: Named) -> None:
+def _write(touched: list[Conversation], plans: Mapping[int, Plan], named: Named) -> set[int]:
     changed = [c for c in touched if c.pk in plans]
     pairs = [(c, plans[c.pk]) for c in changed if _moves(c, plans[c.pk])]
     try:
@@ -282,7 +282,7 @@ def _write(touched: list[Conversation], plans: Mapping[int, Plan], named: Named)
             _tag(plans)
     except DatabaseError:
         logger.exception("automation rules' changes could not be written; batch kept without")
-        return
+        return set()
     for c in changed:
         plan = plans[c.pk]
         c.status = _status(c, plan)
@@ -293,6 +293,7 @@ def _write(touched: list[Conversation], plans: Mapping[int, Plan], named: Named)
         if plan.snoozed_until is not None:
             until = plan.snoozed_until
             transaction.on_commit(lambda until=until: snooze_wake_schedule(until))
+    return {pk for pk, plan in plans.items() if plan.tags}
 
 
 def _status(conversation: Conversation, plan: Plan) -> str:

@@ -99,12 +99,15 @@ def messages_ingest_locked(
         for message in stored:
             by_conversation[message.conversation_id].append(message)
         reopened = _apply_to_conversations(conversations, by_conversation, settled)
-        team_flow_ingested(conversations.values(), by_conversation, settled)  # issue #17
+        tagged = team_flow_ingested(conversations.values(), by_conversation, settled)  # #17
         record_ingested(conversations.values(), stored, new=settled)  # response times
         notify_customer_wrote(conversations.values(), stored, new=settled)  # before announce
         announce(
             *messages_received_events(
-                conversations=conversations.values(), messages=by_conversation, created=settled
+                conversations=conversations.values(),
+                messages=by_conversation,
+                created=settled,
+                tagged=tagged,
             )
         )
         # The account's automatic moderation: hides queued now, applied after commit.

@@ -20,11 +20,12 @@ def team_flow_ingested(
     conversations: Collection[Conversation],
     by_conversation: Mapping[int, Sequence[Any]],
     created: Collection[int],
-) -> None:
+) -> set[int]:
     """The caller (ingest) holds the conversations' locks and has written their new state;
-    ``created``: the ids of the conversations this ingest created."""
+    ``created``: the ids of the conversations this ingest created. Returns the ids of those
+    the automation rules tagged."""
     snooze_wake_on_customer(conversations, by_conversation)
-    automation_apply_ingested(conversations, by_conversation, created)
+    tagged = automation_apply_ingested(conversations, by_conversation, created)
     waiting = {
         c.team_id
         for c in conversations
@@ -32,3 +33,4 @@ def team_flow_ingested(
     }
     if waiting and (teams := auto_assign_enabled_teams(sorted(waiting))):
         transaction.on_commit(lambda: auto_assign_enqueue(teams))
+    return tagged

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from inbox.automation import language
 from inbox.automation.language import language_of, languages_of
 from inbox.db.tag_links import tag_links_add
-from inbox.models import AutomationRule, Conversation, Tag
+from inbox.models import AutomationRule, Conversation, InboxEvent, Tag
 from inbox.services import automation_ingest, messages_ingest
 from tests.factories import inbound
 
@@ -189,3 +189,20 @@ def test_a_tag_another_transaction_commits_meanwhile_is_still_linked(team, x_acc
     committer.join()
     assert tags_of(x_account, "a") == ["samtidig"]
     assert Tag.objects.filter(name="samtidig").count() == 1
+
+
+def test_the_event_of_a_new_conversation_carries_the_tags_the_rules_gave_it(team, x_account):
+    rule(team, {"tags": ["svensk"]}, {"languages": ["sv"]})
+    messages_ingest(
+        account_id=x_account.pk,
+        messages=[
+            inbound(thread="se", author="c1", body=SWEDISH),
+            inbound(thread="dk", author="c2"),
+        ],
+    )
+    tags = {
+        event.payload["conversation"]["id"]: event.payload["conversation"]["tags"]
+        for event in InboxEvent.objects.all()
+    }
+    se, dk = (Conversation.objects.get(external_thread_id=t).pk for t in ("se", "dk"))
+    assert tags == {se: ["svensk"], dk: []}  # seen live, not only after a reload
