@@ -44,6 +44,10 @@ class PageEntries:
 
 def delivery_entries(payload: Any) -> list[PageEntries]:
     """Every Page's items in a parsed delivery; other objects and fields are ignored."""
+    if isinstance(payload, Mapping) and payload.get("object") == "instagram":
+        from connectors.instagram.webhook import instagram_entries  # it builds on this module
+
+        return instagram_entries(payload)
     if not isinstance(payload, Mapping) or payload.get("object") != "page":
         return []
     entries = payload.get("entry")

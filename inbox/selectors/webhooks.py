@@ -7,6 +7,8 @@ from typing import Any
 
 from inbox.models import ChannelAccount, Conversation, ConversationStatus, WebhookDelivery
 
+WEBHOOK_PLATFORMS = ("facebook", "instagram")  # Meta delivers both to /webhooks/meta
+
 
 def conversation_active_exists(*, account_id: int, since: datetime) -> bool:
     """Whether an open conversation of the account has had a message since ``since``."""
@@ -29,17 +31,17 @@ def messenger_thread_known(*, account_id: int, customer_id: str) -> tuple[str, s
 
 
 def account_ids_by_page(*, page_ids: set[str]) -> dict[str, int]:
-    """Active Facebook accounts of these Page ids."""
+    """Active Facebook (and Instagram) accounts of these Page (Instagram account) ids."""
     return dict(
         ChannelAccount.objects.filter(
-            platform="facebook", external_id__in=page_ids, is_active=True
+            platform__in=WEBHOOK_PLATFORMS, external_id__in=page_ids, is_active=True
         ).values_list("external_id", "pk")
     )
 
 
 def active_page_ids() -> list[str]:
     return list(
-        ChannelAccount.objects.filter(platform="facebook", is_active=True).values_list(
+        ChannelAccount.objects.filter(platform__in=WEBHOOK_PLATFORMS, is_active=True).values_list(
             "external_id", flat=True
         )
     )

@@ -51,6 +51,7 @@ class InstagramInjector:
     ) -> dict[str, Any]:
         moment = parse_moment(timestamp, self.app.now())
         comment = self.world.add_comment(media_id, author, text, moment, parent_id)
+        self.app.webhooks.instagram_comment(self.world.media[comment.media_id].owner_id, comment)
         with self.app.world.lock:
             return InstagramRender(self.app.world).comment(
                 comment, parse_fields(COMMENT_FIELDS), None

@@ -95,7 +95,17 @@ class WebhookSender:
         }  # fmt: skip
         self._deliver(message.id, page_id, {"messaging": [event]})
 
-    def _deliver(self, item_id: str, page_id: str, content: dict[str, Any]) -> None:
+    def instagram_comment(self, ig_id: str, comment: Any) -> None:
+        """Instagram's ``comments`` field: no time in the value (the entry's ``time`` says)."""
+        value = {"from": dict(comment.author), "media": {"id": comment.media_id,
+                 "media_product_type": "FEED"}, "id": comment.id, "text": comment.text,
+                 **({"parent_id": comment.parent_id} if comment.parent_id else {})}  # fmt: skip
+        content = {"changes": [{"field": "comments", "value": value}]}
+        self._deliver(comment.id, ig_id, content, "instagram")
+
+    def _deliver(
+        self, item_id: str, page_id: str, content: dict[str, Any], kind: str = "page"
+    ) -> None:
         with self._lock:
             knobs = self.settings
             if not knobs.url:
@@ -105,7 +115,7 @@ class WebhookSender:
                 return
             now_ms = int(time.time() * 1000)
             entry = {"id": page_id, "time": now_ms, **content}
-            body = json.dumps({"object": "page", "entry": [entry]}).encode()
+            body = json.dumps({"object": kind, "entry": [entry]}).encode()
             secret = knobs.app_secret
             if self._random.random() < knobs.bad_signature:
                 secret, _ = secret + "-wrong", self.stats.badly_signed.append(item_id)
