@@ -96,7 +96,10 @@ function applyEvent(event) {
 function applyGuest(kind, id) {
   if (Number(id) !== pane.id) return;
   if (kind !== "ended") { refreshPaneSoon(); return; }
-  const gone = Object.assign(document.createElement("p"), { className: "empty-state", id: "access-withdrawn", textContent: t("accessWithdrawn") });
+  // As the page's own empty state: a margined <p> as the full-height box would overflow it,
+  // making a scrollable region with nothing to focus (axe: scrollable-region-focusable).
+  const gone = Object.assign(document.createElement("div"), { className: "empty-state" });
+  gone.append(Object.assign(document.createElement("p"), { id: "access-withdrawn", textContent: t("accessWithdrawn") }));
   pane.container.replaceChildren(gone);
   announce(t("accessWithdrawn"));
 }
