@@ -73,10 +73,6 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     # Set by people or automation rules (inbox.models.team_flow.Priority); not a list filter.
     priority = models.CharField(max_length=8, default="normal")
-    # The customer's language as the automation rules detected it (inbox.automation.language:
-    # da, sv, nb or en), once a rule asked; "" until then (also the database's default, for the
-    # benchmarks' loaders). Follow-ups are not detected again.
-    language = models.CharField(max_length=2, blank=True, default="", db_default="")
     # Incremented on every change; events carry it so clients keep only the newest snapshot.
     version = models.PositiveBigIntegerField(default=1)
     search_vector = SearchVectorField(null=True, editable=False)

@@ -184,10 +184,9 @@ def _detect_languages(
     rules: Mapping[int, list[LoadedRule]],
     created: Collection[int],
 ) -> dict[int, str | None]:
-    """The language of each conversation a rule asks it for (its other conditions hold): the
-    one stored when an earlier message was detected, else all detected in one call (and
-    stored); none of the others'. Should detection fail, rules naming a language do not match,
-    and ingest goes on."""
+    """The language of each conversation a rule asks it for (its other conditions hold), all
+    detected in one call; none of the others'. Should detection fail, rules naming a language
+    do not match, and ingest goes on."""
     needed = [
         c.pk
         for c in touched
@@ -195,36 +194,13 @@ def _detect_languages(
             _asks_language(rule, c.pk, facts[c.pk], created) for rule in rules.get(c.team_id, ())
         )
     ]
-    stored = {c.pk: c.language for c in touched if c.language}
-    todo = [pk for pk in needed if pk not in stored]
-    known = {pk: stored[pk] for pk in needed if pk in stored}
-    if not todo:
-        return known
+    if not needed:
+        return {}
     try:
-        found = dict(zip(todo, languages_of([facts[pk].text for pk in todo]), strict=True))
+        return dict(zip(needed, languages_of([facts[pk].text for pk in needed]), strict=True))
     except Exception:
         logger.exception("language detection failed; rules naming a language skipped")
-        return known
-    _remember_languages([c for c in touched if found.get(c.pk)], found)
-    return known | found
-
-
-def _remember_languages(conversations: Sequence[Conversation], found: Mapping[int, Any]) -> None:
-    """Store the conversations' detected languages: their follow-ups are not detected again."""
-    if not conversations:
-        return
-    try:
-        with transaction.atomic():  # a savepoint: should it fail, the batch is still stored
-            update_columns(
-                Conversation,
-                [c.pk for c in conversations],
-                {"language": [found[c.pk] for c in conversations]},
-            )
-    except DatabaseError:
-        logger.exception("detected languages could not be stored; detected again next time")
-        return
-    for c in conversations:
-        c.language = found[c.pk]
+        return {}
 
 
 def _asks_language(rule: LoadedRule, pk: int, facts: Facts, created: Collection[int]) -> bool:

@@ -206,36 +206,3 @@ def test_the_event_of_a_new_conversation_carries_the_tags_the_rules_gave_it(team
     }
     se, dk = (Conversation.objects.get(external_thread_id=t).pk for t in ("se", "dk"))
     assert tags == {se: ["svensk"], dk: []}  # seen live, not only after a reload
-
-
-def conversation_of(account, thread="thread-1"):
-    return Conversation.objects.get(account=account, external_thread_id=thread)
-
-
-def test_a_follow_up_takes_the_language_stored_on_its_conversation(team, x_account, detections):
-    rule(team, {"tags": ["svensk"]}, {"languages": ["sv"]})
-    rule(team, {"tags": ["faktura"]}, {"words": ["faktura"], "languages": ["sv"]})
-    messages_ingest(account_id=x_account.pk, messages=[inbound(body=SWEDISH)])
-    assert conversation_of(x_account).language == "sv"
-    messages_ingest(account_id=x_account.pk, messages=[inbound(body="Och min faktura?")])
-    assert detections == [[SWEDISH]]  # the follow-up is not detected again
-    assert tags_of(x_account, "thread-1") == ["faktura", "svensk"]
-
-
-def test_a_text_without_a_language_stores_none_and_the_next_one_is_detected(
-    team, x_account, detections
-):
-    rule(team, {"tags": ["svensk"]}, {"languages": ["sv"]})
-    messages_ingest(account_id=x_account.pk, messages=[inbound(body="123 !!!")])
-    assert conversation_of(x_account).language == ""
-    messages_ingest(account_id=x_account.pk, messages=[inbound(body=SWEDISH)])
-    assert detections == [["123 !!!"], [SWEDISH]]
-    assert conversation_of(x_account).language == "sv"
-    assert tags_of(x_account, "thread-1") == ["svensk"]
-
-
-def test_no_language_is_stored_where_no_rule_asked(team, x_account, detections):
-    rule(team, {"tags": ["faktura"]}, {"words": ["faktura"], "languages": ["sv"]})
-    messages_ingest(account_id=x_account.pk, messages=[inbound(body=SWEDISH)])
-    assert detections == []
-    assert conversation_of(x_account).language == ""
