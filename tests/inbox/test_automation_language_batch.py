@@ -206,3 +206,25 @@ def test_the_event_of_a_new_conversation_carries_the_tags_the_rules_gave_it(team
     }
     se, dk = (Conversation.objects.get(external_thread_id=t).pk for t in ("se", "dk"))
     assert tags == {se: ["svensk"], dk: []}  # seen live, not only after a reload
+
+
+SHORT_TEXTS = {
+    "Tak for hjælpen!": "da",
+    "Hvor er min pakke?": "da",
+    "Jeg venter stadig på svar.": "da",
+    "Tack för hjälpen!": "sv",
+    "Var är mitt paket?": "sv",
+    "Jag väntar fortfarande på svar.": "sv",
+    "Takk for hjelpen!": "nb",
+    "Jeg venter fortsatt på svar.": "nb",
+    "Thanks for the help!": "en",
+    "Where is my parcel?": "en",
+}
+
+
+def test_short_scandinavian_texts_are_told_apart_among_the_four_languages_rules_name():
+    """The detector's candidates are exactly the languages a rule may name (more would cost
+    two to three times the CPU per text: docs/performance.md, third round)."""
+    language._memo.clear()
+    assert set(language.LANGUAGES) == {"da", "sv", "nb", "en"}
+    assert {text: language_of(text) for text in SHORT_TEXTS} == SHORT_TEXTS
