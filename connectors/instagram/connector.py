@@ -56,10 +56,13 @@ from connectors.instagram.fields import (
     CONVERSATION_FIELDS,
     MEDIA_FIELDS,
     MEDIA_WINDOW,
+    MENTIONED_COMMENT_FIELDS,
+    MENTIONED_MEDIA_FIELDS,
     MESSAGE_FIELDS,
     PAGE_SIZE,
     REPLY_FIELDS,
 )
+from connectors.instagram.mentions import MentionRef, mention_message, mention_of_thread
 from connectors.instagram.parse import ig_comment, ig_message, ig_replies
 
 COMMENTS_SINCE = "ig_comments_since"
@@ -165,7 +168,23 @@ class InstagramConnector(FacebookConnector):
 
     # --- sending ------------------------------------------------------------------------------
 
+    def mention(self, ref: MentionRef) -> InboundMessage:
+        """The caption or comment a ``mentions`` webhook names; ``TargetGone`` when the account
+        cannot read it (a private account's media, or deleted)."""
+        if ref.comment_id:
+            fields = f"mentioned_comment.comment_id({ref.comment_id}){{{MENTIONED_COMMENT_FIELDS}}}"
+        else:
+            fields = f"mentioned_media.media_id({ref.media_id}){{{MENTIONED_MEDIA_FIELDS}}}"
+        return mention_message(self.client.get(self.account_id, fields=fields), ref,
+                               self.account_id)  # fmt: skip
+
     def send(self, reply: OutboundReply) -> SentReply:
+        if (mention := mention_of_thread(reply.thread_external_id)) is not None:
+            result = self.client.post(
+                f"{self.account_id}/mentions", media_id=mention.media_id, message=reply.body,
+                **({"comment_id": mention.comment_id} if mention.comment_id else {}),
+            )  # fmt: skip
+            return SentReply(external_id=_required(result, "id"), sent_at=datetime.now(UTC))
         if reply.kind is ThreadKind.PUBLIC:
             result = self.client.post(f"{reply.thread_external_id}/replies", message=reply.body)
             return SentReply(external_id=_required(result, "id"), sent_at=datetime.now(UTC))
@@ -184,6 +203,8 @@ class InstagramConnector(FacebookConnector):
         """The reply, if an earlier attempt whose outcome is unknown did post it: the account's
         own item in the thread with the same text, written since the attempt began."""
         start = since - CLOCK_SKEW
+        if mention_of_thread(reply.thread_external_id) is not None:
+            return None  # another user's media: its comments are not the account's to list
         if reply.kind is ThreadKind.PUBLIC:
             path, pacer = f"{reply.thread_external_id}/replies", None
             args: dict[str, Any] = {"fields": REPLY_FIELDS, "limit": COMMENTS_PAGE_SIZE}

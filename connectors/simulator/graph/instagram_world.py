@@ -58,6 +58,8 @@ class IgMedia:
     timestamp: datetime
     media_type: str = "IMAGE"
     deleted: bool = False
+    owner_username: str = ""  # another user's media (one that mentions an account)
+    private: bool = False  # another user's media the accounts cannot read
     comments: list[IgComment] = field(default_factory=list)  # oldest first
 
     @property
@@ -103,6 +105,17 @@ class InstagramWorld:
             media = IgMedia(self.number(), ig_id, caption, timestamp, media_type)
             self.media[media.id] = media
             account.media.append(media.id)
+            return media
+
+    def add_foreign_media(
+        self, username: str, caption: str, timestamp: datetime, *, private: bool = False
+    ) -> IgMedia:
+        """Another user's media: its caption or comments may mention an account."""
+        with self.world.lock:
+            owner = f"ext-{username}"
+            media = IgMedia(self.number(), owner, caption, timestamp, owner_username=username,
+                            private=private)  # fmt: skip
+            self.media[media.id] = media
             return media
 
     def add_comment(
