@@ -9,7 +9,9 @@ returned; the inbox dedupes the boundary second. A media deleted meanwhile is sk
 
 Reading DMs. The Page's Conversations API with ``platform=instagram``, walked exactly as
 Messenger (``FacebookConnector``'s walk: newest first, watermark ``instagram_since``, a
-backlog over several polls). Requests from non-followers are conversations like any other.
+backlog over several polls). DMs from non-followers sit in the "requests" folder until the
+account answers: the poll walks that folder too (its own watermark, ``instagram_requests_…``),
+so they arrive like any other DM.
 
 Sending. A public reply goes to ``POST /{top-level-comment}/replies`` (Instagram refuses
 replies to replies and to hidden comments). A DM goes through the Page's Send API honouring
@@ -66,6 +68,7 @@ from connectors.instagram.mentions import MentionRef, mention_message, mention_o
 from connectors.instagram.parse import ig_comment, ig_message, ig_replies
 
 COMMENTS_SINCE = "ig_comments_since"
+REQUESTS = "requests"  # the folder non-followers' DMs land in
 MEDIA_COUNTS = "ig_media_counts"
 INITIAL_LOOKBACK = timedelta(days=7)
 
@@ -99,25 +102,30 @@ class InstagramConnector(FacebookConnector):
         start = datetime.now(UTC) - self.initial_lookback
         comments, counts = self._read_comments(cursor, start)
         dms = self._read(self._conversations(), cursor, start)
+        requests = self._read(self._conversations(REQUESTS), cursor, start)
         return FetchResult(
-            messages=_unique(comments.messages + dms.harvest.messages),
+            messages=_unique(comments.messages + dms.harvest.messages + requests.harvest.messages),
             cursor={
                 **dms.cursor,
+                **requests.cursor,
                 COMMENTS_SINCE: comments.watermark.isoformat(),
                 MEDIA_COUNTS: json.dumps(counts, separators=(",", ":")),
             },
-            rejected=tuple(comments.rejected + dms.harvest.rejected),
-            more_pending=dms.more_pending,
+            rejected=tuple(comments.rejected + dms.harvest.rejected + requests.harvest.rejected),
+            more_pending=dms.more_pending or requests.more_pending,
         )
 
-    def _conversations(self) -> _Listing:
+    def _conversations(self, folder: str | None = None) -> _Listing:
+        """The inbox's DM conversations, or with ``folder`` those of that folder (``requests``:
+        non-followers' DMs until the account answers)."""
         return _Listing(
-            key="instagram",
+            key=f"instagram_{folder}" if folder else "instagram",
             path="me/conversations",
             args={
                 "platform": "instagram",
                 "fields": CONVERSATION_FIELDS,
                 "limit": self.conversations_page_size,
+                **({"folder": folder} if folder else {}),
             },  # fmt: skip
             edge="messages",
             convert=lambda thread: partial(

@@ -4,7 +4,8 @@
 HTTP routes: ``POST accounts`` (``page_id``, ``ig_id``, ``username``, ``name``), ``POST media``
 (``ig_id``, ``caption``), ``POST comments`` (``media_id``, ``author`` {id, username}, ``text``,
 ``parent_id``), ``POST malformed_comments`` (``media_id``, ``raw``), ``POST dms`` (``page_id``,
-``igsid``, ``username``, ``text``, ``story``), ``DELETE comments/{id}``, ``DELETE media/{id}``,
+``igsid``, ``username``, ``text``, ``story``, ``follower``), ``DELETE comments/{id}``,
+``DELETE media/{id}``,
 ``POST mentions`` (``ig_id``, ``username``, ``text``, ``media_id``, ``private``),
 ``GET accounts/{ig_id}/replies`` (public replies and DMs the account sent).
 """
@@ -111,10 +112,14 @@ class InstagramInjector:
         text: str,
         timestamp: datetime | str | None = None,
         media: dict[str, Any] | None = None,
+        follower: bool = True,
     ) -> dict[str, Any]:
-        """A customer's DM; ``media`` holds Graph's ``attachments`` and/or ``story``."""
+        """A customer's DM; ``media`` holds Graph's ``attachments`` and/or ``story``. A
+        non-follower's (``follower=False``) lands in the "requests" folder."""
         moment = parse_moment(timestamp, self.app.now())
-        conversation, message = self.world.add_dm(page_id, igsid, username, text, moment, media)
+        conversation, message = self.world.add_dm(
+            page_id, igsid, username, text, moment, media, follower
+        )
         with self.app.world.lock:
             rendered = InstagramRender(self.app.world).message(
                 message, parse_fields("id,message,from,to,created_time")
@@ -163,6 +168,7 @@ def instagram_control(injector: InstagramInjector, request: SimRequest) -> SimRe
         created = injector.add_dm(
             body["page_id"], body["igsid"], body.get("username", ""), body.get("text", ""),
             body.get("timestamp"), {"story": story} if story else None,
+            follower=body.get("follower", True) is not False,
         )  # fmt: skip
         return SimResponse.json(created, 201)
     if method == "DELETE" and len(route) == 2 and route[0] in ("comments", "media"):

@@ -177,14 +177,19 @@ class InstagramWorld:
         text: str,
         timestamp: datetime,
         media: dict[str, Any] | None = None,
+        follower: bool = True,
     ) -> tuple[Conversation, MessengerMessage]:
-        """A customer's DM (``media``: ``attachments`` and/or ``story`` as Graph renders them)."""
+        """A customer's DM (``media``: ``attachments`` and/or ``story`` as Graph renders them).
+        A non-follower's first DM opens a conversation in the "requests" folder."""
         with self.world.lock:
             page = self.world.pages[page_id]
             account = self.account_of(page)
             if account is None:
                 raise KeyError(f"Page {page_id} has no Instagram account")
+            new = igsid not in page.ig_conversations
             conversation = self.conversation_with(page, igsid, username)
+            if new and not follower:
+                conversation.folder = "requests"
             conversation.name = username or conversation.name
             customer = {"id": igsid, "username": conversation.name}
             message = self.append(conversation, customer, account.ref, text, timestamp)
@@ -197,6 +202,7 @@ class InstagramWorld:
         account = self.account_of(page)
         assert account is not None
         customer = {"id": conversation.psid, "username": conversation.name}
+        conversation.folder = "inbox"  # answering a request accepts it
         return self.append(conversation, account.ref, customer, text, timestamp)
 
     def append(
