@@ -21,8 +21,10 @@ from django.db import connection
 from rq import Retry
 
 from connectors.base import InboundMessage
+from connectors.errors import TargetGone
 from connectors.facebook.client import share_pacing_through
 from connectors.facebook.connector import FacebookConnector
+from connectors.facebook.parse import MalformedItem
 from connectors.facebook.webhook import (
     MessengerEvent,
     PageEntries,
@@ -104,7 +106,8 @@ def ingest_webhook_deliveries(bodies: dict[int, bytes]) -> str:
             logger.warning("webhook: skipped an unreadable item (%s); raw: %s",
                            item.reason, item.raw)  # fmt: skip
         by_account[account_id] += [*entries.comments,
-                                   *_messenger_messages(account_id, entries, threads)]  # fmt: skip
+                                   *_messenger_messages(account_id, entries, threads),
+                                   *_mentions(account_id, entries)]  # fmt: skip
     created = duplicates = 0
     for account_id, messages in by_account.items():
         result = webhook_services.webhook_items_ingest(account_id=account_id, messages=messages)
@@ -139,3 +142,28 @@ def _thread(account_id: int, page_id: str, event: MessengerEvent) -> tuple[str, 
         account.external_id, account_token(account), base_url=account.base_url or None
     )
     return messenger_thread(connector.client, page_id, event.customer_id)
+
+
+def _mentions(account_id: int, entries: PageEntries) -> list[InboundMessage]:
+    """Instagram mentions, each looked up on the account. One the account cannot read (a
+    private account's media, or deleted meanwhile) is logged with its ids and skipped: asking
+    again would get the same answer, and the account itself is fine."""
+    if not entries.mentions:
+        return []
+    from connectors.instagram.connector import InstagramConnector
+
+    account = channel_account_get(account_id=account_id)
+    share_pacing_through(settings.REDIS_URL)
+    connector = InstagramConnector(
+        account.external_id, account_token(account), base_url=account.base_url or None
+    )
+    found = []
+    for ref in entries.mentions:
+        try:
+            found.append(connector.mention(ref))
+        except (TargetGone, MalformedItem) as error:
+            logger.warning(
+                "webhook: Instagram account %s was mentioned on media %s (comment %s), which it "
+                "cannot read; skipped: %s", entries.page_id, ref.media_id, ref.comment_id, error,
+            )  # fmt: skip
+    return found

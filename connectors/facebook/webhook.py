@@ -40,6 +40,7 @@ class PageEntries:
     comments: tuple[InboundMessage, ...]
     messenger: tuple[MessengerEvent, ...]
     rejected: tuple[RejectedItem, ...]
+    mentions: tuple[Any, ...] = ()  # Instagram: MentionRefs, looked up by the caller
 
 
 def delivery_entries(payload: Any) -> list[PageEntries]:

@@ -9,7 +9,9 @@ returned; the inbox dedupes the boundary second. A media deleted meanwhile is sk
 
 Reading DMs. The Page's Conversations API with ``platform=instagram``, walked exactly as
 Messenger (``FacebookConnector``'s walk: newest first, watermark ``instagram_since``, a
-backlog over several polls). Requests from non-followers are conversations like any other.
+backlog over several polls). DMs from non-followers sit in the "requests" folder until the
+account answers: the poll walks that folder too (its own watermark, ``instagram_requests_…``),
+so they arrive like any other DM.
 
 Sending. A public reply goes to ``POST /{top-level-comment}/replies`` (Instagram refuses
 replies to replies and to hidden comments). A DM goes through the Page's Send API honouring
@@ -56,13 +58,17 @@ from connectors.instagram.fields import (
     CONVERSATION_FIELDS,
     MEDIA_FIELDS,
     MEDIA_WINDOW,
+    MENTIONED_COMMENT_FIELDS,
+    MENTIONED_MEDIA_FIELDS,
     MESSAGE_FIELDS,
     PAGE_SIZE,
     REPLY_FIELDS,
 )
+from connectors.instagram.mentions import MentionRef, mention_message, mention_of_thread
 from connectors.instagram.parse import ig_comment, ig_message, ig_replies
 
 COMMENTS_SINCE = "ig_comments_since"
+REQUESTS = "requests"  # the folder non-followers' DMs land in
 MEDIA_COUNTS = "ig_media_counts"
 INITIAL_LOOKBACK = timedelta(days=7)
 
@@ -96,25 +102,30 @@ class InstagramConnector(FacebookConnector):
         start = datetime.now(UTC) - self.initial_lookback
         comments, counts = self._read_comments(cursor, start)
         dms = self._read(self._conversations(), cursor, start)
+        requests = self._read(self._conversations(REQUESTS), cursor, start)
         return FetchResult(
-            messages=_unique(comments.messages + dms.harvest.messages),
+            messages=_unique(comments.messages + dms.harvest.messages + requests.harvest.messages),
             cursor={
                 **dms.cursor,
+                **requests.cursor,
                 COMMENTS_SINCE: comments.watermark.isoformat(),
                 MEDIA_COUNTS: json.dumps(counts, separators=(",", ":")),
             },
-            rejected=tuple(comments.rejected + dms.harvest.rejected),
-            more_pending=dms.more_pending,
+            rejected=tuple(comments.rejected + dms.harvest.rejected + requests.harvest.rejected),
+            more_pending=dms.more_pending or requests.more_pending,
         )
 
-    def _conversations(self) -> _Listing:
+    def _conversations(self, folder: str | None = None) -> _Listing:
+        """The inbox's DM conversations, or with ``folder`` those of that folder (``requests``:
+        non-followers' DMs until the account answers)."""
         return _Listing(
-            key="instagram",
+            key=f"instagram_{folder}" if folder else "instagram",
             path="me/conversations",
             args={
                 "platform": "instagram",
                 "fields": CONVERSATION_FIELDS,
                 "limit": self.conversations_page_size,
+                **({"folder": folder} if folder else {}),
             },  # fmt: skip
             edge="messages",
             convert=lambda thread: partial(
@@ -165,7 +176,23 @@ class InstagramConnector(FacebookConnector):
 
     # --- sending ------------------------------------------------------------------------------
 
+    def mention(self, ref: MentionRef) -> InboundMessage:
+        """The caption or comment a ``mentions`` webhook names; ``TargetGone`` when the account
+        cannot read it (a private account's media, or deleted)."""
+        if ref.comment_id:
+            fields = f"mentioned_comment.comment_id({ref.comment_id}){{{MENTIONED_COMMENT_FIELDS}}}"
+        else:
+            fields = f"mentioned_media.media_id({ref.media_id}){{{MENTIONED_MEDIA_FIELDS}}}"
+        return mention_message(self.client.get(self.account_id, fields=fields), ref,
+                               self.account_id)  # fmt: skip
+
     def send(self, reply: OutboundReply) -> SentReply:
+        if (mention := mention_of_thread(reply.thread_external_id)) is not None:
+            result = self.client.post(
+                f"{self.account_id}/mentions", media_id=mention.media_id, message=reply.body,
+                **({"comment_id": mention.comment_id} if mention.comment_id else {}),
+            )  # fmt: skip
+            return SentReply(external_id=_required(result, "id"), sent_at=datetime.now(UTC))
         if reply.kind is ThreadKind.PUBLIC:
             result = self.client.post(f"{reply.thread_external_id}/replies", message=reply.body)
             return SentReply(external_id=_required(result, "id"), sent_at=datetime.now(UTC))
@@ -184,6 +211,8 @@ class InstagramConnector(FacebookConnector):
         """The reply, if an earlier attempt whose outcome is unknown did post it: the account's
         own item in the thread with the same text, written since the attempt began."""
         start = since - CLOCK_SKEW
+        if mention_of_thread(reply.thread_external_id) is not None:
+            return None  # another user's media: its comments are not the account's to list
         if reply.kind is ThreadKind.PUBLIC:
             path, pacer = f"{reply.thread_external_id}/replies", None
             args: dict[str, Any] = {"fields": REPLY_FIELDS, "limit": COMMENTS_PAGE_SIZE}

@@ -14,3 +14,7 @@ COMMENT_FIELDS = f"{REPLY_FIELDS},hidden,replies.limit({COMMENTS_PAGE_SIZE}){{{R
 # ``story``: a reply to, or a mention in, the customer's story (with its media link).
 MESSAGE_FIELDS = f"id,message,from,to,created_time,{ATTACHMENT_FIELDS},story"
 CONVERSATION_FIELDS = f"participants,updated_time,messages.limit({PAGE_SIZE}){{{MESSAGE_FIELDS}}}"
+# Mentions: another user's caption or comment naming the account, looked up on the account.
+MENTION_PREFIX = "mention:"  # a mention's thread: ``mention:{media-id}[:{comment-id}]``
+MENTIONED_MEDIA_FIELDS = "caption,media_type,timestamp,username,comments_count"
+MENTIONED_COMMENT_FIELDS = "text,timestamp,username,media{id}"

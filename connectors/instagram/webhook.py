@@ -4,7 +4,8 @@ A delivery is ``{"object": "instagram", "entry": [{"id": ig-user-id, "time", "ch
 on Meta's one webhook route. ``comments`` changes carry the comment (``id``, ``text``,
 ``from{id,username}``, ``media{id}``, ``parent_id`` for a reply) but no time of their own: the
 entry's ``time`` (milliseconds) stands for it. DMs (``messaging``) are left to the polls, which
-know their conversation ids.
+know their conversation ids. ``mentions`` changes name only ``{media_id, comment_id}``: the
+caller looks each up (``InstagramConnector.mention``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from connectors.base import InboundMessage, RejectedItem
 from connectors.facebook.parse import MalformedItem, graph_time, reject
 from connectors.facebook.webhook import PageEntries
+from connectors.instagram.mentions import MentionRef, mention_ref
 from connectors.instagram.parse import ig_comment
 
 
@@ -31,7 +33,14 @@ def _entries(entry: Mapping[str, Any]) -> PageEntries:
     comments: list[InboundMessage] = []
     rejected: list[RejectedItem] = []
     changes = entry.get("changes")
+    mentions: list[MentionRef] = []
     for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, Mapping) and change.get("field") == "mentions":
+            try:
+                mentions.append(mention_ref(change.get("value")))
+            except MalformedItem as error:
+                rejected.append(reject(change, str(error)))
+            continue
         if not isinstance(change, Mapping) or change.get("field") != "comments":
             continue
         value = change.get("value")
@@ -42,7 +51,7 @@ def _entries(entry: Mapping[str, Any]) -> PageEntries:
             comments.append(ig_comment(item, account_id))
         except MalformedItem as error:
             rejected.append(reject(change, str(error)))
-    return PageEntries(account_id, tuple(comments), (), tuple(rejected))
+    return PageEntries(account_id, tuple(comments), (), tuple(rejected), tuple(mentions))
 
 
 def _moment(value: Any) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 import regex
 from django.utils.translation import gettext_lazy as _
 
+from connectors.base import Platform
 from inbox.automation.language import LANGUAGES
 from inbox.composer.visible import has_visible_text, without_invisible_separators
 from inbox.exceptions import InvalidInput
@@ -19,7 +20,7 @@ from inbox.stored_text import Text
 WORDS_MAX = 50
 WORD_MAX_LENGTH = 100
 SNOOZE_MINUTES_MAX = 365 * 24 * 60
-PLATFORMS = ("x", "facebook", "instagram")
+PLATFORMS = tuple(p.value for p in Platform)  # every channel a rule may be limited to
 KINDS = ("public", "private")
 
 

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from connectors.base import ThreadKind
+from connectors.base import Platform, ThreadKind
 from inbox.audit import audit
+from inbox.composer.rendering import render_reply
 from inbox.events.kinds import private_reply_changed_event
 from inbox.events.log import announce
 from inbox.exceptions import InvalidInput, InvalidTransition, NotFound
-from inbox.models import AuditAction, Direction, Message, PrivateReply
+from inbox.models import Agent, AuditAction, Direction, Message, PrivateReply
 from inbox.permissions.access import access_conversation, agent_of
 from inbox.selectors.moderation import message_get_conversation_id
 
@@ -48,12 +49,7 @@ def private_reply_create(*, user: AbstractBaseUser, message_id: int, text: str) 
         raise InvalidInput(
             _("A private reply answers a customer's public comment."), field="message"
         )
-    text = (text or "").strip() if isinstance(text, str) else ""
-    if not text or len(text) > MAX_TEXT:
-        raise InvalidInput(
-            _("A private reply needs text, at most %(n)s characters.") % {"n": MAX_TEXT},
-            field="text",
-        )
+    text = _signed(author, conversation.account.platform, text)
     try:
         with transaction.atomic():
             reply = PrivateReply.objects.create(
@@ -71,6 +67,29 @@ def private_reply_create(*, user: AbstractBaseUser, message_id: int, text: str) 
     announce(private_reply_changed_event(reply=reply, actor=author))
     transaction.on_commit(lambda: enqueue_private_reply(reply.pk))
     return reply
+
+
+def _signed(author: Agent, platform: str, text: object) -> str:
+    """The text as sent. On Instagram, signed as the agent's DMs there are and within the DM
+    limit with the signature counted (1,000 characters); elsewhere, as the agent wrote it."""
+    body = text.strip() if isinstance(text, str) else ""
+    signed = platform == Platform.INSTAGRAM
+    rendered = render_reply(
+        body, platform=platform, kind=ThreadKind.PRIVATE, public_name=author.public_name,
+        initials=author.initials,
+        signature_template=author.signatures.get(platform) if signed else None,
+    )  # fmt: skip
+    limit = min(MAX_TEXT, rendered.limit)
+    if not rendered.text or rendered.length > limit:
+        raise InvalidInput(
+            _(
+                "A private reply needs text, at most %(n)s characters "
+                "(signature included); this one has %(length)s."
+            )
+            % {"n": limit, "length": rendered.length},
+            field="text",
+        )
+    return rendered.text
 
 
 def enqueue_private_reply(reply_id: int) -> None:

@@ -10,7 +10,15 @@ import pytest
 
 from connectors import jobs
 from connectors.private_reply_jobs import send_private_reply
-from inbox.models import AccountHealth, ChannelAccount, Conversation, DeliveryState, Message
+from inbox.exceptions import InvalidInput
+from inbox.models import (
+    AccountHealth,
+    ChannelAccount,
+    Conversation,
+    DeliveryState,
+    Message,
+    PrivateReply,
+)
 from inbox.services import reply_create
 from inbox.services.private_replies import private_reply_create
 from tests.connectors import instagram_support
@@ -95,6 +103,31 @@ def test_a_private_reply_is_sent_once(instagram, account, agent):
     assert send_private_reply(private.pk) == "nothing to do"
 
     assert [m["comment_id"] for m in instagram.sent()["messages"]] == [comment["id"]]
+
+
+def test_a_private_reply_carries_the_signature_as_a_dm_does(instagram, account, agent):
+    agent.signatures = {"instagram": " /{name}"}
+    agent.save(update_fields=["signatures"])
+    comment, conversation = _comment_thread(instagram, account)
+    inbound = conversation.messages.get(external_id=comment["id"])
+
+    private = private_reply_create(user=agent.user, message_id=inbound.pk, text="Skriv her")
+    assert send_private_reply(private.pk).startswith("sent")
+
+    [sent] = instagram.sent()["messages"]
+    assert sent["text"] == f"Skriv her /{agent.public_name}"
+
+
+def test_a_private_reply_counts_its_signature_against_the_dm_limit(instagram, account, agent):
+    agent.signatures = {"instagram": " /{name}"}
+    agent.save(update_fields=["signatures"])
+    comment, conversation = _comment_thread(instagram, account)
+    inbound = conversation.messages.get(external_id=comment["id"])
+
+    with pytest.raises(InvalidInput, match="at most 1000 characters"):
+        private_reply_create(user=agent.user, message_id=inbound.pk, text="x" * 995)
+    assert not PrivateReply.objects.exists()
+    assert private_reply_create(user=agent.user, message_id=inbound.pk, text="x" * 900)
 
 
 def test_a_private_reply_after_seven_days_fails_clearly_once(instagram, account, agent):

@@ -60,3 +60,18 @@ def test_the_page_is_in_danish_for_a_danish_manager(team, manager):
 
 def test_an_agent_is_refused(team, agent):
     assert signed_in(agent).get(f"/team-flow/?team={team.pk}").status_code == 403
+
+
+def test_a_rule_can_be_limited_to_instagram_and_email(team, manager):
+    client = signed_in(manager)
+    page = client.get(f"/team-flow/?team={team.pk}").content.decode()
+    for platform in ("x", "facebook", "instagram", "email"):
+        assert f'name="platforms" value="{platform}"' in page
+
+    client.post(f"/team-flow/?team={team.pk}", {
+        "form": "add_rule", "name": "Billeder og breve", "trigger": "created",
+        "platforms": ["instagram", "email"], "tags": "kanal",
+    })  # fmt: skip
+
+    rule = AutomationRule.objects.get(team=team)
+    assert rule.conditions == {"platforms": ["instagram", "email"]}

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inbox.automation.language import LANGUAGES
 from inbox.exceptions import InvalidInput, NotFound
@@ -22,6 +23,9 @@ from inbox.selectors.teams import team_list
 from inbox.services import automation
 from inbox.services.team_assignment import team_assignment_get, team_assignment_set
 
+PLATFORM_LABELS = {
+    "x": "X", "facebook": "Facebook", "instagram": "Instagram", "email": gettext_lazy("E-mail"),
+}  # fmt: skip
 LANGUAGE_LABELS = {"da": _("Danish"), "sv": _("Swedish"), "nb": _("Norwegian"), "en": _("English")}
 
 
@@ -104,6 +108,7 @@ def team_flow_page(request: HttpRequest) -> HttpResponse:
             "rules": automation.automation_rule_list(user=request.user, team_id=team_id),
             "members": agent_list(team_id=team_id),
             "languages": LANGUAGE_LABELS,
+            "platforms": PLATFORM_LABELS,
             "priorities": Priority.values,
         },
     )

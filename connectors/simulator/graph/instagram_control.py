@@ -4,7 +4,9 @@
 HTTP routes: ``POST accounts`` (``page_id``, ``ig_id``, ``username``, ``name``), ``POST media``
 (``ig_id``, ``caption``), ``POST comments`` (``media_id``, ``author`` {id, username}, ``text``,
 ``parent_id``), ``POST malformed_comments`` (``media_id``, ``raw``), ``POST dms`` (``page_id``,
-``igsid``, ``username``, ``text``, ``story``), ``DELETE comments/{id}``, ``DELETE media/{id}``,
+``igsid``, ``username``, ``text``, ``story``, ``follower``), ``DELETE comments/{id}``,
+``DELETE media/{id}``,
+``POST mentions`` (``ig_id``, ``username``, ``text``, ``media_id``, ``private``),
 ``GET accounts/{ig_id}/replies`` (public replies and DMs the account sent).
 """
 
@@ -66,6 +68,30 @@ class InstagramInjector:
         self.world.add_comment(media_id, {"id": "", "username": ""}, "", moment, raw=dict(raw))
         return raw
 
+    def mention(
+        self,
+        ig_id: str,
+        username: str,
+        text: str,
+        *,
+        media_id: str | None = None,
+        private: bool = False,
+        timestamp: datetime | str | None = None,
+    ) -> dict[str, Any]:
+        """Another user mentions the account: in a comment on ``media_id`` (another user's
+        media), or, without it, in the caption of a new media of theirs (``private``: one the
+        account cannot read). Instagram's ``mentions`` webhook names the ids only."""
+        moment = parse_moment(timestamp, self.app.now())
+        comment_id = None
+        if media_id is None:
+            media = self.world.add_foreign_media(username, text, moment, private=private)
+            media_id = media.id
+        else:
+            author = {"id": f"ext-{username}", "username": username}
+            comment_id = self.world.add_comment(media_id, author, text, moment).id
+        self.app.webhooks.instagram_mention(ig_id, media_id, comment_id)
+        return {"media_id": media_id, **({"comment_id": comment_id} if comment_id else {})}
+
     def delete_comment(self, comment_id: str) -> None:
         with self.app.world.lock:
             self.world.comments[comment_id].deleted = True
@@ -86,10 +112,14 @@ class InstagramInjector:
         text: str,
         timestamp: datetime | str | None = None,
         media: dict[str, Any] | None = None,
+        follower: bool = True,
     ) -> dict[str, Any]:
-        """A customer's DM; ``media`` holds Graph's ``attachments`` and/or ``story``."""
+        """A customer's DM; ``media`` holds Graph's ``attachments`` and/or ``story``. A
+        non-follower's (``follower=False``) lands in the "requests" folder."""
         moment = parse_moment(timestamp, self.app.now())
-        conversation, message = self.world.add_dm(page_id, igsid, username, text, moment, media)
+        conversation, message = self.world.add_dm(
+            page_id, igsid, username, text, moment, media, follower
+        )
         with self.app.world.lock:
             rendered = InstagramRender(self.app.world).message(
                 message, parse_fields("id,message,from,to,created_time")
@@ -127,11 +157,18 @@ def instagram_control(injector: InstagramInjector, request: SimRequest) -> SimRe
         return SimResponse.json(created, 201)
     if method == "POST" and route == ["malformed_comments"]:
         return SimResponse.json(injector.add_malformed_comment(body["media_id"], body["raw"]), 201)
+    if method == "POST" and route == ["mentions"]:
+        created = injector.mention(
+            body["ig_id"], body["username"], body["text"], media_id=body.get("media_id"),
+            private=bool(body.get("private")), timestamp=body.get("timestamp"),
+        )  # fmt: skip
+        return SimResponse.json(created, 201)
     if method == "POST" and route == ["dms"]:
         story = body.get("story")
         created = injector.add_dm(
             body["page_id"], body["igsid"], body.get("username", ""), body.get("text", ""),
             body.get("timestamp"), {"story": story} if story else None,
+            follower=body.get("follower", True) is not False,
         )  # fmt: skip
         return SimResponse.json(created, 201)
     if method == "DELETE" and len(route) == 2 and route[0] in ("comments", "media"):

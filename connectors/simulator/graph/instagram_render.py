@@ -116,6 +116,9 @@ class InstagramRender:
         chosen = [c for c in page.ig_conversations.values() if c.messages]
         if form.get("user_id"):
             chosen = [c for c in chosen if c.psid == form["user_id"]]
+        else:  # one folder at a time: the inbox unless ``folder=requests`` is asked for
+            folder = form.get("folder") or "inbox"
+            chosen = [c for c in chosen if c.folder == folder]
         chosen.sort(key=lambda c: (c.updated_time, c.id), reverse=True)
         token = listing.args.get("access_token", "")
         return paginate([self.conversation(c, fields, token, version) for c in chosen], listing)

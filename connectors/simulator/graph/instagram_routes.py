@@ -8,6 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from connectors.simulator.graph.instagram_mentions import (
+    is_mention_lookup,
+    mention_lookup,
+    reply_to_mention,
+)
 from connectors.simulator.graph.instagram_render import InstagramRender
 from connectors.simulator.graph.instagram_world import IgComment
 from connectors.simulator.graph.wire import GraphFault, graph_time
@@ -38,8 +43,14 @@ def instagram_route(world: GraphWorld, call: Call) -> IgRoute | None:
 def _account(world: GraphWorld, call: Call) -> Answer:
     account = world.instagram.accounts[call.object_id]
     render = InstagramRender(world)
+    if (call.request.method, call.edge) == ("POST", "mentions"):
+        from connectors.simulator.graph.writes import form_or_json
+
+        return reply_to_mention(world, account, form_or_json(call.request), call)
     if call.request.method != "GET":
         return None
+    if call.edge is None and is_mention_lookup(call):
+        return mention_lookup(world, account, call)
     if call.edge is None:
         return render.account(account, call.fields)
     if call.edge == "media":

@@ -58,6 +58,8 @@ class IgMedia:
     timestamp: datetime
     media_type: str = "IMAGE"
     deleted: bool = False
+    owner_username: str = ""  # another user's media (one that mentions an account)
+    private: bool = False  # another user's media the accounts cannot read
     comments: list[IgComment] = field(default_factory=list)  # oldest first
 
     @property
@@ -103,6 +105,17 @@ class InstagramWorld:
             media = IgMedia(self.number(), ig_id, caption, timestamp, media_type)
             self.media[media.id] = media
             account.media.append(media.id)
+            return media
+
+    def add_foreign_media(
+        self, username: str, caption: str, timestamp: datetime, *, private: bool = False
+    ) -> IgMedia:
+        """Another user's media: its caption or comments may mention an account."""
+        with self.world.lock:
+            owner = f"ext-{username}"
+            media = IgMedia(self.number(), owner, caption, timestamp, owner_username=username,
+                            private=private)  # fmt: skip
+            self.media[media.id] = media
             return media
 
     def add_comment(
@@ -164,14 +177,19 @@ class InstagramWorld:
         text: str,
         timestamp: datetime,
         media: dict[str, Any] | None = None,
+        follower: bool = True,
     ) -> tuple[Conversation, MessengerMessage]:
-        """A customer's DM (``media``: ``attachments`` and/or ``story`` as Graph renders them)."""
+        """A customer's DM (``media``: ``attachments`` and/or ``story`` as Graph renders them).
+        A non-follower's first DM opens a conversation in the "requests" folder."""
         with self.world.lock:
             page = self.world.pages[page_id]
             account = self.account_of(page)
             if account is None:
                 raise KeyError(f"Page {page_id} has no Instagram account")
+            new = igsid not in page.ig_conversations
             conversation = self.conversation_with(page, igsid, username)
+            if new and not follower:
+                conversation.folder = "requests"
             conversation.name = username or conversation.name
             customer = {"id": igsid, "username": conversation.name}
             message = self.append(conversation, customer, account.ref, text, timestamp)
@@ -184,6 +202,7 @@ class InstagramWorld:
         account = self.account_of(page)
         assert account is not None
         customer = {"id": conversation.psid, "username": conversation.name}
+        conversation.folder = "inbox"  # answering a request accepts it
         return self.append(conversation, account.ref, customer, text, timestamp)
 
     def append(

@@ -103,6 +103,12 @@ class WebhookSender:
         content = {"changes": [{"field": "comments", "value": value}]}
         self._deliver(comment.id, ig_id, content, "instagram")
 
+    def instagram_mention(self, ig_id: str, media_id: str, comment_id: str | None) -> None:
+        """Instagram's ``mentions`` field: only the ids; the account looks the item up."""
+        value = {"media_id": media_id, **({"comment_id": comment_id} if comment_id else {})}
+        content = {"changes": [{"field": "mentions", "value": value}]}
+        self._deliver(comment_id or media_id, ig_id, content, "instagram")
+
     def _deliver(
         self, item_id: str, page_id: str, content: dict[str, Any], kind: str = "page"
     ) -> None:

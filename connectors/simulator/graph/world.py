@@ -65,6 +65,7 @@ class Conversation:
     name: str
     messages: list[MessengerMessage] = field(default_factory=list)
     platform: str = "messenger"  # or "instagram" (instagram_world.py)
+    folder: str = "inbox"  # Instagram: "requests" for a non-follower's until the account answers
 
     @property
     def updated_time(self) -> datetime:
