@@ -32,6 +32,7 @@ from connectors.base import (
 )
 from connectors.email.attachments import attachments_of
 from connectors.email.bounces import bounce_of
+from connectors.email.html import safe_html
 from connectors.email.text import FALLBACK_CHARSET, best_text
 
 MAX_ID_LENGTH = 120  # Message.external_id holds 128
@@ -83,6 +84,7 @@ def parse_mail(raw: bytes, account_address: str) -> InboundMessage | Automatic:
         media=attachments_of(message),
         subject=_header(message, "Subject")[:MAX_SUBJECT],
         references=_references(message),
+        html=safe_html(message),
     )
 
 
@@ -92,7 +94,7 @@ def oversized_mail(header_bytes: bytes, size: int, account_address: str) -> Inbo
     if isinstance(parsed, Automatic):
         raise MalformedMail(f"oversized automatic mail ({size} bytes)")
     note = f"[This e-mail is {size / 1_000_000:.1f} MB; read it in the mailbox itself.]"
-    return InboundMessage(**{**_fields(parsed), "body": note, "media": ()})
+    return InboundMessage(**{**_fields(parsed), "body": note, "media": (), "html": ""})
 
 
 def _fields(message: InboundMessage) -> dict[str, object]:
