@@ -9,6 +9,7 @@ from django.test import Client
 
 from connectors import jobs
 from inbox.models import Message, MessageHtml
+from inbox.services.data_requests import ERASED, data_erase
 from tests.connectors.email_support import mail
 from tests.factories import AgentFactory
 
@@ -100,3 +101,13 @@ def test_another_teams_agent_gets_nothing(dovecot, mail_account, other_team):
 
     assert response.status_code == 404
     assert b"her" not in response.content
+
+
+def test_erasing_the_customer_erases_the_html_with_the_text(dovecot, mail_account, manager):
+    message = _html_mail(dovecot, mail_account)
+
+    data_erase(user=manager.user, contact_id=message.conversation.contact_id)
+
+    assert not MessageHtml.objects.exists()
+    message.refresh_from_db()
+    assert message.text == ERASED
