@@ -74,6 +74,8 @@ class InboundMessage:
     # which the inbox uses to thread it (inbox/services/email_threading.py).
     subject: str = ""
     references: tuple[str, ...] = ()
+    # E-mail: the HTML body, already sanitised (connectors/email/html.py); "" when none.
+    html: str = ""
 
 
 @dataclass(frozen=True, slots=True)

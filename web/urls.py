@@ -10,6 +10,7 @@ from web.views import (
     approvals,
     channels,
     customers,
+    email_html,
     first_run,
     guidelines,
     inbox,
@@ -48,6 +49,7 @@ urlpatterns = [
         name="conversation-pane",
     ),
     path("media/<int:media_id>", media.media_file, name="media-file"),
+    path("messages/<int:message_id>/html", email_html.email_html, name="email-html"),
     path("media/<int:media_id>/thumbnail", media.media_thumbnail, name="media-thumbnail"),
     path("profile/", profile.profile_page, name="profile"),
     path(

@@ -20,7 +20,8 @@ never reached it, and is dropped and sent again under the same Message-ID.
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -33,6 +34,14 @@ from connectors.base import (
     OutboundReply,
     RejectedItem,
     SentReply,
+)
+from connectors.email.attachments import (
+    SLICE,
+    SpooledPart,
+    part_location,
+    spool_part,
+    transfer_encoding,
+    with_location,
 )
 from connectors.email.compose import build_reply
 from connectors.email.config import MailSettings
@@ -68,7 +77,7 @@ class EmailConnector:
             unread = sorted(u for u in map(int, box.uids(f"UID {last + 1}:*")) if u > last)
             sizes = sizes_of(box, unread[: self.page_size])
             batch = _within_budget(unread[: self.page_size], sizes)
-            messages, rejected, bounces = self._read(box, batch, sizes)
+            messages, rejected, bounces = self._read(box, batch, sizes, validity)
         kept = {k: v for k, v in cursor.items() if k not in ("uidvalidity", "last_uid")}
         return FetchResult(
             messages=tuple(messages),
@@ -79,7 +88,7 @@ class EmailConnector:
         )
 
     def _read(
-        self, box: MailBox, uids: list[int], sizes: Mapping[int, int]
+        self, box: MailBox, uids: list[int], sizes: Mapping[int, int], validity: str
     ) -> tuple[list[InboundMessage], list[RejectedItem], list[DeliveryFailure]]:
         messages: list[InboundMessage] = []
         rejected: list[RejectedItem] = []
@@ -109,8 +118,33 @@ class EmailConnector:
                 if parsed.bounce is not None:
                     bounces.append(parsed.bounce)
             else:
-                messages.append(parsed)
+                messages.append(self._located(parsed, validity, uid))
         return messages, rejected, bounces
+
+    def _located(self, message: InboundMessage, validity: str, uid: int) -> InboundMessage:
+        """The message with each attachment's IMAP URL, for the media fetch job."""
+        if not message.media:
+            return message
+        media = tuple(with_location(m, self.settings.folder, validity, uid) for m in message.media)
+        return replace(message, media=media)
+
+    def fetch_part(self, url: str, max_bytes: int) -> SpooledPart:
+        """One attachment, read by its IMAP URL in slices into a temporary file. Raises
+        PlatformRejected when the mail is gone (expunged, or the folder renumbered) and
+        PlatformUnavailable when the server cannot be reached."""
+        where = part_location(url)
+        if where is None:
+            raise PlatformRejected(f"not an attachment address: {url[:100]}")
+        with imap_session(self.settings, self.secret) as box:
+            status = box.folder.status(where.folder, ["UIDVALIDITY"])
+            if str(status["UIDVALIDITY"]) != where.validity:
+                raise PlatformRejected("the mailbox folder was renumbered (UIDVALIDITY changed)")
+            box.folder.set(where.folder, readonly=True)
+            headers = _literal(box, where.uid, f"BODY.PEEK[{where.section}.MIME]")
+            if headers is None:
+                raise PlatformRejected("the mail is no longer in the mailbox")
+            slices = _slices(box, where.uid, where.section)
+            return spool_part(slices, transfer_encoding(headers), max_bytes)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -183,6 +217,27 @@ class EmailConnector:
         uids = box.uids(f'HEADER Message-ID "{message_id}"')  # type: ignore[attr-defined]
         if uids:
             box.delete(uids)  # type: ignore[attr-defined]
+
+
+def _literal(box: MailBox, uid: int, what: str) -> bytes | None:
+    typ, data = box.client.uid("FETCH", str(uid), f"({what})")
+    if typ != "OK":
+        raise PlatformUnavailable(f"IMAP FETCH answered {typ}: {data!r}")
+    literals = [item[1] for item in data if isinstance(item, tuple)]
+    if literals:
+        return literals[0]
+    return b"" if any(isinstance(item, bytes) and b"UID" in item for item in data) else None
+
+
+def _slices(box: MailBox, uid: int, section: str) -> Iterator[bytes]:
+    """A part's encoded bytes, ``SLICE`` at a time (partial FETCH, RFC 3501 §6.4.5)."""
+    offset = 0
+    while True:
+        data = _literal(box, uid, f"BODY.PEEK[{section}]<{offset}.{SLICE}>") or b""
+        yield data
+        if len(data) < SLICE:
+            return
+        offset += len(data)
 
 
 def _within_budget(uids: list[int], sizes: Mapping[int, int]) -> list[int]:

@@ -23,17 +23,16 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
-from pathlib import PurePosixPath, PureWindowsPath
 
 from connectors.base import (
     ContactRef,
     DeliveryFailure,
     InboundMessage,
-    MediaItem,
-    MediaKind,
     ThreadKind,
 )
+from connectors.email.attachments import attachments_of
 from connectors.email.bounces import bounce_of
+from connectors.email.html import safe_html
 from connectors.email.text import FALLBACK_CHARSET, best_text
 
 MAX_ID_LENGTH = 120  # Message.external_id holds 128
@@ -82,9 +81,10 @@ def parse_mail(raw: bytes, account_address: str) -> InboundMessage | Automatic:
         body=best_text(message)[:MAX_BODY],
         sent_at=_date(message),
         in_reply_to_external_id=next(iter(_ids(message, "In-Reply-To")), None),
-        media=_attachments(message),
+        media=attachments_of(message),
         subject=_header(message, "Subject")[:MAX_SUBJECT],
         references=_references(message),
+        html=safe_html(message),
     )
 
 
@@ -94,7 +94,7 @@ def oversized_mail(header_bytes: bytes, size: int, account_address: str) -> Inbo
     if isinstance(parsed, Automatic):
         raise MalformedMail(f"oversized automatic mail ({size} bytes)")
     note = f"[This e-mail is {size / 1_000_000:.1f} MB; read it in the mailbox itself.]"
-    return InboundMessage(**{**_fields(parsed), "body": note, "media": ()})
+    return InboundMessage(**{**_fields(parsed), "body": note, "media": (), "html": ""})
 
 
 def _fields(message: InboundMessage) -> dict[str, object]:
@@ -186,36 +186,3 @@ def _date(message: Message) -> datetime:
     except (TypeError, ValueError, IndexError):
         return datetime.now(UTC)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _attachments(message: Message) -> tuple[MediaItem, ...]:
-    """Attachments and inline images, described (named safely); the files stay in the mail."""
-    found: list[MediaItem] = []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        disposition = part.get_content_disposition()
-        name = safe_filename(_filename(part))
-        if disposition != "attachment" and not (disposition == "inline" and name):
-            continue
-        kind = MediaKind.PHOTO if part.get_content_maintype() == "image" else MediaKind.FILE
-        found.append(MediaItem(kind=kind, alt_text=name, mime_hint=part.get_content_type()))
-    return tuple(found[:20])
-
-
-def _filename(part: Message) -> str:
-    try:
-        name = part.get_filename() or ""
-    except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
-        return ""
-    if "=?" in name:  # RFC 2047 in a parameter: wrong, and what many clients send
-        with contextlib.suppress(HeaderParseError, LookupError, UnicodeError, ValueError):
-            name = str(make_header(decode_header(name)))
-    return _unescaped(name)
-
-
-def safe_filename(name: str) -> str:
-    """Only the last path element, no control characters: ``../../etc/passwd`` → ``passwd``."""
-    base = PureWindowsPath(PurePosixPath(name).name).name
-    cleaned = "".join(c for c in base if c.isprintable()).strip().lstrip(".")
-    return cleaned[:200]

@@ -13,8 +13,9 @@ import django_rq
 from django.conf import settings
 
 from connectors.base import MediaKind
-from inbox.media.download import Gone, Refused, TryLater, download
+from inbox.media.download import Downloaded, Gone, Refused, TryLater, download
 from inbox.media.images import clean_image
+from inbox.media.mail_parts import IMAP_PREFIX, download_mail_part
 from inbox.media.sniff import EXTENSIONS, IMAGE_TYPES, sniff
 from inbox.media.video import video_poster
 from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE
@@ -35,8 +36,7 @@ def fetch_media(media_id: int) -> str:
     if media is None:
         return "skipped: not waiting to be fetched"
     try:
-        fetched = download(media.source_url, max_bytes=settings.SVAR_MEDIA_MAX_BYTES,
-                           timeout=settings.SVAR_MEDIA_FETCH_TIMEOUT)  # fmt: skip
+        fetched = _fetch(media)
     except Gone as error:
         media_unavailable(media_id=media_id, reason=f"The platform no longer has it ({error}).")
         return f"gone: {error}"
@@ -47,6 +47,13 @@ def fetch_media(media_id: int) -> str:
         return _again_later(media_id, str(error))
     with fetched.file:
         return _keep(media, fetched)
+
+
+def _fetch(media) -> Downloaded:  # noqa: ANN001 - a Media row
+    if media.source_url.startswith(IMAP_PREFIX):  # an e-mail attachment, read from the mailbox
+        return download_mail_part(media, max_bytes=settings.SVAR_MEDIA_MAX_BYTES)
+    return download(media.source_url, max_bytes=settings.SVAR_MEDIA_MAX_BYTES,
+                    timeout=settings.SVAR_MEDIA_FETCH_TIMEOUT)  # fmt: skip
 
 
 def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded

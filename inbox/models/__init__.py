@@ -13,7 +13,7 @@ from inbox.models.guidelines import (
     RuleKind,
 )
 from inbox.models.media import Media, MediaState
-from inbox.models.messages import Arrival, DeliveryState, Direction, Message, Note
+from inbox.models.messages import Arrival, DeliveryState, Direction, Message, MessageHtml, Note
 from inbox.models.metrics import (
     BusinessSchedule,
     IntervalEnd,
@@ -92,6 +92,7 @@ __all__ = [
     "ModerationKind",
     "ModerationReason",
     "ModerationState",
+    "MessageHtml",
     "Note",
     "OAUTH_ATTEMPT_LIFETIME",
     "OAuthAttempt",

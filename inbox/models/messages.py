@@ -109,3 +109,17 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk}"
+
+
+class MessageHtml(models.Model):
+    """An e-mail's HTML body, sanitised on the way in (``connectors/email/html.py``), kept
+    beside the message for the sandboxed view (``web.views.email_html``): the message's text
+    stays the text/plain rendering. A row only for mail that had HTML."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, primary_key=True, related_name="html_copy"
+    )
+    html = models.TextField()
+
+    def __str__(self) -> str:
+        return f"HTML of message {self.pk}"

@@ -26,6 +26,7 @@ from inbox.models import (
     ConversationStatus,
     ConversationTag,
     Message,
+    MessageHtml,
     Note,
 )
 from inbox.params import ID_MAX
@@ -310,6 +311,7 @@ def conversation_get(*, user: AbstractBaseUser, conversation_id: int) -> Convers
     latest = list(
         conversation.messages.select_related("author_contact", "author_agent")
         .prefetch_related("media", "reply_attachments")  # what came, and what went (#13)
+        .annotate(has_html=Exists(MessageHtml.objects.filter(message_id=OuterRef("pk"))))
         .order_by("-platform_time", "-id")[: MESSAGES_PER_DETAIL + 1]
     )
     earlier = len(latest) > MESSAGES_PER_DETAIL

@@ -30,6 +30,7 @@ from inbox.models import (
     DeliveryState,
     InboxEvent,
     Message,
+    MessageHtml,
     Note,
     PrivateReply,
     ReplyApproval,
@@ -113,6 +114,7 @@ def _conversation_erase(conversation_id: int, scope: DataScope, whole: bool) -> 
         return {}
     messages = scope_messages(scope).filter(conversation_id=conversation_id).values("pk")
     counts = {"media_files": media_erase(messages)}  # the files leave after the commit
+    MessageHtml.objects.filter(message_id__in=messages).delete()  # an e-mail's HTML body
     counts["messages"] = _blank_messages(messages)
     if whole:
         counts["notes"] = Note.objects.filter(conversation_id=conversation_id).delete()[0]

@@ -30,6 +30,7 @@ from inbox.models import (
 from inbox.selectors.conversations import conversation_list_known_threads
 from inbox.selectors.messages import message_list_known_external_ids
 from inbox.services.auto_moderation import auto_moderate_ingested
+from inbox.services.email_html import message_html_rows_create
 from inbox.services.ingest_notices import notify_customer_wrote
 from inbox.services.locks import lock_channel_account
 from inbox.services.media_ingest import media_rows_create, snippet_of
@@ -95,6 +96,7 @@ def messages_ingest_locked(
         )
         stored = _insert_messages(account, fresh, contacts, conversations, now)
         media_rows_create(fresh, stored)  # fetched after commit, by a job
+        message_html_rows_create(fresh, stored)  # e-mail: the sanitised HTML, for its sandbox
         by_conversation: dict[int, list[StoredMessage]] = defaultdict(list)
         for message in stored:
             by_conversation[message.conversation_id].append(message)

@@ -76,7 +76,10 @@ def media_fetch_enqueue(media_ids: Sequence[int]) -> None:
 
 
 def _row(message_id: int, position: int, item: MediaItem) -> Media:
-    fetchable = item.kind not in _WITHOUT_FILE and item.url.startswith(("https://", "http://"))
+    # An e-mail attachment's address is an IMAP URL: read from the mailbox by the same job.
+    fetchable = item.kind not in _WITHOUT_FILE and item.url.startswith(
+        ("https://", "http://", "imap:")
+    )
     return Media(
         message_id=message_id,
         position=position,

@@ -41,6 +41,7 @@ from inbox.models import (
     Invitation,
     Media,
     Message,
+    MessageHtml,
     ModerationAction,
     Note,
     PrivateReply,
@@ -98,6 +99,7 @@ def target(team: Team, settings: Any, tmp_path: Any) -> Target:
     _stored_photo(conversation.messages.get())  # issue #13: its file and thumbnail routes
     _reply_attachment(conversation, member)  # issue #13: listed by /attachments, never leaked
     reply = reply_create(user=member.user, conversation_id=conversation.pk, body=f"Svar {MARKER}")
+    MessageHtml.objects.create(message=reply, html=f"<p>HTML {MARKER}</p>")  # e-mail's sandbox
     note_create(user=member.user, conversation_id=conversation.pk, body=f"Note {MARKER}")
     conversation_tag(user=member.user, conversation_id=conversation.pk, add=[TAG])
     conversation_set_status(user=member.user, conversation_id=conversation.pk, status="resolved")

@@ -4,13 +4,20 @@ threaded under the question."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
+from connectors.base import ThreadKind
 from inbox.credentials import seal
 from inbox.models import ChannelAccount
+from inbox.services import messages_ingest
 from tests.connectors.email_support import CUSTOMER, mail, mail_settings
 from tests.connectors.mail_servers import PASSWORD as MAILBOX_PASSWORD
 from tests.connectors.mail_servers import USER
+from tests.factories import inbound
 from tests.web.browser_support import (
     LIVE_TIMEOUT_MS,
     expect,
@@ -58,3 +65,49 @@ def test_an_email_is_answered_by_name_and_the_reply_is_threaded(
     assert sent["References"] == "<q1@example.dk>"
     assert "Den kommer i marts." in sent.get_body(("plain",)).get_content()
     shot(page, "email-sent")
+
+
+class _Tracker(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        _Tracker.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/gif")
+        self.end_headers()
+        self.wfile.write(b"GIF89a")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_html_of_a_mail_shows_in_a_sandbox_that_runs_no_script_and_loads_no_pixel(
+    stack, chromium, contexts
+):
+    tracker = ThreadingHTTPServer(("127.0.0.1", 0), _Tracker)
+    threading.Thread(target=tracker.serve_forever, daemon=True).start()
+    pixel = f"http://127.0.0.1:{tracker.server_port}"
+    # Stored as if the sanitiser had let everything through: the sandbox and the CSP alone
+    # must keep the script from running and the pixel from loading.
+    unsanitised = (
+        f"<p id='greeting'>Hej fra <b>HTML</b></p><img src='{pixel}/pixel.gif'>"
+        f"<script>console.log('script ran'); new Image().src='{pixel}/from-script';</script>"
+        f"<div style=\"background:url('{pixel}/from-css')\">x</div>"
+    )
+    message = replace(inbound(thread="mail-1", body="Hej fra tekst", name="Anna Berg",
+                              kind=ThreadKind.PRIVATE), html=unsanitised)  # fmt: skip
+    messages_ingest(account_id=stack.account.pk, messages=[message])
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    console: list[str] = []
+    page.on("console", lambda entry: console.append(entry.text))
+
+    open_conversation(page, "Anna Berg")
+    page.get_by_text("Show the e-mail's formatting").click()
+
+    frame = page.frame_locator(".email-html iframe")
+    expect(frame.locator("#greeting")).to_have_text("Hej fra HTML")
+    shot(page, "email-html-sandbox")
+    page.wait_for_timeout(1000)  # time for anything that would load to try
+    tracker.shutdown()
+    assert _Tracker.hits == []
+    assert "script ran" not in console

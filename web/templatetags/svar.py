@@ -11,7 +11,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from connectors.email.quotes import split_quoted
+
 register = template.Library()
+
+
+@register.filter
+def quoted_split(text: str) -> tuple[str, str]:
+    """An e-mail's text as (shown, quoted history to fold): connectors/email/quotes.py."""
+    return split_quoted(text or "")
 
 
 @register.filter
