@@ -69,17 +69,21 @@ def test_an_instagram_comment_is_answered_publicly_with_the_signature_and_privat
     assert public["text"] == "Ja, den gælder også dig. /Mette"
     assert public["in_reply_to"] == comment["id"]
 
-    entry = page.locator(".entry.inbound", has_text="bor i udlandet")
-    entry.get_by_label("Reply privately (one message, within 7 days of the comment)").fill(
-        "Skriv dit skattenummer til os her, så tjekker vi det. /Mette"
+    # The pane redraws when the delivery is announced: fill the private reply after that.
+    expect(page.locator('.entry.outbound[data-state="sent"]')).to_have_count(
+        1, timeout=LIVE_TIMEOUT_MS
     )
+    entry = page.locator(".entry.inbound", has_text="bor i udlandet")
+    field = entry.get_by_label("Reply privately (one message, within 7 days of the comment)")
+    field.fill("Skriv dit skattenummer til os her, så tjekker vi det.")
+    expect(field).to_have_value("Skriv dit skattenummer til os her, så tjekker vi det.")
     entry.get_by_role("button", name="Send privately").click()
     expect(entry.locator("[data-private-reply]")).to_have_attribute(
         "data-private-reply", "sent", timeout=LIVE_TIMEOUT_MS
     )
     [private] = graph.instagram.replies(IG_ID)["messages"]
     assert private["comment_id"] == comment["id"]
-    assert private["text"].startswith("Skriv dit skattenummer")
+    assert private["text"] == "Skriv dit skattenummer til os her, så tjekker vi det. /Mette"
     assert PrivateReply.objects.get().state == "sent"
     # The private reply starts a DM thread with the citizen (not with the account itself).
     expect(row(page, "Private")).to_contain_text("kirsten.madsen", timeout=LIVE_TIMEOUT_MS)
