@@ -129,6 +129,8 @@ class _Read:
 
 class FacebookConnector:
     platform = Platform.FACEBOOK
+    HIDE_PARAM = "is_hidden"  # how a comment is hidden on this platform
+    private_reply_path = property(lambda self: f"{self.page_id}/messages")
 
     def __init__(
         self,
@@ -354,13 +356,13 @@ class FacebookConnector:
     # --- moderation ---------------------------------------------------------------------------
 
     def moderate(self, request: ModerationRequest) -> None:
-        """Hide or unhide (``POST /{comment} is_hidden``) or delete (``DELETE /{comment}``)."""
+        """Hide or unhide (``POST /{comment} HIDE_PARAM=``) or delete (``DELETE /{comment}``)."""
         try:
             if request.kind is ModerationKind.DELETE:
                 self.client.delete(request.external_id)
             else:
                 hidden = "true" if request.kind is ModerationKind.HIDE else "false"
-                self.client.post(request.external_id, is_hidden=hidden)
+                self.client.post(request.external_id, **{self.HIDE_PARAM: hidden})
         except TargetGone:
             if request.kind is ModerationKind.DELETE and request.uncertain:
                 return  # our own earlier attempt deleted it
@@ -376,7 +378,7 @@ class FacebookConnector:
         """Messenger's private reply to a comment (``recipient={"comment_id": …}``). Graph
         allows one per comment: a repeat after an unknown outcome is ``AlreadyReplied``."""
         result = self.client.post(
-            f"{self.page_id}/messages",
+            self.private_reply_path,
             recipient=_json({"comment_id": comment_external_id}),
             message=_json({"text": text}),
         )

@@ -30,8 +30,6 @@ from typing import Any
 from connectors.base import (
     FetchResult,
     InboundMessage,
-    ModerationKind,
-    ModerationRequest,
     OutboundReply,
     Platform,
     SentReply,
@@ -75,6 +73,10 @@ INITIAL_LOOKBACK = timedelta(days=7)
 
 class InstagramConnector(FacebookConnector):
     platform = Platform.INSTAGRAM
+    HIDE_PARAM = "hide"
+    # One DM to a comment's author within 7 days of the comment: a second one is
+    # ``AlreadyReplied``, a late one ``OutsideMessagingWindow`` (facebook/failures.py).
+    private_reply_path = "me/messages"  # type: ignore[assignment]
     ensure_persona = None  # type: ignore[assignment]  # Instagram shows no personas: the
     # signature in the body names the agent.
 
@@ -232,37 +234,6 @@ class InstagramConnector(FacebookConnector):
                 ):
                     return SentReply(external_id=message.external_id, sent_at=message.sent_at)
         return None
-
-    # --- moderation ---------------------------------------------------------------------------
-
-    def moderate(self, request: ModerationRequest) -> None:
-        """Hide or unhide (``POST /{comment} hide=``) or delete (``DELETE /{comment}``)."""
-        try:
-            if request.kind is ModerationKind.DELETE:
-                self.client.delete(request.external_id)
-            else:
-                hidden = "true" if request.kind is ModerationKind.HIDE else "false"
-                self.client.post(request.external_id, hide=hidden)
-        except TargetGone:
-            if request.kind is ModerationKind.DELETE and request.uncertain:
-                return  # our own earlier attempt deleted it
-            raise
-
-    def private_reply(
-        self,
-        comment_external_id: str,
-        author_external_id: str,
-        text: str,
-        since: datetime | None = None,
-    ) -> str:
-        """One DM to a comment's author, within 7 days of the comment; a second one is
-        ``AlreadyReplied``, a late one ``OutsideMessagingWindow``."""
-        result = self.client.post(
-            "me/messages",
-            recipient=_json({"comment_id": comment_external_id}),
-            message=_json({"text": text}),
-        )
-        return _required(result, "message_id")
 
 
 def _counts(value: str | None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.utils import translation
 
 from connectors import jobs
 from connectors.private_reply_jobs import send_private_reply
@@ -124,7 +125,7 @@ def test_a_private_reply_counts_its_signature_against_the_dm_limit(instagram, ac
     comment, conversation = _comment_thread(instagram, account)
     inbound = conversation.messages.get(external_id=comment["id"])
 
-    with pytest.raises(InvalidInput, match="at most 1000 characters"):
+    with translation.override("en"), pytest.raises(InvalidInput, match="at most 1000 characters"):
         private_reply_create(user=agent.user, message_id=inbound.pk, text="x" * 995)
     assert not PrivateReply.objects.exists()
     assert private_reply_create(user=agent.user, message_id=inbound.pk, text="x" * 900)
