@@ -177,7 +177,7 @@ def _advisory_lock(key: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def _connector(account: ChannelAccount) -> Connector:
+def account_connector(account: ChannelAccount) -> Connector:
     try:
         token = account_token(account)
     except CredentialsUnreadable as error:
@@ -243,7 +243,7 @@ def _poll_once(account_id: int) -> tuple[str, bool]:
             return f"skipped: rate limited until {reset_at.isoformat()}", False
         started = time.perf_counter()
         try:
-            result = _connector(account).fetch(account.poll_cursor)
+            result = account_connector(account).fetch(account.poll_cursor)
         except RateLimited as error:
             account_services.account_rate_limited(
                 account_id=account_id, reset_at=error.reset_at, detail=str(error)
@@ -332,7 +332,7 @@ def deliver_reply(message_id: int) -> str:
         renew_before_call(message.account)  # a refusal shows as the send's AuthExpired
         message = reply_get_for_delivery(message_id=message_id)
         try:
-            connector = _connector(message.account)
+            connector = account_connector(message.account)
             reply = _outbound(message, ticket)
             sent: SentReply | None = None
             if ticket.uncertain:
@@ -400,7 +400,7 @@ def moderate_message(action_id: int) -> str:
             kind=ModerationKind(action.kind), external_id=message.external_id, uncertain=uncertain
         )
         try:
-            connector: Moderator = _connector(message.account)  # type: ignore[assignment]
+            connector: Moderator = account_connector(message.account)  # type: ignore[assignment]
             connector.moderate(request)
         except RateLimited as error:
             moderation_services.moderation_deferred(

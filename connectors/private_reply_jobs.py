@@ -24,9 +24,9 @@ from connectors.jobs import (
     DELIVERY_RETRY,
     MissingCredentials,
     _advisory_lock,
-    _connector,
     _enqueue_once,
     _reason,
+    account_connector,
 )
 from inbox.services import private_replies as services
 
@@ -51,7 +51,7 @@ def send_private_reply(reply_id: int) -> str:
         reply, uncertain = begun
         comment = reply.message
         try:
-            connector: Moderator = _connector(comment.account)  # type: ignore[assignment]
+            connector: Moderator = account_connector(comment.account)  # type: ignore[assignment]
             external_id = connector.private_reply(
                 comment.external_id,
                 comment.author_contact.external_id if comment.author_contact else "",

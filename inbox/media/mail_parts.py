@@ -15,10 +15,13 @@ IMAP_PREFIX = "imap:"
 def download_mail_part(media, *, max_bytes: int) -> Downloaded:  # noqa: ANN001 - a Media row
     from connectors.email.attachments import PartTooBig
     from connectors.errors import PlatformRejected, PlatformUnavailable
-    from connectors.jobs import MissingCredentials, _connector  # as the poll reads the mailbox
+    from connectors.jobs import (  # as the poll reads the mailbox
+        MissingCredentials,
+        account_connector,
+    )
 
     try:
-        connector = _connector(media.message.account)
+        connector = account_connector(media.message.account)
         part = connector.fetch_part(media.source_url, max_bytes)  # type: ignore[attr-defined]
     except PartTooBig as error:
         raise Refused(str(error)) from None
