@@ -103,6 +103,20 @@ def run_fetch_child(media_id: int) -> None:
                       "growth_mb": round((after - before) / 1024, 1)}))  # fmt: skip
 
 
+def _playable_mp4() -> bytes:
+    """One second of a real, fast-start H.264 video made by ffmpeg, so the job does all a video
+    costs (the poster too); the simulated CDN pads it to the size asked. Empty without ffmpeg."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "head.mp4")
+        made = subprocess.run(
+            ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+             "testsrc=duration=1:size=640x360:rate=25", "-pix_fmt", "yuv420p",
+             "-movflags", "+faststart", path],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        return Path(path).read_bytes() if made.returncode == 0 else b""
+
+
 def _rss_kb() -> int:
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
@@ -119,7 +133,7 @@ def run_fetch(args: argparse.Namespace, media_root: str) -> dict:
     server = SimulatorServer(Simulator([host])).start()
     try:
         size = args.video_mb * 1024 * 1024
-        url = server.base_url + host.put_large("big.mp4", size)
+        url = server.base_url + host.put_large("big.mp4", size, head=_playable_mp4())
         workload = ingest_workload.build(1, 1)
         [account_id, *_] = create_accounts(workload, "http://127.0.0.1:9", prefix="fetch-")
         item = ingest_workload.inbound(workload.items[0])

@@ -5,6 +5,7 @@ held whole) and a link that hangs."""
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ class HostedFile:
     content_type: str
     body: bytes = b""
     size: int = 0  # > 0: a generated file of this many bytes, streamed
+    head: bytes = b""  # what the generated file starts with (a real MP4, say)
     gone_status: int = 0  # 404 or 410 once the link has expired
     hang_seconds: float = 0.0
 
@@ -40,9 +42,13 @@ class MediaHost:
         """A file; returns its path (join it to the simulator's base URL)."""
         return self._add(name, HostedFile(content_type, body=body))
 
-    def put_large(self, name: str, size: int, content_type: str = "video/mp4") -> str:
-        """``size`` bytes of an MP4-looking file, generated while it is sent."""
-        return self._add(name, HostedFile(content_type, size=size))
+    def put_large(
+        self, name: str, size: int, content_type: str = "video/mp4", head: bytes = b""
+    ) -> str:
+        """``size`` bytes of an MP4-looking file, generated while it is sent. With ``head`` (a
+        real, fast-start MP4) the file plays: the rest is one MP4 ``free`` box, which players
+        skip."""
+        return self._add(name, HostedFile(content_type, size=size, head=head))
 
     def put_hanging(self, name: str, seconds: float, content_type: str = "image/jpeg") -> str:
         return self._add(name, HostedFile(content_type, hang_seconds=seconds))
@@ -78,7 +84,7 @@ class MediaHost:
         headers = {"Content-Type": hosted.content_type, "Cache-Control": "max-age=1209600"}
         if hosted.size:
             return SimResponse(
-                200, b"", headers, chunks=_mp4_bytes(hosted.size), length=hosted.size
+                200, b"", headers, chunks=_mp4_bytes(hosted.size, hosted.head), length=hosted.size
             )
         return SimResponse(200, hosted.body, headers)
 
@@ -87,8 +93,11 @@ class MediaHost:
             return {"files": sorted(self._files), "requests": len(self.requests)}
 
 
-def _mp4_bytes(size: int) -> Iterator[bytes]:
-    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+def _mp4_bytes(size: int, head: bytes = b"") -> Iterator[bytes]:
+    if head and size >= len(head) + 8:
+        head += struct.pack(">I", size - len(head)) + b"free"  # a box over all that follows
+    else:
+        head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
     yield head[:size]
     sent = len(head[:size])
     filler = b"\x00" * CHUNK

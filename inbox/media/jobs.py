@@ -18,7 +18,7 @@ from inbox.media.images import clean_image
 from inbox.media.mail_parts import IMAP_PREFIX, download_mail_part
 from inbox.media.sniff import EXTENSIONS, IMAGE_TYPES, sniff
 from inbox.media.video import video_poster
-from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE
+from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE, fetch_jobs_enqueue
 from inbox.services.media_store import (
     media_attempt_failed,
     media_pending_get,
@@ -29,6 +29,14 @@ from inbox.services.media_store import (
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 _IMAGE_KINDS = {MediaKind.PHOTO.value, MediaKind.STICKER.value}
+
+
+def fetch_media_fan_out(media_ids: list[int]) -> str:
+    """A poll's files, each given its own fetch job, so that one slow or failing download
+    holds up no other. Run twice, it is harmless: a fetch whose file is no longer pending
+    stops at once."""
+    fetch_jobs_enqueue(media_ids)
+    return f"{len(media_ids)} fetches queued"
 
 
 def fetch_media(media_id: int) -> str:

@@ -17,6 +17,7 @@ from inbox.models import Media, MediaState
 
 MEDIA_QUEUE = "default"  # behind delivery and polling: a download never delays a reply
 FETCH_JOB = "inbox.media.jobs.fetch_media"
+FAN_OUT_JOB = "inbox.media.jobs.fetch_media_fan_out"
 _WITHOUT_FILE = {MediaKind.SHARE, MediaKind.FALLBACK}
 
 
@@ -67,8 +68,20 @@ def media_rows_create(messages: Sequence[InboundMessage], stored: Sequence[Any])
 
 
 def media_fetch_enqueue(media_ids: Sequence[int]) -> None:
-    """One Redis round trip for a poll's worth of fetch jobs, not one per file."""
+    """A poll's fetches, queued in one Redis round trip. Several files go as one job that a
+    worker splits into one fetch job per file (``fetch_media_fan_out``): making an RQ job costs
+    ~0.17 ms of CPU, which the ingest's text path should not pay per file
+    (docs/performance.md, "Media")."""
+    if len(media_ids) == 1:
+        fetch_jobs_enqueue(media_ids)
+        return
     queue = job_queue(MEDIA_QUEUE)  # one connection per process, not one per poll
+    queue.enqueue(FAN_OUT_JOB, list(media_ids), job_id=f"media-poll-{media_ids[0]}")
+
+
+def fetch_jobs_enqueue(media_ids: Sequence[int]) -> None:
+    """One fetch job per file (its own retries and backoff), all in one Redis round trip."""
+    queue = job_queue(MEDIA_QUEUE)
     jobs = [Queue.prepare_data(FETCH_JOB, (i,), job_id=f"media-{i}") for i in media_ids]
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many(jobs, pipeline=pipe)

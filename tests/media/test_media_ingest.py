@@ -47,6 +47,23 @@ def test_a_message_that_is_only_a_photo_is_stored_and_the_list_says_photo(x_acco
     assert media_queue.job_ids == [f"media-{media.pk}"]  # queued after the commit
 
 
+def test_a_polls_files_go_as_one_job_that_a_worker_splits_into_one_fetch_per_file(
+    x_account, media_queue
+):
+    photos = [replace(PHOTO, url=f"https://pbs.twimg.com/media/{n}.jpg") for n in range(3)]
+    messages = [replace(inbound(thread=f"dm:{n}", external_id=f"m{n}", body=""), media=(photo,))
+                for n, photo in enumerate(photos)]  # fmt: skip
+
+    messages_ingest(account_id=x_account.pk, messages=messages)
+
+    ids = sorted(Media.objects.values_list("pk", flat=True))
+    [poll_job] = media_queue.get_jobs()  # the ingest paid for one job, not three
+    assert poll_job.args == (ids,)
+    media_queue.remove(poll_job)
+    poll_job.perform()  # what a worker does with it
+    assert sorted(media_queue.job_ids) == sorted(f"media-{pk}" for pk in ids)
+
+
 def test_the_snippet_is_in_the_site_language(x_account, settings, media_queue):
     settings.LANGUAGE_CODE = "da"
     with translation.override("da"):
