@@ -63,7 +63,8 @@ def test_attachments_and_an_inline_image_are_stored_checked_and_cleaned(
         ("file", "passwd", MediaState.PENDING),
     ]
     assert all(m.source_url.startswith("imap:///INBOX;UIDVALIDITY=") for m in rows)
-    assert django_rq.get_queue(MEDIA_QUEUE).count == 4  # queued after the ingest committed
+    [queued] = django_rq.get_queue(MEDIA_QUEUE).get_jobs()  # after the ingest committed
+    assert queued.args == ([m.pk for m in rows],)  # one job for the poll's four files
 
     _fetch_all()
 
