@@ -40,7 +40,12 @@ class PlatformRejected(ConnectorError):
 
 
 class PlatformUnavailable(ConnectorError):
-    """5xx, timeouts, connection errors or unreadable bodies: transient, retry later."""
+    """5xx, timeouts, connection errors or unreadable bodies: transient, retry later (no
+    earlier than ``retry_at`` when the platform said when, as an HTTP ``Retry-After``)."""
+
+    def __init__(self, *args: object, retry_at: datetime | None = None) -> None:
+        super().__init__(*args)
+        self.retry_at = retry_at
 
 
 class OutsideMessagingWindow(PlatformRejected):
