@@ -48,6 +48,12 @@ class PlatformUnavailable(ConnectorError):
         self.retry_at = retry_at
 
 
+class OutcomeUnknown(ConnectorError):
+    """An earlier attempt may have posted the reply, and the platform offers no way to check
+    (an answer to an Instagram mention in a comment): do not post again. Tell the agent to look
+    on the platform first."""
+
+
 class OutsideMessagingWindow(PlatformRejected):
     """A private reply past the platform's messaging window (Messenger: 7 days with the
     HUMAN_AGENT tag, 24 h without): the customer must write again first. Do not retry."""

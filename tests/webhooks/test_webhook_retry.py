@@ -65,9 +65,7 @@ def _wait_until_due(delivery: WebhookDelivery) -> None:
     time.sleep(max(0.0, (delivery.next_attempt_at - timezone.now()).total_seconds()) + 0.05)
 
 
-def test_a_mention_whose_lookup_fails_once_arrives_once_on_the_retry(
-    instagram, account, captured
-):
+def test_a_mention_whose_lookup_fails_once_arrives_once_on_the_retry(instagram, account, captured):
     instagram.fault(FaultKind.SERVER_ERROR_HTML, LOOKUP, remaining=1)
     instagram.ig.mention(IG_ID, "lise.berg", f"Hvornår svarer @{IG_USERNAME}?")
     _store(captured, 1)
@@ -169,7 +167,8 @@ def test_a_lookup_that_keeps_failing_fails_for_good_with_its_reason_on_the_accou
     assert why in account.webhook_last_failure_shown
     with translation.override("da"):
         danish = account.webhook_last_failure_shown
-    assert danish != account.webhook_last_failure_shown and "webhook" in danish
+    assert danish != account.webhook_last_failure_shown
+    assert "webhook" in danish
 
     [row] = [
         a for a in api_client_for(manager).get("/api/accounts").json()
