@@ -191,3 +191,41 @@ def test_a_mention_the_account_cannot_read_fails_at_once_without_retries(
     assert (delivery.attempts, delivery.outcome) == (0, "stored 0, 0 already known")
     assert delivery.ingested_at is not None
     assert not drain_if_due()
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_retry_loses_and_doubles_nothing(instagram, account, captured):
+    """SIGKILL drill: a real worker's maintenance pass queues the drain of a delivery whose
+    retry is due, and is killed while Graph holds the lookup. The attempt left no trace (the
+    advisory lock dies with the connection); a fresh worker stores the mention once."""
+    from tests.connectors.worker_support import WorkerProcess, wait_for
+
+    env = {comments_by_webhook.CREDENTIAL: instagram_support.TOKEN,
+           "SVAR_WEBHOOK_RETRY_BASE_SECONDS": str(BASE)}  # fmt: skip
+    instagram.fault(FaultKind.SERVER_ERROR_HTML, LOOKUP, remaining=1)
+    instagram.ig.mention(IG_ID, "lise.berg", f"Er I der, @{IG_USERNAME}?")
+    _store(captured, 1)
+    drain_webhook_deliveries()  # attempt 1 fails: a retry is due in BASE seconds
+    instagram.fault(FaultKind.SLOW, LOOKUP, remaining=1, delay_seconds=6)
+
+    doomed = WorkerProcess("default", env=env, name="ig-drain-doomed")
+    try:
+        wait_for(lambda: _lookups(instagram) == 2, timeout=60, what="the retry's lookup")
+        doomed.kill()  # mid-call: the simulator still holds the request
+    finally:
+        doomed.stop()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.ingested_at, delivery.attempts) == (None, 1)
+    assert not Message.objects.exists()
+
+    survivor = WorkerProcess("default", env=env, name="ig-drain-survivor")
+    try:
+        wait_for(
+            lambda: WebhookDelivery.objects.filter(ingested_at__isnull=False).exists(),
+            timeout=120, what="the delivery to be drained by the fresh worker",
+        )  # fmt: skip
+    finally:
+        survivor.stop()
+    assert Message.objects.get().text == f"Er I der, @{IG_USERNAME}?"
+    delivery.refresh_from_db()
+    assert delivery.outcome == "stored 1, 0 already known"
