@@ -138,7 +138,7 @@ def test_a_rate_limit_defers_every_mention_of_the_account_to_its_reset_calling_g
     ],
 )
 def test_a_lookup_that_keeps_failing_fails_for_good_with_its_reason_on_the_accounts_health(
-    instagram, account, captured, caplog, manager, fault, why
+    instagram, account, captured, caplog, manager, admin_agent, fault, why
 ):
     instagram.fault(fault, LOOKUP)  # until cleared
     mention = instagram.ig.mention(IG_ID, "lise.berg", f"Svar mig @{IG_USERNAME}")
@@ -169,6 +169,13 @@ def test_a_lookup_that_keeps_failing_fails_for_good_with_its_reason_on_the_accou
         danish = account.webhook_last_failure_shown
     assert danish != account.webhook_last_failure_shown
     assert "webhook" in danish
+
+    if fault is FaultKind.SERVER_ERROR_HTML:  # the Channels page shows it under "Last error"
+        from tests.web.channels_support import signed_in
+
+        page = signed_in(admin_agent).get("/channels/").content.decode()
+        assert "data-webhook-failure" in page
+        assert why in page
 
     [row] = [
         a for a in api_client_for(manager).get("/api/accounts").json()
