@@ -88,18 +88,31 @@ class LookupFailed(Exception):
 
     @property
     def reason(self) -> Text:
-        """Why the delivery was given up, as the account's health shows it."""
+        """Why the delivery was given up, as the account's health shows it (whole sentences:
+        a stored message keeps its placeholders' values as they were written)."""
         if isinstance(self.error, RateLimited):
-            why = _("the platform's rate limit kept refusing it")
-        elif isinstance(self.error, AuthExpired):
-            why = _("the platform refused the account's access token")
-        else:
-            why = _("the platform did not answer (an outage or timeouts)")
+            return Text(
+                _(
+                    "An item of a webhook delivery (an Instagram mention, or a Messenger "
+                    "thread) was not stored: the platform's rate limit kept refusing its "
+                    "lookup. Details are in the log."
+                )
+            )
+        if isinstance(self.error, AuthExpired):
+            return Text(
+                _(
+                    "An item of a webhook delivery (an Instagram mention, or a Messenger "
+                    "thread) was not stored: the platform kept refusing the account's "
+                    "access token when it was looked up. Details are in the log."
+                )
+            )
         return Text(
-            _("An item of a webhook delivery (an Instagram mention, or a Messenger thread) could "
-              "not be looked up and was not stored: %(why)s. Details are in the log."),
-            why=why,
-        )  # fmt: skip
+            _(
+                "An item of a webhook delivery (an Instagram mention, or a Messenger "
+                "thread) was not stored: the platform did not answer its lookup (an "
+                "outage or timeouts). Details are in the log."
+            )
+        )
 
 
 def enqueue_webhook_drain() -> bool:
