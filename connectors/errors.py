@@ -40,7 +40,18 @@ class PlatformRejected(ConnectorError):
 
 
 class PlatformUnavailable(ConnectorError):
-    """5xx, timeouts, connection errors or unreadable bodies: transient, retry later."""
+    """5xx, timeouts, connection errors or unreadable bodies: transient, retry later (no
+    earlier than ``retry_at`` when the platform said when, as an HTTP ``Retry-After``)."""
+
+    def __init__(self, *args: object, retry_at: datetime | None = None) -> None:
+        super().__init__(*args)
+        self.retry_at = retry_at
+
+
+class OutcomeUnknown(ConnectorError):
+    """An earlier attempt may have posted the reply, and the platform offers no way to check
+    (an answer to an Instagram mention in a comment): do not post again. Tell the agent to look
+    on the platform first."""
 
 
 class OutsideMessagingWindow(PlatformRejected):

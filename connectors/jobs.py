@@ -47,6 +47,7 @@ from connectors.base import (
 from connectors.errors import (
     AuthExpired,
     ConnectorError,
+    OutcomeUnknown,
     PlatformRejected,
     PlatformUnavailable,
     RateLimited,
@@ -350,6 +351,9 @@ def deliver_reply(message_id: int) -> str:
                 on_failure=Callback(deliver_reply_exhausted),
             )  # fmt: skip
             return "deferred until the rate limit resets"
+        except OutcomeUnknown as error:  # may be posted, cannot be checked: never post again
+            delivery_services.reply_delivery_outcome_unknown(message_id=message_id)
+            return f"outcome unknown: {error}"
         except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
             delivery_services.reply_delivery_failed(message_id=message_id, reason=_reason(error))
             if isinstance(error, AuthExpired | MissingCredentials):

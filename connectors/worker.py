@@ -27,6 +27,7 @@ class SvarWorker(Worker):
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         from connectors.jobs import dispatch  # the job layer imports Django models
+        from connectors.webhook_jobs import drain_if_due
         from inbox.metrics.jobs import business_hours_recompute_resume
         from inbox.services.auto_assign import auto_assign_sweep
         from inbox.services.snooze import snooze_wake_due
@@ -39,6 +40,7 @@ class SvarWorker(Worker):
             snooze_wake_due()  # snoozes whose scheduled wake-up job was lost
             auto_assign_sweep()  # automatic assignment: agents back online, others gone
             webhook_deliveries_prune()  # ingested webhook bodies hold customers' words
+            drain_if_due()  # deliveries whose retry time has come (a failed mention lookup)
         except Exception:  # a failed pass must not stop the worker; the next pass retries
             self.log.exception("dispatching due polls failed")
 

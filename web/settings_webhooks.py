@@ -28,3 +28,9 @@ SVAR_WEBHOOK_PAGES_CACHE_SECONDS = float(os.environ.get("SVAR_WEBHOOK_PAGES_CACH
 # Ingested deliveries hold customers' raw words: they are deleted this long after ingest (a
 # later retry of the same delivery is then stored and ingested again, which changes nothing).
 SVAR_WEBHOOK_KEEP_HOURS = int(os.environ.get("SVAR_WEBHOOK_KEEP_HOURS", "24"))
+# A delivery whose lookup failed for a passing reason (Graph unavailable, a rate limit, a token
+# being renewed) is taken again after BASE, 2×BASE, 4×BASE… seconds (at most MAX, and never
+# before a rate limit's reset or a Retry-After), and failed for good after ATTEMPTS attempts.
+SVAR_WEBHOOK_RETRY_ATTEMPTS = int(os.environ.get("SVAR_WEBHOOK_RETRY_ATTEMPTS", "8"))
+SVAR_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("SVAR_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+SVAR_WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("SVAR_WEBHOOK_RETRY_MAX_SECONDS", "3600"))

@@ -195,25 +195,31 @@ class GraphClient:
             raise RateLimited(self.blocked_until, "still inside Graph's back-off")
         if pacer is not None:
             pacer.wait()
+        self.usage.forget_retry_after()
         try:
             result = request()
         except facebook.GraphAPIError as error:
             failure = translate(error, self.usage.latest)
             if isinstance(failure, RateLimited):
                 self.blocked_until = failure.reset_at
+            if isinstance(failure, PlatformUnavailable):
+                failure.retry_at = self.usage.retry_at
             raise failure from error
         except ValueError as error:  # a truncated or broken JSON body (requests' JSONDecodeError)
-            raise PlatformUnavailable(f"Graph sent unreadable JSON: {error}") from error
+            raise self._unavailable(f"Graph sent unreadable JSON: {error}") from error
         except requests.RequestException as error:  # timeouts, refused connections
-            raise PlatformUnavailable(f"Graph unreachable: {error!r}") from error
+            raise self._unavailable(f"Graph unreachable: {error!r}") from error
         except KeyError as error:  # facebook-sdk reads headers["content-type"] unguarded
-            raise PlatformUnavailable(f"Graph response without {error}") from error
+            raise self._unavailable(f"Graph response without {error}") from error
         finally:
             if pacer is not None:
                 pacer.done()
         if not isinstance(result, dict):
             raise PlatformUnavailable(f"Graph sent {type(result).__name__}, not an object")
         return result
+
+    def _unavailable(self, detail: str) -> PlatformUnavailable:
+        return PlatformUnavailable(detail, retry_at=self.usage.retry_at)
 
 
 def next_page_args(page: dict[str, Any]) -> dict[str, str] | None:

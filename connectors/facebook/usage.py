@@ -11,6 +11,8 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -61,17 +63,45 @@ def _int(value: Any) -> int:
         return 0
 
 
+def retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
+    """An HTTP ``Retry-After`` (RFC 9110 §10.2.3: seconds, or an HTTP date) as a moment."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    if value.strip().isdigit():
+        return now + timedelta(seconds=int(value.strip()))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class UsageMeter:
     """Remembers the usage reported by the latest Graph response (a requests response hook)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._latest: Usage | None = None
+        self._retry_at: datetime | None = None
 
     def observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         usage = parse_usage(response.headers)
+        retry_at = retry_after(response.headers.get("Retry-After"))
         with self._lock:
             self._latest = usage
+            self._retry_at = retry_at
+
+    def forget_retry_after(self) -> None:
+        """Before a call: a Retry-After belongs to the response that carried it only."""
+        with self._lock:
+            self._retry_at = None
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """When the latest response (a 503 or 429) said to come back, if it said."""
+        with self._lock:
+            return self._retry_at
 
     @property
     def latest(self) -> Usage | None:

@@ -62,7 +62,13 @@ from connectors.instagram.fields import (
     PAGE_SIZE,
     REPLY_FIELDS,
 )
-from connectors.instagram.mentions import MentionRef, mention_message, mention_of_thread
+from connectors.instagram.mentions import (
+    MentionRef,
+    answer_check_fields,
+    mention_message,
+    mention_of_thread,
+    own_answer,
+)
 from connectors.instagram.parse import ig_comment, ig_message, ig_replies
 
 COMMENTS_SINCE = "ig_comments_since"
@@ -213,8 +219,11 @@ class InstagramConnector(FacebookConnector):
         """The reply, if an earlier attempt whose outcome is unknown did post it: the account's
         own item in the thread with the same text, written since the attempt began."""
         start = since - CLOCK_SKEW
-        if mention_of_thread(reply.thread_external_id) is not None:
-            return None  # another user's media: its comments are not the account's to list
+        if (mention := mention_of_thread(reply.thread_external_id)) is not None:
+            # Another user's media: only the caption mention's comments can be read (through
+            # the mention); under a comment mention, ``OutcomeUnknown``: never post blindly.
+            fields = answer_check_fields(mention)
+            return own_answer(self.client.get(self.account_id, fields=fields), reply.body, start)
         if reply.kind is ThreadKind.PUBLIC:
             path, pacer = f"{reply.thread_external_id}/replies", None
             args: dict[str, Any] = {"fields": REPLY_FIELDS, "limit": COMMENTS_PAGE_SIZE}

@@ -18,3 +18,8 @@ CONVERSATION_FIELDS = f"participants,updated_time,messages.limit({PAGE_SIZE}){{{
 MENTION_PREFIX = "mention:"  # a mention's thread: ``mention:{media-id}[:{comment-id}]``
 MENTIONED_MEDIA_FIELDS = "caption,media_type,timestamp,username,comments_count"
 MENTIONED_COMMENT_FIELDS = "text,timestamp,username,media{id}"
+# Whether an answer to a caption mention was posted: the newest comments on that media, read
+# through the mention (another user's media: ``/{media}/comments`` is not the account's to
+# read), and the account's own username to know its comment. Comments come newest first.
+MENTION_CHECK_LIMIT = 50
+MENTION_CHECK_FIELDS = "id,text,timestamp,username"

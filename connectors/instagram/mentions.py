@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from connectors.base import ContactRef, InboundMessage, ThreadKind
+from connectors.base import ContactRef, InboundMessage, SentReply, ThreadKind
+from connectors.errors import OutcomeUnknown
 from connectors.facebook.parse import MalformedItem, parse_graph_time
-from connectors.instagram.fields import MENTION_PREFIX
+from connectors.instagram.fields import (
+    MENTION_CHECK_FIELDS,
+    MENTION_CHECK_LIMIT,
+    MENTION_PREFIX,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,50 @@ def mention_message(answer: Any, ref: MentionRef, account_id: str) -> InboundMes
         sent_at=parse_graph_time(item.get("timestamp")),
         from_account=False,
     )
+
+
+def answer_check_fields(ref: MentionRef) -> str:
+    """The lookup that shows whether the account answered a caption mention: its username and
+    the newest comments on the media. A comment mention has none: ``mentioned_comment`` offers
+    no replies (its fields are id, text, timestamp, like_count, media)."""
+    if ref.comment_id:
+        raise OutcomeUnknown(
+            "Instagram offers no way to read the replies under another user's comment"
+        )
+    return (
+        f"username,mentioned_media.media_id({ref.media_id})"
+        f"{{comments.limit({MENTION_CHECK_LIMIT}){{{MENTION_CHECK_FIELDS}}}}}"
+    )
+
+
+def own_answer(answer: Any, body: str, since: datetime) -> SentReply | None:
+    """The account's comment with this text written since ``since`` among the newest comments
+    on the media; None when it is surely not there. ``OutcomeUnknown`` when the page is full
+    of comments newer than ``since`` (the answer may be further down)."""
+    if not isinstance(answer, Mapping) or not isinstance(answer.get("username"), str):
+        raise MalformedItem("the lookup answered without the account's username")
+    media = answer.get("mentioned_media")
+    if not isinstance(media, Mapping):
+        raise MalformedItem("the lookup answered without mentioned_media")
+    comments = media.get("comments") or {"data": []}  # Graph omits an empty edge
+    data = comments.get("data") if isinstance(comments, Mapping) else None
+    if not isinstance(data, list):
+        raise MalformedItem("comments is not a list edge")
+    oldest: datetime | None = None
+    for item in data:
+        if not isinstance(item, Mapping) or not _id(item.get("id")):
+            continue
+        written = parse_graph_time(item.get("timestamp"))
+        oldest = written if oldest is None else min(oldest, written)
+        if (
+            item.get("username") == answer["username"]
+            and written >= since
+            and str(item.get("text", "")).strip() == body.strip()
+        ):
+            return SentReply(external_id=str(item["id"]), sent_at=written)
+    if len(data) >= MENTION_CHECK_LIMIT and oldest is not None and oldest >= since:
+        raise OutcomeUnknown("more comments were written since the attempt than one page holds")
+    return None
 
 
 def _id(value: Any) -> bool:

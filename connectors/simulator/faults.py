@@ -48,6 +48,8 @@ class Fault:
     delay_seconds: float = 0.0
     reset_after_seconds: int = 60  # for RATE_LIMIT
     lifetime_seconds: int = 60  # for SHORT_TOKEN and DATA_ACCESS_EXPIRING
+    # For SERVER_ERROR_HTML on Graph: answer 503 with this Retry-After (None: a bare 500).
+    retry_after_seconds: int | None = None
 
 
 class FaultBoard:

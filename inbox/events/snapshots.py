@@ -18,6 +18,7 @@ from inbox.models import (
     ModerationAction,
     Note,
 )
+from inbox.stored_text import shown
 
 if TYPE_CHECKING:
     from inbox.selectors.conversation_rows import ConversationRow
@@ -112,7 +113,7 @@ def message_snapshot(message: Message | MessageLike) -> dict[str, Any]:
         "author_agent": agent_snapshot(message.author_agent) if message.author_agent_id else None,
         "platform_time": iso(message.platform_time),
         "delivery_state": message.delivery_state,
-        "delivery_error": message.delivery_error,
+        "delivery_error": shown(message.delivery_error),
         "delivery_attempts": message.delivery_attempts,
         "media": media_snapshots(_media_of(message)),
     }

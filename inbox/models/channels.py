@@ -66,6 +66,11 @@ class ChannelAccount(models.Model):
     webhook_last_delivery_at = models.DateTimeField(null=True, blank=True)
     webhook_gaps = models.PositiveIntegerField(default=0)
     webhook_last_gap_at = models.DateTimeField(null=True, blank=True)
+    # Deliveries of this account's items that failed for good after every retry (a mention
+    # whose lookup kept failing): how many, when the last one did, and why (a stored Text).
+    webhook_failures = models.PositiveIntegerField(default=0)
+    webhook_last_failure_at = models.DateTimeField(null=True, blank=True)
+    webhook_last_failure = models.TextField(blank=True, default="")
     paced_interval_seconds = models.FloatField(null=True, blank=True)
 
     token_kind = models.CharField(
@@ -112,6 +117,10 @@ class ChannelAccount(models.Model):
     @property
     def reconnect_reason_shown(self) -> str:
         return shown(self.reconnect_reason)
+
+    @property
+    def webhook_last_failure_shown(self) -> str:
+        return shown(self.webhook_last_failure)
 
     @property
     def is_disconnected(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from inbox.stored_text import shown
+
 
 class Direction(models.TextChoices):
     INBOUND = "in", "From the customer"
@@ -91,6 +93,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} ({self.direction})"
+
+    @property
+    def delivery_error_shown(self) -> str:
+        """``delivery_error`` in the reader's language (Svar's own words are message ids)."""
+        return shown(self.delivery_error)
 
 
 class Note(models.Model):

@@ -17,6 +17,11 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField()
     ingested_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True, default="")
+    # Retries (a lookup it needs failed for a passing reason): attempts so far, when the drain
+    # may take it again (null: at once), and the last passing failure.
+    attempts = models.PositiveIntegerField(default=0, db_default=0)  # the endpoint inserts in SQL
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         indexes = [

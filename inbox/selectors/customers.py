@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from connectors.base import Platform
 from inbox.exceptions import NotFound
 from inbox.models import Contact, Conversation
 from inbox.permissions.access import conversations_of_teams, readable_team_ids
@@ -87,18 +88,28 @@ def handles_alike(a: str, b: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     contact: Contact
-    reason: str  # "email" or "name_and_handle"
+    reason: str  # "instagram_username", "email" or "name_and_handle"
 
 
 def merge_suggestions(
     team_ids: list[int] | None, contact: Contact, *, limit: int = SUGGESTIONS_MAX
 ) -> list[Suggestion]:
     """Contacts the user may see that look like the same person and are not yet in its
-    profile: the same e-mail address, or the same name (normalised) and a similar handle."""
+    profile: the same Instagram username, the same e-mail address, or the same name
+    (normalised) and a similar handle."""
     others = contacts_of_teams(team_ids).exclude(person_filter(contact))
     found: list[Suggestion] = []
+    if contact.platform == Platform.INSTAGRAM and contact.handle:
+        # Instagram names a mention's author by username only (``@username``), a DM's by its
+        # IGSID: the same username on two Instagram contacts is most likely one person (a
+        # username can change hands, so it is a suggestion, never merged by itself).
+        same = others.filter(platform=Platform.INSTAGRAM, handle__iexact=contact.handle)
+        found += [Suggestion(o, "instagram_username") for o in same.order_by("pk")[:limit]]
     if contact.email:
-        for other in others.filter(email__iexact=contact.email).order_by("pk")[:limit]:
+        mailed = others.filter(email__iexact=contact.email).exclude(
+            pk__in=[s.contact.pk for s in found]
+        )
+        for other in mailed.order_by("pk")[:limit]:
             found.append(Suggestion(other, "email"))
     if words := contact.name.casefold().split():
         # Same words whatever the case, spacing and punctuation between them (in SQL); accents

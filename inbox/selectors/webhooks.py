@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+
 from inbox.models import ChannelAccount, Conversation, ConversationStatus, WebhookDelivery
 
 WEBHOOK_PLATFORMS = ("facebook", "instagram")  # Meta delivers both to /webhooks/meta
@@ -60,11 +63,18 @@ def webhook_delivery_pending_count() -> int:
     return WebhookDelivery.objects.filter(ingested_at__isnull=True).count()
 
 
-def webhook_delivery_bodies(*, limit: int) -> dict[int, bytes]:
-    """The oldest deliveries not yet ingested: id → raw body."""
-    rows = (
-        WebhookDelivery.objects.filter(ingested_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "body")[:limit]
+def _due() -> Q:
+    """Not yet ingested, and not waiting for a retry's time."""
+    return Q(ingested_at__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     )
+
+
+def webhook_delivery_due_exists() -> bool:
+    return WebhookDelivery.objects.filter(_due()).exists()
+
+
+def webhook_delivery_bodies(*, limit: int) -> dict[int, bytes]:
+    """The oldest deliveries due for ingest (new, or a retry whose time has come): id → body."""
+    rows = WebhookDelivery.objects.filter(_due()).order_by("pk").values_list("pk", "body")[:limit]
     return {pk: bytes(body) for pk, body in rows}

@@ -76,6 +76,9 @@ def webhook_health(account: ChannelAccount) -> dict[str, object]:
         "webhook_last_delivery_at": _iso(account.webhook_last_delivery_at),
         "webhook_gaps": account.webhook_gaps,
         "webhook_last_gap_at": _iso(account.webhook_last_gap_at),
+        "webhook_failures": account.webhook_failures,
+        "webhook_last_failure_at": _iso(account.webhook_last_failure_at),
+        "webhook_last_failure": account.webhook_last_failure_shown,
     }
 
 

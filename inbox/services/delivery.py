@@ -31,7 +31,7 @@ from inbox.services.approval import reply_hold_for_retry_locked
 from inbox.services.locks import lock_reply
 from inbox.services.notifications import Notice, notify
 from inbox.services.replies import enforce_guidelines, enqueue_delivery
-from inbox.stored_text import Text
+from inbox.stored_text import Text, stored
 
 DELIVERY_ERROR_MAX = 2000  # the platform's reason, as stored and shown to the agent
 # A reply in any of these states has not reached the platform (as far as is known).
@@ -113,6 +113,20 @@ def _set_error(
 def reply_delivery_failed(*, message_id: int, reason: str) -> Message:
     """The platform refused, or every retry failed: the agent sees why and may retry."""
     return _set_error(message_id, DeliveryState.FAILED, reason, from_states=_UNSENT)
+
+
+@transaction.atomic(durable=True)
+def reply_delivery_outcome_unknown(*, message_id: int) -> Message:
+    """An earlier attempt may have posted the reply and the platform cannot be asked (an answer
+    to an Instagram mention in a comment): failed, never posted again by itself; the agent
+    checks on the platform and may then retry (at most once, docs/platforms.md §3)."""
+    reason = Text(
+        _(
+            "Outcome unknown: the platform did not confirm this reply, and Svar cannot check "
+            "whether it was posted. Look on Instagram before you send it again."
+        )
+    )
+    return _set_error(message_id, DeliveryState.FAILED, stored(reason), from_states=_UNSENT)
 
 
 @transaction.atomic(durable=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,6 +21,7 @@ from inbox.models import Arrival, WebhookDelivery
 from inbox.services.arrivals import ingest_arriving
 from inbox.services.ingest import IngestResult
 from inbox.services.locks import lock_channel_account
+from inbox.stored_text import Text, stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,55 @@ def webhook_deliveries_done(*, delivery_ids: list[int], outcome: str) -> None:
     WebhookDelivery.objects.filter(pk__in=delivery_ids).update(
         ingested_at=timezone.now(), outcome=outcome
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRetry:
+    attempts: int
+    next_attempt_at: datetime | None  # None: failed for good
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off after the ``attempts``-th failed attempt: BASE, 2×BASE, … ≤ MAX."""
+    base = settings.SVAR_WEBHOOK_RETRY_BASE_SECONDS
+    return timedelta(
+        seconds=min(settings.SVAR_WEBHOOK_RETRY_MAX_SECONDS, base * 2 ** (attempts - 1))
+    )
+
+
+@transaction.atomic(durable=True)
+def webhook_delivery_retry_later(
+    *,
+    delivery_id: int,
+    account_id: int | None,
+    detail: str,
+    reason: Text,
+    not_before: datetime | None = None,
+) -> DeliveryRetry:
+    """A lookup the delivery needs failed for a passing reason: take it again after the
+    back-off (never before ``not_before``: a rate limit's reset, a Retry-After), or, after
+    ``SVAR_WEBHOOK_RETRY_ATTEMPTS`` attempts, fail it for good and show ``reason`` on the
+    account's health."""
+    delivery = WebhookDelivery.objects.select_for_update(no_key=True).get(pk=delivery_id)
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.last_error = detail
+    if delivery.attempts < settings.SVAR_WEBHOOK_RETRY_ATTEMPTS:
+        delivery.next_attempt_at = max(now + retry_delay(delivery.attempts), not_before or now)
+        delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        return DeliveryRetry(delivery.attempts, delivery.next_attempt_at)
+    delivery.ingested_at = now
+    delivery.outcome = f"failed after {delivery.attempts} attempts: {detail}"
+    delivery.save(update_fields=["attempts", "last_error", "ingested_at", "outcome"])
+    if account_id is not None:
+        account = lock_channel_account(account_id)
+        account.webhook_failures += 1
+        account.webhook_last_failure_at = now
+        account.webhook_last_failure = stored(reason)
+        account.save(
+            update_fields=["webhook_failures", "webhook_last_failure_at", "webhook_last_failure"]
+        )
+    return DeliveryRetry(delivery.attempts, None)
 
 
 PRUNE_BATCH = 5_000

@@ -10,6 +10,7 @@ import requests
 
 from connectors.errors import AuthExpired, PlatformUnavailable, RateLimited, TargetGone
 from connectors.facebook.client import GRAPH_VERSION
+from connectors.facebook.usage import retry_after
 from connectors.simulator.faults import FaultKind
 from tests.connectors import facebook_support
 from tests.connectors.facebook_support import KIRSTEN, PAGE_ID, TOKEN, ago, comment_reply
@@ -75,6 +76,31 @@ def test_a_maintenance_page_in_html_is_a_transient_failure(busy_page):
 
     assert isinstance(caught.value.__cause__, facebook.GraphAPIError)
     assert "Maintype was not text" in str(caught.value.__cause__)
+
+
+def test_a_503_with_retry_after_says_when_to_come_back_and_the_next_failure_forgets_it(
+    busy_page,
+):
+    busy_page.fault(FaultKind.SERVER_ERROR_HTML, path=FEED, remaining=1, retry_after_seconds=90)
+    busy_page.fault(FaultKind.SLOW, path=FEED, remaining=1, delay_seconds=1.0)
+    connector = busy_page.connector(timeout=0.3)
+
+    with pytest.raises(PlatformUnavailable) as caught:
+        connector.fetch({})
+    assert caught.value.retry_at is not None
+    assert caught.value.retry_at >= datetime.now(UTC) + timedelta(seconds=85)
+
+    with pytest.raises(PlatformUnavailable) as timed_out:  # no answer: no Retry-After of its own
+        connector.fetch({})
+    assert timed_out.value.retry_at is None
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    assert retry_after("120", now) == now + timedelta(seconds=120)
+    assert retry_after("Fri, 01 May 2026 12:05:00 GMT", now) == now + timedelta(minutes=5)
+    assert retry_after("soon", now) is None
+    assert retry_after(None, now) is None
 
 
 def test_truncated_json_is_a_transient_failure(busy_page):

@@ -102,3 +102,35 @@ def test_the_lookups_answer_wire_exact_over_http(instagram):
         connector.mention(MentionRef(hidden["media_id"]))
     with pytest.raises(TargetGone):  # a media that does not mention the account
         connector.mention(MentionRef(instagram.ig.mention(IG_ID, "x", "ingen omtale")["media_id"]))
+
+
+def test_a_mention_author_is_suggested_for_merging_with_the_dm_contact_of_that_username(
+    instagram, account, captured, agent, team
+):
+    """The mention lookups name no id (``mentioned_comment``: id, text, timestamp, like_count,
+    media; ``mentioned_media``: the owner's username): the mention's author is ``@username``,
+    the same person's DMs come from an IGSID. One profile per person: the two contacts are
+    suggested for merging because their Instagram usernames are the same, whatever the case."""
+    from inbox.models import Contact
+    from inbox.selectors.customers import merge_suggestions
+    from inbox.services.customer_profiles import contacts_merge
+
+    instagram.ig.mention(IG_ID, "Lise.Berg", f"Hvornår svarer @{IG_USERNAME}?")
+    assert _relay(captured, 1) == "stored 1, 0 already known"
+    instagram.ig.add_dm(instagram_support.PAGE_ID, "7001", "lise.berg", "Jeg skrev også her")
+    instagram.ig.add_dm(instagram_support.PAGE_ID, "7002", "lise.bergsen", "Ikke den samme")
+    jobs.poll_account(account.pk)
+
+    mentioned = Contact.objects.get(external_id="@Lise.Berg")
+    by_dm = Contact.objects.get(external_id="7001")
+    assert by_dm.handle == "lise.berg"
+
+    found = {s.contact.pk: s.reason for s in merge_suggestions([team.pk], mentioned)}
+    assert found[by_dm.pk] == "instagram_username"
+    assert Contact.objects.get(external_id="7002").pk not in found
+    back = {s.contact.pk: s.reason for s in merge_suggestions([team.pk], by_dm)}
+    assert back == {mentioned.pk: "instagram_username"}
+
+    contacts_merge(user=agent.user, contact_id=mentioned.pk, other_id=by_dm.pk)
+    mentioned.refresh_from_db()
+    assert not merge_suggestions([team.pk], mentioned)

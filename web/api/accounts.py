@@ -65,6 +65,13 @@ class AccountOut(serializers.Serializer):
     webhook_last_delivery_at = serializers.DateTimeField(allow_null=True)
     webhook_gaps = serializers.IntegerField(help_text="Items polls found that webhooks missed")
     webhook_last_gap_at = serializers.DateTimeField(allow_null=True)
+    webhook_failures = serializers.IntegerField(
+        help_text="Webhook items given up after every retry (a mention whose lookup kept failing)"
+    )
+    webhook_last_failure_at = serializers.DateTimeField(allow_null=True)
+    webhook_last_failure = serializers.CharField(
+        allow_blank=True, help_text="Why the last one was given up, in the reader's language"
+    )
 
 
 def account_out(account: ChannelAccount) -> dict[str, Any]:

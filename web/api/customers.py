@@ -43,7 +43,7 @@ class ContactOut(serializers.Serializer):
 
 class SuggestionOut(serializers.Serializer):
     contact = ContactOut()
-    reason = serializers.ChoiceField(choices=["email", "name_and_handle"])
+    reason = serializers.ChoiceField(choices=["instagram_username", "email", "name_and_handle"])
 
 
 class PersonConversationOut(serializers.Serializer):

@@ -208,7 +208,11 @@ class GraphApp:
             raise GraphFault("(#100) Missing object id", code=100)
         kind = fault.kind if fault else None
         if kind is FaultKind.SERVER_ERROR_HTML:
-            return SimResponse(500, MAINTENANCE_HTML, {"Content-Type": "text/html; charset=utf-8"})
+            headers = {"Content-Type": "text/html; charset=utf-8"}
+            if fault.retry_after_seconds is None:
+                return SimResponse(500, MAINTENANCE_HTML, headers)
+            headers["Retry-After"] = str(fault.retry_after_seconds)
+            return SimResponse(503, MAINTENANCE_HTML, headers)
         if kind is FaultKind.SLOW:
             time.sleep(fault.delay_seconds)
         if kind is FaultKind.EXPIRED_TOKEN:

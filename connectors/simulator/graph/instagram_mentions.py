@@ -16,7 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from connectors.simulator.graph.instagram_world import IgAccount, IgComment, IgMedia
-from connectors.simulator.graph.wire import FieldSpec, GraphFault, graph_time, project
+from connectors.simulator.graph.wire import (
+    FieldSpec,
+    GraphFault,
+    graph_time,
+    nested_page_request,
+    project,
+)
 
 if TYPE_CHECKING:
     from connectors.simulator.graph.routes import Call
@@ -122,7 +128,19 @@ def _render_media(
         "media_url": f"https://scontent.cdninstagram.com/{media.id}.jpg",
         "permalink": f"https://www.instagram.com/p/{media.id}/",
     }
-    return project("IGMedia", scalars, {}, fields, ["id"])
+
+    def comments(spec: FieldSpec) -> dict[str, Any] | None:
+        # The media's comments, newest first, as field expansion gives them: through a
+        # mention, paging carries cursors only, no ``next``/``previous`` URLs.
+        from connectors.simulator.graph.instagram_render import InstagramRender
+
+        listing = nested_page_request(spec, f"/v21.0/{media.id}/comments", "", 50)
+        rendered = InstagramRender(world).comment_list(media, None, spec.children, listing)
+        if isinstance(rendered.get("paging"), dict):
+            rendered["paging"] = {"cursors": rendered["paging"]["cursors"]}
+        return rendered if rendered["data"] else None
+
+    return project("IGMedia", scalars, {"comments": comments}, fields, ["id"])
 
 
 def _render_comment(comment: IgComment, fields: tuple[FieldSpec, ...] | None) -> dict[str, Any]:
