@@ -416,6 +416,12 @@ SVAR_X_OAUTH_BASE_URL = os.environ.get("SVAR_X_OAUTH_BASE_URL", "").rstrip("/")
 SVAR_FACEBOOK_APP_ID = os.environ.get("SVAR_FACEBOOK_APP_ID", "")
 SVAR_FACEBOOK_APP_SECRET = os.environ.get("SVAR_FACEBOOK_APP_SECRET", "")
 SVAR_FACEBOOK_OAUTH_BASE_URL = os.environ.get("SVAR_FACEBOOK_OAUTH_BASE_URL", "").rstrip("/")
+# E-mail over XOAUTH2 (docs/platforms.md §4.1): the apps registered with Microsoft Entra and
+# Google Cloud whose refresh tokens renew mailboxes' access tokens; only from the environment.
+SVAR_MICROSOFT_MAIL_CLIENT_ID = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_ID", "")
+SVAR_MICROSOFT_MAIL_CLIENT_SECRET = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_SECRET", "")
+SVAR_GOOGLE_MAIL_CLIENT_ID = os.environ.get("SVAR_GOOGLE_MAIL_CLIENT_ID", "")
+SVAR_GOOGLE_MAIL_CLIENT_SECRET = os.environ.get("SVAR_GOOGLE_MAIL_CLIENT_SECRET", "")
 # The base of the OAuth callback URLs Svar gives the platforms: SVAR_PUBLIC_URL when it is set
 # (behind a proxy that rewrites the host); empty: built from each request (web/channels/links.py).
 SVAR_OAUTH_CALLBACK_BASE_URL = os.environ.get("SVAR_PUBLIC_URL", "").rstrip("/")
