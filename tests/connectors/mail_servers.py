@@ -54,6 +54,7 @@ class _OAuthCollector(_Collector):
 
     introspection_url: str = ""
     refused: int = 0
+    refuse_next: int = 0  # refuse this many logins whatever the token (it ended in between)
 
     async def auth_XOAUTH2(self, server: object, args: list[str]) -> AuthResult:  # noqa: N802
         if len(args) < 2:  # no initial response: ask for it (smtplib always sends one)
@@ -65,7 +66,9 @@ class _OAuthCollector(_Collector):
             line = base64.b64decode(args[1]).decode()
         fields = dict(part.split("=", 1) for part in line.split("\x01") if "=" in part)
         token = fields.get("auth", "").removeprefix("Bearer ")
-        if await asyncio.to_thread(self._active_user, token) == fields.get("user"):
+        if self.refuse_next:
+            self.refuse_next -= 1
+        elif await asyncio.to_thread(self._active_user, token) == fields.get("user"):
             return AuthResult(success=True)
         self.refused += 1
         return AuthResult(success=False, handled=False,
@@ -94,7 +97,7 @@ class SmtpServer:
     def _controller(self) -> Controller:
         if not isinstance(self.handler, _OAuthCollector):
             return Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        return Controller(
+        return Controller(  # AUTH without TLS: it listens on 127.0.0.1 only
             self.handler, hostname="127.0.0.1", port=self.port, auth_required=True,
             auth_require_tls=False, auth_exclude_mechanism=["LOGIN", "PLAIN"],
             authenticator=lambda *_: AuthResult(success=False),
