@@ -146,7 +146,8 @@ def test_a_dead_refresh_token_marks_the_mailbox_unhealthy_asking_to_re_authorise
     assert jobs.poll_account(oauth_mailbox.pk) == "paused: credentials rejected"
 
     account = _fresh(oauth_mailbox)
-    assert account.health == AccountHealth.UNHEALTHY and account.reconnect_needed
+    assert account.health == AccountHealth.UNHEALTHY
+    assert account.reconnect_needed
     assert "invalid_grant" in account.reconnect_reason_shown
     assert "re-authorise Svar's app" in account.reconnect_reason_shown
     with translation.override("da"):
@@ -165,7 +166,8 @@ def test_a_token_endpoint_out_of_reach_backs_off_without_asking_for_a_reconnect(
     assert jobs.poll_account(oauth_mailbox.pk).startswith("failed: Renewing the access token")
 
     account = _fresh(oauth_mailbox)
-    assert account.health == AccountHealth.DEGRADED and not account.reconnect_needed
+    assert account.health == AccountHealth.DEGRADED
+    assert not account.reconnect_needed
     assert account.next_poll_at is not None
 
 
@@ -236,7 +238,8 @@ def test_microsofts_endpoint_is_asked_for_the_mailbox_scopes_and_rotates_the_ref
                          refresh_token=refresh, base_url=base_url)  # fmt: skip
 
     assert app.active(grant.access_token) == USER
-    assert grant.refresh_token and grant.refresh_token != refresh
+    assert grant.refresh_token
+    assert grant.refresh_token != refresh
     assert "https://outlook.office.com/IMAP.AccessAsUser.All" in grant.scopes
     with pytest.raises(AuthExpired, match=r"^invalid_grant: AADSTS70008: .*inactivity\.$"):
         mail_refresh(provider="microsoft", tenant="skat.example", app=APP,
