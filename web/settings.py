@@ -407,8 +407,8 @@ SVAR_DEFAULT_AVATAR_URL = os.environ.get(
     "SVAR_DEFAULT_AVATAR_URL", f"{SVAR_PUBLIC_URL}/static/svar/agent-avatar.png"
 )
 
-# The OAuth apps Svar connects accounts through (issue #22): ids and secrets only from the
-# environment. A ``*_OAUTH_BASE_URL`` points both the consent page and the API at another host
+# The OAuth apps Svar connects accounts through (issue #22), and renews e-mail XOAUTH2 tokens
+# with (*_MAIL_*, platforms.md §4.1): ids and secrets only from the environment. A ``*_OAUTH_BASE_URL`` points both the consent page and the API at another host
 # (the simulator); empty means the real platform. Accounts connected through it poll it too.
 SVAR_X_CLIENT_ID = os.environ.get("SVAR_X_CLIENT_ID", "")
 SVAR_X_CLIENT_SECRET = os.environ.get("SVAR_X_CLIENT_SECRET", "")
@@ -416,8 +416,6 @@ SVAR_X_OAUTH_BASE_URL = os.environ.get("SVAR_X_OAUTH_BASE_URL", "").rstrip("/")
 SVAR_FACEBOOK_APP_ID = os.environ.get("SVAR_FACEBOOK_APP_ID", "")
 SVAR_FACEBOOK_APP_SECRET = os.environ.get("SVAR_FACEBOOK_APP_SECRET", "")
 SVAR_FACEBOOK_OAUTH_BASE_URL = os.environ.get("SVAR_FACEBOOK_OAUTH_BASE_URL", "").rstrip("/")
-# E-mail over XOAUTH2 (docs/platforms.md §4.1): the apps registered with Microsoft Entra and
-# Google Cloud whose refresh tokens renew mailboxes' access tokens; only from the environment.
 SVAR_MICROSOFT_MAIL_CLIENT_ID = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_ID", "")
 SVAR_MICROSOFT_MAIL_CLIENT_SECRET = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_SECRET", "")
 SVAR_GOOGLE_MAIL_CLIENT_ID = os.environ.get("SVAR_GOOGLE_MAIL_CLIENT_ID", "")
