@@ -407,9 +407,9 @@ SVAR_DEFAULT_AVATAR_URL = os.environ.get(
     "SVAR_DEFAULT_AVATAR_URL", f"{SVAR_PUBLIC_URL}/static/svar/agent-avatar.png"
 )
 
-# The OAuth apps Svar connects accounts through (issue #22), and renews e-mail XOAUTH2 tokens
-# with (*_MAIL_*, platforms.md §4.1): ids and secrets only from the environment. A ``*_OAUTH_BASE_URL`` points both the consent page and the API at another host
-# (the simulator); empty means the real platform. Accounts connected through it poll it too.
+# OAuth apps: connecting accounts (issue #22) and renewing e-mail XOAUTH2 tokens (*_MAIL_*,
+# platforms.md §4.1); ids and secrets only from the environment. ``*_OAUTH_BASE_URL``: another
+# host (the simulator) for the consent page, the API and polls of accounts connected there.
 SVAR_X_CLIENT_ID = os.environ.get("SVAR_X_CLIENT_ID", "")
 SVAR_X_CLIENT_SECRET = os.environ.get("SVAR_X_CLIENT_SECRET", "")
 SVAR_X_OAUTH_BASE_URL = os.environ.get("SVAR_X_OAUTH_BASE_URL", "").rstrip("/")
