@@ -164,10 +164,11 @@ def test_a_bounce_of_our_answer_starts_no_sla_clock_and_opens_nothing(question, 
     reply = reply_create(user=agent.user, conversation_id=question.pk, body="Den kommer.")
     jobs.deliver_reply(reply.pk)
     reply.refresh_from_db()
-    dovecot.deliver(mail("Delivery to the following recipient failed permanently.",
-                         sender="Mail Delivery System <MAILER-DAEMON@example.dk>",
-                         subject="Undelivered Mail Returned to Sender",
-                         message_id="<bounce@example.dk>", in_reply_to=reply.external_id))  # fmt: skip
+    bounce = mail("Delivery to the following recipient failed permanently.",
+                  sender="Mail Delivery System <MAILER-DAEMON@example.dk>",
+                  subject="Undelivered Mail Returned to Sender",
+                  message_id="<bounce@example.dk>", in_reply_to=reply.external_id)  # fmt: skip
+    dovecot.deliver(bounce)
 
     jobs.poll_account(question.account_id)
 
