@@ -20,11 +20,15 @@ from connectors.simulator.server import Simulator, SimulatorServer
 from connectors.token_jobs import renew_token
 from inbox.credentials import account_refresh_token, account_token
 from inbox.models import AccountHealth, ChannelAccount, Conversation, DeliveryState, TokenKind
-from inbox.selectors.channel_accounts import channel_account_list_renewal_due
+from inbox.selectors.channel_accounts import (
+    channel_account_list_expiring,
+    channel_account_list_renewal_due,
+)
 from inbox.services import reply_create
 from inbox.services.accounts import channel_account_create
 from tests.connectors.email_support import mail
 from tests.connectors.mail_servers import USER, DovecotServer, SmtpServer, free_port
+from web.channels.present import token_state
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -108,6 +112,13 @@ def test_a_token_about_to_end_is_renewed_before_the_poll_and_the_rotated_refresh
     # The simulator killed the old refresh token: a second renewal works only with the new one.
     ChannelAccount.objects.filter(pk=renewed.pk).update(token_expires_at=timezone.now())
     assert renew_token(renewed.pk) == "renewed"
+
+
+def test_admins_are_told_the_token_renews_itself_not_that_it_expires_within_the_hour(
+    oauth_mailbox,
+):
+    assert token_state(oauth_mailbox, timezone.now()).text == "Renews itself"
+    assert oauth_mailbox not in channel_account_list_expiring()
 
 
 def test_the_maintenance_pass_finds_tokens_ending_within_ten_minutes(oauth_mailbox):
