@@ -56,7 +56,7 @@ from connectors.errors import (
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
 from connectors.media_delivery import send_reply
-from connectors.token_jobs import renew_before_call
+from connectors.token_jobs import call_renewing, renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
 from inbox.models import AccountHealth, ChannelAccount, Message
 from inbox.selectors.channel_accounts import channel_account_get, channel_account_list_due
@@ -244,7 +244,7 @@ def _poll_once(account_id: int) -> tuple[str, bool]:
             return f"skipped: rate limited until {reset_at.isoformat()}", False
         started = time.perf_counter()
         try:
-            result = account_connector(account).fetch(account.poll_cursor)
+            result = call_renewing(account, lambda a: account_connector(a).fetch(a.poll_cursor))
         except RateLimited as error:
             account_services.account_rate_limited(
                 account_id=account_id, reset_at=error.reset_at, detail=str(error)
@@ -317,6 +317,18 @@ def _ensure_persona(connector: Connector, message: Message, reply: OutboundReply
     return replace(reply, extra={**reply.extra, "persona_id": persona_id})
 
 
+def _attempt(
+    account: ChannelAccount, message: Message, ticket: delivery_services.DeliveryTicket
+) -> SentReply:
+    connector = account_connector(account)
+    reply = _outbound(message, ticket)
+    sent = connector.find_sent(reply, since=ticket.started_at) if ticket.uncertain else None
+    if sent is None:
+        reply = _ensure_persona(connector, message, reply)
+        sent = send_reply(connector, reply, message)  # with its files, if any
+    return sent
+
+
 def deliver_reply(message_id: int) -> str:
     with _advisory_lock(_DELIVERY_LOCK | message_id) as acquired:
         if not acquired:
@@ -332,15 +344,8 @@ def deliver_reply(message_id: int) -> str:
             return "failed: account disconnected"
         renew_before_call(message.account)  # a refusal shows as the send's AuthExpired
         message = reply_get_for_delivery(message_id=message_id)
-        try:
-            connector = account_connector(message.account)
-            reply = _outbound(message, ticket)
-            sent: SentReply | None = None
-            if ticket.uncertain:
-                sent = connector.find_sent(reply, since=ticket.started_at)
-            if sent is None:
-                reply = _ensure_persona(connector, message, reply)
-                sent = send_reply(connector, reply, message)  # with its files, if any
+        try:  # a mailbox's refused OAuth token is renewed once: nothing was sent with it
+            sent = call_renewing(message.account, lambda a: _attempt(a, message, ticket))
         except RateLimited as error:
             delivery_services.reply_delivery_deferred(
                 message_id=message_id, reason=f"Waiting for the platform's rate limit: {error}"

@@ -407,15 +407,19 @@ SVAR_DEFAULT_AVATAR_URL = os.environ.get(
     "SVAR_DEFAULT_AVATAR_URL", f"{SVAR_PUBLIC_URL}/static/svar/agent-avatar.png"
 )
 
-# The OAuth apps Svar connects accounts through (issue #22): ids and secrets only from the
-# environment. A ``*_OAUTH_BASE_URL`` points both the consent page and the API at another host
-# (the simulator); empty means the real platform. Accounts connected through it poll it too.
+# OAuth apps: connecting accounts (issue #22) and renewing e-mail XOAUTH2 tokens (*_MAIL_*,
+# platforms.md §4.1); ids and secrets only from the environment. ``*_OAUTH_BASE_URL``: another
+# host (the simulator) for the consent page, the API and polls of accounts connected there.
 SVAR_X_CLIENT_ID = os.environ.get("SVAR_X_CLIENT_ID", "")
 SVAR_X_CLIENT_SECRET = os.environ.get("SVAR_X_CLIENT_SECRET", "")
 SVAR_X_OAUTH_BASE_URL = os.environ.get("SVAR_X_OAUTH_BASE_URL", "").rstrip("/")
 SVAR_FACEBOOK_APP_ID = os.environ.get("SVAR_FACEBOOK_APP_ID", "")
 SVAR_FACEBOOK_APP_SECRET = os.environ.get("SVAR_FACEBOOK_APP_SECRET", "")
 SVAR_FACEBOOK_OAUTH_BASE_URL = os.environ.get("SVAR_FACEBOOK_OAUTH_BASE_URL", "").rstrip("/")
+SVAR_MICROSOFT_MAIL_CLIENT_ID = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_ID", "")
+SVAR_MICROSOFT_MAIL_CLIENT_SECRET = os.environ.get("SVAR_MICROSOFT_MAIL_CLIENT_SECRET", "")
+SVAR_GOOGLE_MAIL_CLIENT_ID = os.environ.get("SVAR_GOOGLE_MAIL_CLIENT_ID", "")
+SVAR_GOOGLE_MAIL_CLIENT_SECRET = os.environ.get("SVAR_GOOGLE_MAIL_CLIENT_SECRET", "")
 # The base of the OAuth callback URLs Svar gives the platforms: SVAR_PUBLIC_URL when it is set
 # (behind a proxy that rewrites the host); empty: built from each request (web/channels/links.py).
 SVAR_OAUTH_CALLBACK_BASE_URL = os.environ.get("SVAR_PUBLIC_URL", "").rstrip("/")

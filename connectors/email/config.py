@@ -35,6 +35,10 @@ class MailSettings:
     organisation: str = ""
     timeout: float = 30.0
     auth: str = "password"  # or "xoauth2": the account's token is then an OAuth2 access token
+    # XOAUTH2: whose token endpoint renews the access token ("microsoft" or "google"), and the
+    # Microsoft Entra tenant (its id or domain; "organizations" for any work account).
+    oauth_provider: str = ""
+    oauth_tenant: str = "organizations"
 
     @property
     def login(self) -> str:
@@ -54,6 +58,11 @@ class MailSettings:
         for name in ("imap_security", "smtp_security"):
             if name in known:
                 known[name] = Security(known[name])
+        if known.get("auth", "password") not in ("password", "xoauth2"):
+            raise ValueError(f"auth must be password or xoauth2, not {known['auth']!r}")
+        if known.get("oauth_provider", "") not in ("", "microsoft", "google"):
+            raise ValueError(f"oauth_provider must be microsoft or google, not "
+                             f"{known['oauth_provider']!r}")  # fmt: skip
         if "timeout" in known:
             known["timeout"] = float(known["timeout"])
         return cls(**known)

@@ -47,7 +47,7 @@ from connectors.email.compose import build_reply
 from connectors.email.config import MailSettings
 from connectors.email.parse import Automatic, MalformedMail, oversized_mail, parse_mail
 from connectors.email.servers import imap_session, sizes_of, smtp_session, uid_fetch
-from connectors.errors import PlatformRejected, PlatformUnavailable
+from connectors.errors import AuthExpired, PlatformRejected, PlatformUnavailable
 
 PAGE_SIZE = 500  # messages per fetch; a bigger backlog continues at once (more_pending)
 PAGE_BYTES = 50_000_000  # and at most this much mail per fetch (at least one message)
@@ -159,8 +159,8 @@ class EmailConnector:
             copy = box.uids(f'HEADER Message-ID "{message_id}"')
             try:
                 self._hand_over(mail, box, copy)
-            except PlatformRejected:
-                box.delete(copy)
+            except (PlatformRejected, AuthExpired):
+                box.delete(copy)  # nothing reached the server: no stray copy for the retry
                 raise
             box.flag(copy, [SENDING_FLAG, HANDED_OVER_FLAG], False)
         return SentReply(external_id=message_id, sent_at=now)

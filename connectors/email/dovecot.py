@@ -48,7 +48,7 @@ listen = 127.0.0.1
 protocols = imap
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 log_path = {root}/dovecot.log
 default_internal_user = {user}
 default_internal_group = {group}
@@ -69,7 +69,7 @@ namespace inbox {{
     auto = subscribe
   }}
 }}
-passdb {{
+{oauth}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
@@ -114,13 +114,34 @@ service config {{
 }}
 """
 
+# XOAUTH2 logins: Dovecot's oauth2 passdb asks an RFC 7662 introspection endpoint (the
+# simulator's mail provider) about every token, so an expired or unknown token is refused.
+# auth_failure_delay 0: a refused token answers at once instead of after Dovecot's 2 s.
+OAUTH_CONFIG = """\
+auth_failure_delay = 0
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+"""
+OAUTH_PASSDB = """\
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 
 class DovecotServer:
     """A private Dovecot on 127.0.0.1, one mailbox (``USER`` / ``PASSWORD``)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, introspection_url: str = "") -> None:
+        """``introspection_url``: also accept XOAUTH2 tokens that endpoint says are active."""
         self.root = Path(tempfile.mkdtemp(prefix="svar-dovecot-"))
         self.port = port or free_port()
+        self.introspection_url = introspection_url
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DovecotServer:
@@ -128,6 +149,12 @@ class DovecotServer:
         for sub in ("run", "state", "mail", "home"):
             (self.root / sub).mkdir()
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        oauth = ""
+        if self.introspection_url:
+            oauth = OAUTH_CONFIG.format(root=self.root)
+            (self.root / "oauth2.conf.ext").write_text(
+                OAUTH_PASSDB.format(url=self.introspection_url)
+            )
         if os.getuid() == 0:  # Dovecot runs nothing as root but its master: hand the tree over
             for path in (self.root, *self.root.rglob("*")):
                 os.chown(path, uid, gid)
@@ -140,6 +167,8 @@ class DovecotServer:
                 gid=gid,
                 user=pwd.getpwuid(uid).pw_name,
                 group=grp.getgrgid(gid).gr_name,
+                oauth=oauth,
+                oauth_mechanisms=" xoauth2 oauthbearer" if oauth else "",
             )  # fmt: skip
         )
         os.chmod(self.root, 0o755)

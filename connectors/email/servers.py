@@ -41,10 +41,12 @@ def imap_session(settings: MailSettings, secret: str) -> Iterator[MailBox]:
             box.xoauth2(settings.login, secret, initial_folder=None)
         else:
             box.login(settings.login, secret, initial_folder=None)
-    except MailboxLoginError as error:
-        raise AuthExpired(f"the IMAP server refused the login: {error}") from error
-    except (OSError, imaplib.IMAP4.error) as error:
+    except (OSError, imaplib.IMAP4.abort) as error:  # abort: the connection, not the login
         raise PlatformUnavailable(f"IMAP {type(error).__name__}: {error}") from error
+    except (MailboxLoginError, imaplib.IMAP4.error) as error:
+        # A NO to LOGIN or AUTHENTICATE (imaplib raises AUTHENTICATE's NO itself, e.g.
+        # "[AUTHENTICATIONFAILED]" for an expired XOAUTH2 token): the credentials were refused.
+        raise AuthExpired(f"the IMAP server refused the login: {error}") from error
     try:
         yield box
     except (OSError, imaplib.IMAP4.abort) as error:

@@ -4,7 +4,8 @@
 
 Serves the X API and the Graph API with the demo world (demo.py) and, when asked, injects
 citizens' questions at a steady rate. Also an OpenID Connect provider under /oidc/ (client
-"svar", secret from --oidc-client-secret) for single sign-on.
+"svar", secret from --oidc-client-secret) for single sign-on, and a mail provider's OAuth2 token
+endpoint for XOAUTH2 mailboxes (connectors/simulator/mail_oauth.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from types import FrameType
 from connectors.simulator import demo
 from connectors.simulator.demo_photos import DemoPhotos
 from connectors.simulator.graph.app import GraphApp
+from connectors.simulator.mail_oauth import MailOAuthApp
 from connectors.simulator.media_host import MediaHost
 from connectors.simulator.oidc.app import OidcApp
 from connectors.simulator.server import Simulator, SimulatorServer
@@ -74,7 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     x, graph = demo_world()
     oidc = OidcApp(client_id=args.oidc_client_id, client_secret=args.oidc_client_secret)
     cdn = MediaHost()  # the platforms' media CDN: demo photos, fetched by Svar's media jobs
-    server = SimulatorServer(Simulator([x, graph, oidc, cdn]), host=args.host, port=args.port)
+    mail = MailOAuthApp()  # a mail provider's token endpoint (XOAUTH2 mailboxes), Microsoft-shaped
+    apps = [x, graph, oidc, mail, cdn]
+    server = SimulatorServer(Simulator(apps), host=args.host, port=args.port)
     stop = threading.Event()
 
     def terminate(signum: int, frame: FrameType | None) -> None:

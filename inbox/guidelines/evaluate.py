@@ -4,6 +4,7 @@ shows. Pure: the caller reads the rules, the conversation's tags and the agent's
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
@@ -15,10 +16,11 @@ from inbox.guidelines.matching import (
     match_words,
 )
 from inbox.guidelines.rules import RuleSpec
-from inbox.guidelines.verdict import APPROVAL, Hit, Match, Verdict
+from inbox.guidelines.verdict import APPROVAL, WARN, Hit, Match, Verdict
 
-# Personal data is a concern of public replies only: a private message may carry the
-# customer's own address or number on purpose.
+# Personal data is a concern of public replies: a private message may carry the customer's own
+# address or number on purpose. An e-mail is private too, but it stays in a mailbox and is
+# easily forwarded: there the same rules warn, and never block or hold (issue #15).
 _PUBLIC_ONLY = {"personal_data"}
 
 
@@ -64,14 +66,16 @@ def evaluate(
     public: bool,
     tags: set[str],
     author_needs_approval: bool = False,
+    email: bool = False,
 ) -> Verdict:
-    """Every rule that matches ``text`` (the agent's body, without the signature)."""
-    hits = [
-        hit
+    """Every rule that matches ``text`` (the agent's body, without the signature); ``email``:
+    a private reply by e-mail, where the personal-data rules warn."""
+    in_force = [
+        rule if public or rule.kind not in _PUBLIC_ONLY else replace(rule, action=WARN)
         for rule in rules
-        if public or rule.kind not in _PUBLIC_ONLY
-        if (hit := _rule_hit(rule, text, tags)) is not None
+        if public or email or rule.kind not in _PUBLIC_ONLY
     ]
+    hits = [hit for rule in in_force if (hit := _rule_hit(rule, text, tags)) is not None]
     if author_needs_approval and public:
         message = _("Your public replies are approved by a colleague before they are posted.")
         hits.append(Hit(None, _("New staff"), "agent", APPROVAL, (), message))

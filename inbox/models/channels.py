@@ -21,6 +21,14 @@ class TokenKind(models.TextChoices):
     APP_BEARER = "app_bearer", "App-only bearer token"  # X: reads mentions, no DMs, no posting
     X_USER = "x_user", "X OAuth 2.0 user token"  # two hours, renewed with a rotating refresh token
     FACEBOOK_PAGE = "facebook_page", "Facebook Page token"  # from Facebook Login
+    # E-mail XOAUTH2 (Microsoft 365, Google Workspace): an hour, renewed with a refresh token.
+    MAIL_OAUTH = "mail_oauth", "E-mail OAuth2 token"
+
+    @classmethod
+    def renewing(cls) -> tuple[str, ...]:
+        """Kinds whose access token the workers renew with a refresh token."""
+        return (cls.X_USER, cls.MAIL_OAUTH)
+
     ENVIRONMENT = "environment", "Environment variable"
     MANUAL = "manual", "Pasted access token"
 

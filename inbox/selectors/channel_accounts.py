@@ -59,10 +59,11 @@ def channel_account_health_list() -> list[tuple[Any, ...]]:
 
 
 def channel_account_list_renewal_due(*, now: datetime, ahead: timedelta) -> list[int]:
-    """X accounts whose access token ends within ``ahead`` and can be renewed."""
+    """X and e-mail OAuth accounts whose access token ends within ``ahead`` and can be
+    renewed."""
     return list(
         ChannelAccount.objects.filter(
-            token_kind=TokenKind.X_USER, is_active=True, reconnect_needed=False,
+            token_kind__in=TokenKind.renewing(), is_active=True, reconnect_needed=False,
             token_expires_at__lte=now + ahead,
         )
         .exclude(refresh_token_encrypted="")
@@ -88,11 +89,11 @@ def channel_account_list_expiring(
     within: timedelta = timedelta(days=7),
 ) -> list[ChannelAccount]:
     """Connected accounts an admin must act on soon: a reconnect is needed, or a token or
-    Facebook's data access ends within ``within`` (X user tokens renew themselves, so only
+    Facebook's data access ends within ``within`` (tokens that renew themselves: only
     their reconnect counts). ``user`` limits it to that user's teams."""
     horizon = (now or timezone.now()) + within
     ending = Q(data_access_expires_at__lte=horizon) | (
-        Q(token_expires_at__lte=horizon) & ~Q(token_kind=TokenKind.X_USER)
+        Q(token_expires_at__lte=horizon) & ~Q(token_kind__in=TokenKind.renewing())
     )
     queryset = ChannelAccount.objects.filter(disconnected_at__isnull=True).filter(
         Q(reconnect_needed=True) | ending

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from connectors.base import Platform
 from inbox.guidelines.evaluate import evaluate
 from inbox.guidelines.rules import RuleSpec, default_rules
 from inbox.guidelines.verdict import Verdict
@@ -53,4 +54,5 @@ def reply_verdict(*, agent: Agent, conversation: Conversation, body: str) -> Ver
             public=public,
             tags=tag_name_list_of(conversation=conversation),
             author_needs_approval=agent.needs_approval,
+            email=conversation.account.platform == Platform.EMAIL,
         )

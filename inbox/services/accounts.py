@@ -163,6 +163,8 @@ def account_rate_limited(*, account_id: int, reset_at: datetime, detail: str = "
 def account_auth_expired(*, account_id: int, reason: str) -> None:
     """The token is expired or revoked: visibly unhealthy, and polling stops until reconnected."""
     account = lock_channel_account(account_id)
+    if account.reconnect_needed and account.health == AccountHealth.UNHEALTHY:
+        return  # already paused; the first reason (e.g. "re-authorise") is the precise one
     before = account.health
     account.health = AccountHealth.UNHEALTHY
     account.next_poll_at = None
@@ -247,17 +249,25 @@ def _kind_and_refresh(
     token: str | None,
     credentials_ref: str,
     refresh_token: str | None,
+    mail_settings: Mapping[str, Any] | None = None,
 ) -> tuple[str, str]:
-    """The token's kind, and the X refresh token sealed ("" without one)."""
-    if refresh_token is not None and (platform != Platform.X or token is None):
+    """The token's kind, and the refresh token sealed ("" without one): X's, or an e-mail
+    account's on XOAUTH2 with a provider whose token endpoint renews it."""
+    mail_oauth = platform == Platform.EMAIL and bool(
+        mail_settings and mail_settings.get("auth") == "xoauth2"
+        and mail_settings.get("oauth_provider")
+    )  # fmt: skip
+    if refresh_token is not None and (platform != Platform.X and not mail_oauth or token is None):
         raise InvalidInput(
-            _("A refresh token is for an X OAuth 2.0 user token given with it."),
+            _("A refresh token is for an X OAuth 2.0 user token, or an e-mail account on "
+              "XOAUTH2 with an oauth_provider, given with its access token."),
             field="refresh_token",
-        )
+        )  # fmt: skip
     if credentials_ref:
         return TokenKind.ENVIRONMENT, ""
     if refresh_token is not None:
-        return TokenKind.X_USER, seal(clean_token(refresh_token))
+        kind = TokenKind.MAIL_OAUTH if mail_oauth else TokenKind.X_USER
+        return kind, seal(clean_token(refresh_token))
     return token_kind, ""
 
 
@@ -288,6 +298,7 @@ def channel_account_create(
     token_kind, sealed_refresh = _kind_and_refresh(
         platform=platform, token_kind=token_kind, token=token,
         credentials_ref=credentials_ref, refresh_token=refresh_token,
+        mail_settings=mail_settings,
     )  # fmt: skip
     team, _ = Team.objects.get_or_create(name=team_name)
     account, created = ChannelAccount.objects.update_or_create(

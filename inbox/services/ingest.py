@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from connectors.base import InboundMessage
+from connectors.base import InboundMessage, Platform
 from inbox.db.bulk import db_value, insert_columns, server_bound
 from inbox.db.storable import storable_message
 from inbox.events.kinds import messages_received_events
@@ -34,6 +34,7 @@ from inbox.services.email_html import message_html_rows_create
 from inbox.services.ingest_notices import notify_customer_wrote
 from inbox.services.locks import lock_channel_account
 from inbox.services.media_ingest import media_rows_create, snippet_of
+from inbox.services.search_text import searchable_text
 from inbox.services.team_flow_ingest import team_flow_ingested
 
 SNIPPET_LENGTH = 200
@@ -182,9 +183,10 @@ def _upsert_conversations(
     new = {
         t: _new_conversation(account, by_thread[t], contacts) for t in threads if t not in existing
     }
-    inserted = _insert_conversations(
-        list(new.values()), [" ".join(m.body for m in by_thread[t]) for t in new]
-    )
+    email = account.platform == Platform.EMAIL
+    inserted = _insert_conversations(list(new.values()), [
+        " ".join(searchable_text(m, email=email) for m in by_thread[t]) for t in new
+    ])  # fmt: skip
     # The rows inserted now are ours (locked, invisible to others until commit) and already
     # in memory; only the others are read, locked in a fixed order.
     conversations: dict[str, Conversation] = {}
@@ -283,6 +285,7 @@ class StoredMessage:
     delivery_error: str = ""
     delivery_attempts: int = 0
     snippet: str = ""  # the body, or what a message that is only media shows ("Photo")
+    search: str = ""  # what a search finds it by, when more than its text (an e-mail's subject)
     media: list = field(default_factory=list)  # its Media rows, for the event
 
     @property
@@ -340,6 +343,7 @@ def _insert_messages(
             platform_time=m.sent_at,
             delivery_state=state,
             snippet=snippet_of(m),
+            search=searchable_text(m, email=True) if account.platform == Platform.EMAIL else "",
         )
         for (pk,), m, conversation_id, direction, author, state in zip(
             ids, messages, conversation_ids, directions, authors, states, strict=True
@@ -438,6 +442,6 @@ def _save_conversations(
                 [c.resolved_at for c in changed],
                 [c.waiting_since for c in changed],
                 [c.version for c in changed],
-                [" ".join(m.text for m in by_conversation[c.pk]) for c in changed],
+                [" ".join(m.search or m.text for m in by_conversation[c.pk]) for c in changed],
             ],
         )

@@ -9,8 +9,9 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
 
-from connectors.base import ThreadKind
+from connectors.base import InboundMessage, ThreadKind
 from inbox.credentials import seal
 from inbox.models import ChannelAccount
 from inbox.services import messages_ingest
@@ -111,3 +112,43 @@ def test_the_html_of_a_mail_shows_in_a_sandbox_that_runs_no_script_and_loads_no_
     tracker.shutdown()
     assert _Tracker.hits == []
     assert "script ran" not in console
+
+
+def ingest_as_a_worker(account_id: int, message: InboundMessage) -> None:
+    """Ingest off Playwright's event-loop thread, as the worker process would: the doorbell
+    after commit then rings the web process, which pushes the event to the page."""
+
+    def work() -> None:
+        try:
+            messages_ingest(account_id=account_id, messages=[message])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+
+
+def test_a_live_pushed_email_offers_its_formatting_without_a_reload(stack, chromium, contexts):
+    """The second mail arrives while the conversation is open: the live update shows its
+    "Show the e-mail's formatting" box and the sandboxed HTML, as a reload would."""
+    first = replace(inbound(thread="mail-2", body="Første mail", name="Anna Berg",
+                            kind=ThreadKind.PRIVATE), html="<p>Første</p>")  # fmt: skip
+    ingest_as_a_worker(stack.account.pk, first)
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    open_conversation(page, "Anna Berg")
+    formatting = page.get_by_text("Show the e-mail's formatting")
+    expect(formatting).to_have_count(1)
+    page.evaluate("window.svarNotReloaded = true")  # a reload would forget it
+
+    second = replace(inbound(thread="mail-2", body="Anden mail", name="Anna Berg",
+                             kind=ThreadKind.PRIVATE),
+                     html="<p id='second'>Anden <b>mail</b></p>")  # fmt: skip
+    ingest_as_a_worker(stack.account.pk, second)
+
+    entry = page.locator(".entry.inbound", has_text="Anden mail")
+    expect(entry).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    entry.get_by_text("Show the e-mail's formatting").click()
+    expect(entry.frame_locator(".email-html iframe").locator("#second")).to_have_text("Anden mail")
+    assert page.evaluate("window.svarNotReloaded") is True
+    shot(page, "email-html-live")

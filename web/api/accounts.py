@@ -76,7 +76,7 @@ class AccountOut(serializers.Serializer):
 
 def account_out(account: ChannelAccount) -> dict[str, Any]:
     """The account's snapshot (as the live inbox shows it) with its token state."""
-    renews = account.token_kind == TokenKind.X_USER and bool(account.refresh_token_encrypted)
+    renews = account.token_kind in TokenKind.renewing() and bool(account.refresh_token_encrypted)
     return {
         **account_snapshot(account),
         "token_kind": account.token_kind,

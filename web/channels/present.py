@@ -61,7 +61,7 @@ def token_state(account: ChannelAccount, now: datetime) -> TokenState:
     if account.reconnect_needed:
         reason = account.reconnect_reason_shown or _("the token no longer works")
         return TokenState(_("Reconnect needed: %(reason)s") % {"reason": reason}, "bad")
-    if account.token_kind == TokenKind.X_USER and account.refresh_token_encrypted:
+    if account.token_kind in TokenKind.renewing() and account.refresh_token_encrypted:
         return TokenState(_("Renews itself"), "ok")
     if account.token_expires_at is not None:
         return _ends(account.token_expires_at, now)

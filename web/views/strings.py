@@ -48,6 +48,7 @@ def js_strings() -> dict[str, str]:
         "kind_email": _("an e-mail address"),
         "kind_phone": _("a phone number"),
         "guardFound": _("This public reply contains %(what)s."),
+        "guardFoundMail": _("This e-mail contains %(what)s."),
         "stale": _(
             "The conversation changed while you were writing; it has been updated. "
             "Check it and send again."

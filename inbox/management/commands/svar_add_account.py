@@ -69,7 +69,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--refresh-token-env",
             metavar="VARIABLE",
-            help="X: read the OAuth 2.0 refresh token from this variable; stored encrypted",
+            help="X, or e-mail on XOAUTH2 with an oauth_provider: read the OAuth 2.0 refresh "
+            "token from this variable; stored encrypted, and the workers renew the access token",
         )
         parser.add_argument(
             "--mail-settings",
@@ -83,7 +84,8 @@ class Command(BaseCommand):
             "--expires-in",
             type=int,
             metavar="SECONDS",
-            help="X: seconds the access token has left (X issues two hours: 7200)",
+            help="X or e-mail OAuth: seconds the access token has left (X issues 7200, "
+            "Microsoft and Google about 3600)",
         )
 
     def _refresh_token(self, options: dict[str, Any]) -> str | None:

@@ -223,7 +223,10 @@ export class Composer {
     }
     const warnings = this.collisions();
     if (warnings.length && !(await this.confirmCollision(warnings))) return;
-    if (result.public && result.personal_data.length) {
+    // Public: a national id never goes out. E-mail (private, but kept and forwarded): the
+    // agent looks again and may send; the server's verdict only warns there.
+    const mail = this.pane.querySelector("#guard-dialog")?.dataset.mail === "true";
+    if ((result.public || mail) && result.personal_data.length) {
       const choice = await this.guard(result);
       if (choice === "private") {
         this.textarea.value = customerText(this.pane, "private_ask");
@@ -320,9 +323,10 @@ export class Composer {
   async guard(result) {
     const dialog = this.pane.querySelector("#guard-dialog");
     const kinds = [...new Set(result.personal_data.map((f) => t(`kind_${f.kind}`)))];
-    dialog.querySelector("#guard-found").textContent = t("guardFound", { what: kinds.join(", ") });
+    const mail = dialog.dataset.mail === "true";
+    dialog.querySelector("#guard-found").textContent = t(mail ? "guardFoundMail" : "guardFound", { what: kinds.join(", ") });
     // National ids never go out in public; an e-mail or phone number may (e.g. our own).
-    dialog.querySelector("#guard-send").hidden = result.personal_data.some((f) => f.national_id);
+    dialog.querySelector("#guard-send").hidden = !mail && result.personal_data.some((f) => f.national_id);
     return this.dialogChoice(dialog, "data-guard");
   }
 }
