@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0029_email_media'),
+        ('inbox', '0030_ig_webhook_retry'),
     ]
 
     operations = [
