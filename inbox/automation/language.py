@@ -7,14 +7,10 @@ is built once per process, on first use, with its models loaded lazily.
 
 Detection is the costly part of the automation rules in ingest (docs/performance.md, "Ingest
 with automation rules"), so: ingest asks only for the texts a rule needs the language of, all of
-a batch's texts in one call (:func:`languages_of`), each distinct text once, and the answers for
-recent texts are remembered per process (short greetings and thanks repeat; the composer asks
-again for the same customer words each time a conversation opens). The texts are detected one
-by one in the calling thread: Lingua's ``detect_languages_in_parallel_of`` spreads a batch over
-Rust threads, which spend 25-30 % more CPU per text than this thread alone (measured on the
-benchmark's texts, 0.21 against 0.16 ms) and win wall time only when a core is idle.
-
-Only the first ``TEXT_MAX`` characters are read: Lingua reads longer texts
+a batch's texts in one call (:func:`languages_of`, Lingua's threads spread them over the cores),
+each distinct text once, and the answers for recent texts are remembered per process (short
+greetings and thanks repeat; the composer asks again for the same customer words each time a
+conversation opens). Only the first ``TEXT_MAX`` characters are read: Lingua reads longer texts
 with trigrams alone, as in its low-accuracy mode, which on the benchmark's 538 Danish texts over
 120 characters called 3 Norwegian; their first 120 characters, read with all of Lingua's
 models, were all told Danish, in less time. The low-accuracy mode is not used, for that reason.
@@ -38,6 +34,7 @@ LANGUAGES: dict[str, Language] = {
 _CODES = {language: code for code, language in LANGUAGES.items()}
 TEXT_MAX = 120  # the beginning of a long message says its language (see above)
 MEMO_SIZE = 4096  # texts whose language is remembered (a few hundred kB at most)
+PARALLEL_FROM = 8  # fewer texts than this are detected one by one: threads cost more than they save
 
 _memo: OrderedDict[str, str | None] = OrderedDict()
 _memo_lock = threading.Lock()
@@ -61,12 +58,13 @@ def languages_of(texts: Sequence[str]) -> list[str | None]:
         known = {key: _memo[key] for key in keys if key in _memo}
         for key in known:
             _memo.move_to_end(key)
-    detect = _detector().detect_language_of
-    found = {
-        key: _CODES.get(detect(key)) if _has_letters(key) else None
-        for key in dict.fromkeys(keys)
-        if key not in known
-    }
+    todo = list(dict.fromkeys(k for k in keys if k not in known and _has_letters(k)))
+    found = dict.fromkeys((k for k in keys if k not in known), None)
+    if len(todo) >= PARALLEL_FROM:
+        detected = _detector().detect_languages_in_parallel_of(todo)
+    else:
+        detected = [_detector().detect_language_of(key) for key in todo]
+    found.update(zip(todo, (_CODES.get(d) for d in detected), strict=True))
     with _memo_lock:
         _memo.update(found)
         while len(_memo) > MEMO_SIZE:

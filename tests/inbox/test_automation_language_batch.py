@@ -106,9 +106,11 @@ TEXTS = [SWEDISH, DANISH, NORWEGIAN, ENGLISH, "Jag har inte fått min lön", "12
          "Jeg har ikke fått lønnen min", "Jeg har ikke fået min løn", DANISH, SWEDISH]  # fmt: skip
 
 
-def test_a_batch_tells_each_text_as_it_would_alone():
+@pytest.mark.parametrize("parallel_from", [1, 100])  # Lingua's threads, and one by one
+def test_a_batch_tells_each_text_as_it_would_alone(monkeypatch, parallel_from):
     alone = [language_of(text) for text in TEXTS]
     language._memo.clear()
+    monkeypatch.setattr(language, "PARALLEL_FROM", parallel_from)
     assert languages_of(TEXTS) == alone == [
         "sv", "da", "nb", "en", "sv", None, None, "nb", "da", "da", "sv"
     ]  # fmt: skip
@@ -122,6 +124,10 @@ def test_each_distinct_text_is_detected_once_and_remembered(monkeypatch):
         def detect_language_of(self, text):
             asked.append(text)
             return real.detect_language_of(text)
+
+        def detect_languages_in_parallel_of(self, texts):
+            asked.extend(texts)
+            return real.detect_languages_in_parallel_of(texts)
 
     monkeypatch.setattr(language, "_detector", Counting)
     language._memo.clear()
