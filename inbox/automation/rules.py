@@ -3,7 +3,7 @@ and sent over the API, and matched against a conversation's facts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,14 +48,14 @@ class Actions:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What conditions look at; ``language`` is detected only if a rule asks."""
+    """What conditions look at but the language, which is detected only for the texts a rule
+    needs it of (:func:`language_holds`)."""
 
     account_id: int
     platform: str
     kind: str
     contact_id: int
     text: str
-    language: Callable[[], str | None]
 
 
 def _ids(value: Any, name: str) -> frozenset[int]:
@@ -164,20 +164,10 @@ def actions_parse(raw: Mapping[str, Any]) -> Actions:
     return actions
 
 
-def conditions_hold(conditions: Conditions, facts: Facts) -> bool:
-    """Cheap conditions first; the language is detected last and only when asked for."""
-    if not _others_hold(conditions, facts):
-        return False
-    return not conditions.languages or facts.language() in conditions.languages
-
-
-def language_needed(conditions: Conditions, facts: Facts) -> bool:
-    """Whether :func:`conditions_hold` would ask for the language: the rule names languages
-    and every other condition holds (ingest detects only those texts, all at once)."""
-    return bool(conditions.languages) and _others_hold(conditions, facts)
-
-
-def _others_hold(c: Conditions, facts: Facts) -> bool:
+def other_conditions_hold(c: Conditions, facts: Facts) -> bool:
+    """Every condition but the language holds. Ingest checks these for all the rules first and
+    detects the language only of the texts for which a rule naming one still holds, all in one
+    call (:func:`language_holds` then)."""
     if c.account_ids and facts.account_id not in c.account_ids:
         return False
     if c.platforms and facts.platform not in c.platforms:
@@ -187,3 +177,8 @@ def _others_hold(c: Conditions, facts: Facts) -> bool:
     if c.contact_ids and facts.contact_id not in c.contact_ids:
         return False
     return c.pattern is None or bool(c.pattern.search(facts.text))
+
+
+def language_holds(c: Conditions, language: str | None) -> bool:
+    """The rule names no language, or the text's (None: not told, or not detected)."""
+    return not c.languages or language in c.languages

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -28,8 +28,8 @@ from inbox.automation.rules import (
     Conditions,
     Facts,
     actions_parse,
-    conditions_hold,
-    language_needed,
+    language_holds,
+    other_conditions_hold,
 )
 from inbox.automation.rules import conditions_parse as _conditions
 from inbox.db.bulk import update_columns
@@ -105,13 +105,17 @@ def automation_apply_ingested(
     if not rules:
         return set()
     named = _load_named(rules)
+    holding = {
+        c.pk: _holding(c, texts[c.pk], rules.get(c.team_id, ()), c.pk in created) for c in touched
+    }
+    languages = _detect_languages(
+        {pk: texts[pk] for pk, held in holding.items() if any(r.conditions.languages for r in held)}
+    )
     now = timezone.now()
-    detected: dict[int, str | None] = {}  # filled below, read by the rules that ask
-    facts = {c.pk: _facts(c, texts[c.pk], partial(detected.get, c.pk)) for c in touched}
-    detected.update(_detect_languages(touched, facts, rules, created))
     plans = {}
     for conversation in touched:
-        plan = _plan(conversation, facts[conversation.pk], rules, named, now, created)
+        held = holding[conversation.pk]
+        plan = _plan(conversation, held, languages.get(conversation.pk), named, now)
         if plan is not None:
             plans[conversation.pk] = plan
     return _write(touched, plans, named) if plans else set()
@@ -150,16 +154,19 @@ def _load_named(rules: Mapping[int, list[LoadedRule]]) -> Named:
     all_rules = [r for team_rules in rules.values() for r in team_rules]
     team_ids = {r.actions.team_id for r in all_rules if r.actions.team_id is not None}
     agent_ids = {r.actions.agent_id for r in all_rules if r.actions.agent_id is not None}
-    teams = frozenset(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
+    teams: frozenset[int] = frozenset()
+    if team_ids:  # no query (nor building one: most of a batch's rules name neither)
+        teams = frozenset(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
     agents = {}
     if agent_ids:
         agents = Agent.objects.filter(pk__in=agent_ids, user__is_active=True).in_bulk()
     memberships: dict[int, set[int]] = defaultdict(set)
-    through = Agent.teams.through
-    for agent_id, team_id in through.objects.filter(agent_id__in=agents).values_list(
-        "agent_id", "team_id"
-    ):
-        memberships[agent_id].add(team_id)
+    if agents:
+        through = Agent.teams.through
+        for agent_id, team_id in through.objects.filter(agent_id__in=agents).values_list(
+            "agent_id", "team_id"
+        ):
+            memberships[agent_id].add(team_id)
     return Named(
         teams=teams,
         agent_teams={pk: frozenset(memberships[pk]) for pk in agents},
@@ -167,68 +174,60 @@ def _load_named(rules: Mapping[int, list[LoadedRule]]) -> Named:
     )
 
 
-def _facts(conversation: Conversation, text: str, language: Callable[[], str | None]) -> Facts:
-    return Facts(
+def _holding(
+    conversation: Conversation, text: str, rules: Sequence[LoadedRule], created: bool
+) -> list[LoadedRule]:
+    """The rules whose conditions hold for the conversation but for the language, which is
+    detected afterwards, for all the batch's conversations that need it at once."""
+    facts = Facts(
         account_id=conversation.account_id,
         platform=conversation.account.platform,
         kind=conversation.kind,
         contact_id=conversation.contact_id,
         text=text,
-        language=language,
     )
+    held = []
+    for rule in rules:
+        if rule.on_create_only and not created:
+            continue
+        try:
+            if other_conditions_hold(rule.conditions, facts):
+                held.append(rule)
+        except Exception:
+            logger.exception(
+                "automation rule %s failed on conversation %s; skipped", rule.pk, conversation.pk
+            )
+    return held
 
 
-def _detect_languages(
-    touched: Sequence[Conversation],
-    facts: Mapping[int, Facts],
-    rules: Mapping[int, list[LoadedRule]],
-    created: Collection[int],
-) -> dict[int, str | None]:
-    """The language of each conversation a rule asks it for (its other conditions hold), all
-    detected in one call; none of the others'. Should detection fail, rules naming a language
-    do not match, and ingest goes on."""
-    needed = [
-        c.pk
-        for c in touched
-        if any(
-            _asks_language(rule, c.pk, facts[c.pk], created) for rule in rules.get(c.team_id, ())
-        )
-    ]
-    if not needed:
+def _detect_languages(texts: Mapping[int, str]) -> dict[int, str | None]:
+    """The language of each conversation's text, for those a rule naming a language holds for
+    but for it; none of the others'. Should detection fail, rules naming a language do not
+    match, and ingest goes on."""
+    if not texts:
         return {}
     try:
-        return dict(zip(needed, languages_of([facts[pk].text for pk in needed]), strict=True))
+        return dict(zip(texts, languages_of(list(texts.values())), strict=True))
     except Exception:
         logger.exception("language detection failed; rules naming a language skipped")
         return {}
 
 
-def _asks_language(rule: LoadedRule, pk: int, facts: Facts, created: Collection[int]) -> bool:
-    if rule.on_create_only and pk not in created:
-        return False
-    try:
-        return language_needed(rule.conditions, facts)
-    except Exception:
-        return False  # fails again in _plan, where it is logged
-
-
 def _plan(
     conversation: Conversation,
-    facts: Facts,
-    rules: Mapping[int, list[LoadedRule]],
+    held: Sequence[LoadedRule],
+    language: str | None,
     named: Named,
     now: datetime,
-    created: Collection[int],
 ) -> Plan | None:
     plan = Plan(conversation.team_id, conversation.assignee_id, conversation.priority)
     matched = False
-    for rule in rules.get(conversation.team_id, ()):
-        if rule.on_create_only and conversation.pk not in created:
+    for rule in held:
+        if not language_holds(rule.conditions, language):
             continue
         try:
-            if conditions_hold(rule.conditions, facts):
-                _act(plan, rule, named, now)
-                matched = True
+            _act(plan, rule, named, now)
+            matched = True
         except Exception:
             logger.exception(
                 "automation rule %s failed on conversation %s; skipped", rule.pk, conversation.pk
