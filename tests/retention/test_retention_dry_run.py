@@ -25,8 +25,9 @@ from inbox.models import (
 from inbox.permissions.roles import Role
 from inbox.retention.dry_run import retention_dry_run
 from inbox.retention.jobs import retention_run
+from inbox.services import messages_ingest
 from tests.conftest import api_client_for
-from tests.factories import AgentFactory, ChannelAccountFactory
+from tests.factories import AgentFactory, ChannelAccountFactory, inbound
 from tests.inbox.metrics_support import Clock
 from tests.retention.support import resolved_conversation, with_photo, with_reply_attachment
 
@@ -156,3 +157,13 @@ def test_the_command_the_api_and_the_page_show_the_media_counts(inbox, team, adm
     assert "8 mediefiler (3,2\xa0KB), 3 kontakter" in page
     assert "Kommunen: 1 samtaler, 2 beskeder, 1 noter, 3 mediefiler (1,0\xa0KB)" in page
     assert len(stored_files(media_root)) == 12  # nothing went
+
+
+def test_a_contact_with_a_conversation_that_is_not_due_is_not_counted(inbox, team, x_account):
+    assert retention_dry_run(team.pk)["contacts"] == 3
+    messages_ingest(  # the customer of old-1 writes again, in a new thread
+        account_id=x_account.pk,
+        messages=[inbound(thread="new-1", author="cust-old-1", name="Kunde old-1")],
+    )
+    dry = retention_dry_run(team.pk)
+    assert (dry["conversations"], dry["contacts"]) == (3, 2)
