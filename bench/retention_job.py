@@ -36,8 +36,19 @@ JOB_APP = "svar-retention-bench-job"
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+_LAST_CPU: dict[int, float] = {}
+_LAST_BACKEND: dict[int, int] = {}  # the job's pid → its PostgreSQL backend's pid
+
+
 def _cpu(pid: int | None) -> float:
-    return measure._cpu_ticks(pid) / _TICK if pid else 0.0
+    """CPU seconds of a process so far; once it has ended (the job, its backend), the last
+    reading, so the window in which it ends does not subtract its whole CPU time."""
+    if not pid:
+        return 0.0
+    seconds = measure._cpu_ticks(pid) / _TICK
+    if seconds:
+        _LAST_CPU[pid] = seconds
+    return _LAST_CPU.get(pid, 0.0)
 
 
 def _backend_pid() -> int:
@@ -85,6 +96,10 @@ def _job_state() -> tuple[int | None, int]:
 
 def _snapshot(ingest: Ingest, list_backend: int, job: subprocess.Popen) -> dict[str, float]:
     job_backend, deleted = _job_state()
+    if job_backend is None and job.poll() is not None:  # ended: its backend's last reading
+        job_backend = _LAST_BACKEND.get(job.pid)
+    elif job_backend is not None:
+        _LAST_BACKEND[job.pid] = job_backend
     return {
         "t": time.perf_counter(), "ingested": ingest.count, "deleted": deleted,
         "bench_cpu": _cpu(os.getpid()), "ingest_db_cpu": _cpu(ingest.backend),

@@ -28,10 +28,10 @@ INSERT INTO inbox_contact (platform, external_id, name, handle, created_at, upda
 SELECT 'x', 'c' || g, 'Kunde ' || g, 'kunde' || g, now(), now() FROM generate_series(1, %(n)s) g;
 INSERT INTO inbox_conversation (account_id, contact_id, kind, external_thread_id, team_id,
   status, opened_at, resolved_at, last_message_at, snippet, version, created_at, legal_hold,
-  priority)
+  priority, subject)
 SELECT %(account)s, c.id, 'public', 't' || c.external_id, %(team)s, 'resolved',
   now() - interval '400 days', now() - interval '399 days', now() - interval '399 days',
-  'Hej', 1, now(), false, 'normal'
+  'Hej', 1, now(), false, 'normal', ''
 FROM inbox_contact c WHERE c.external_id LIKE 'c%%' ORDER BY c.id;
 INSERT INTO inbox_message (conversation_id, account_id, direction, external_id, body,
   signature, text, author_contact_id, in_reply_to_external_id, platform_time, received_at,

@@ -1,15 +1,15 @@
-"""Reads of the retention policies: which conversations are due, and the dry run's counts."""
+"""Reads of the retention policies: which policy applies to each account, and which
+conversations are due (the dry run's counts: ``inbox.retention.dry_run``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from inbox.models import ChannelAccount, Conversation, ConversationStatus, RetentionPolicy
+from inbox.models import ChannelAccount, ConversationStatus, RetentionPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class AccountRule:
     days: int
     action: str
     cutoff: datetime  # conversations resolved before this are due
+    policy_id: int  # the RetentionPolicy in force (the account's own or the team's)
 
 
 def rules_in_force(team_id: int, *, now: datetime | None = None) -> dict[int, AccountRule]:
@@ -33,7 +34,9 @@ def rules_in_force(team_id: int, *, now: datetime | None = None) -> dict[int, Ac
         policy = own.get(account_id, team_policy)
         if policy is not None:
             cutoff = now - timedelta(days=policy.days)
-            rules[account_id] = AccountRule(account_id, policy.days, policy.action, cutoff)
+            rules[account_id] = AccountRule(
+                account_id, policy.days, policy.action, cutoff, policy.pk
+            )
     return rules
 
 
@@ -44,34 +47,3 @@ def due_filter(rules: dict[int, AccountRule]) -> Q:
         by_account |= Q(account_id=rule.account_id, resolved_at__lt=rule.cutoff)
     base = Q(status=ConversationStatus.RESOLVED, legal_hold=False, anonymised_at__isnull=True)
     return base & by_account
-
-
-_DRY_RUN_SQL = """
-WITH due AS (SELECT id, contact_id FROM inbox_conversation WHERE id = ANY(%s))
-SELECT
-  (SELECT count(*) FROM due),
-  (SELECT count(*) FROM inbox_message m JOIN due ON m.conversation_id = due.id),
-  (SELECT count(*) FROM inbox_note n JOIN due ON n.conversation_id = due.id),
-  (SELECT count(DISTINCT due.contact_id) FROM due WHERE NOT EXISTS (
-      SELECT 1 FROM inbox_conversation c
-      WHERE c.contact_id = due.contact_id AND c.id <> ALL(%s)))
-"""
-
-
-def retention_dry_run(team_id: int) -> dict[str, int]:
-    """What the job would delete or anonymise now, counted (nothing changes)."""
-    rules = rules_in_force(team_id)
-    ids = list(
-        Conversation.objects.filter(due_filter(rules), team_id=team_id).values_list("pk", flat=True)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(_DRY_RUN_SQL, [ids, ids])
-        conversations, messages, notes, contacts = cursor.fetchone()
-    held = Conversation.objects.filter(team_id=team_id, legal_hold=True).count()
-    return {
-        "conversations": conversations,
-        "messages": messages,
-        "notes": notes,
-        "contacts": contacts,
-        "held": held,
-    }

@@ -27,6 +27,7 @@ from inbox.models import (
     Note,
     PrivateReply,
     ReplyApproval,
+    ReplyAttachment,
     RetentionAction,
 )
 from inbox.retention.media import media_files_release
@@ -74,11 +75,15 @@ def _delete(conversations: list[Conversation], out: Deleted) -> Counter:
 
 def _anonymise(conversations: list[Conversation], out: Deleted) -> Counter:
     """Keep the conversation's times, status, tags and messages' times and authors among the
-    staff (what the metrics and their rebuild read); drop every word, every media file and
-    the customer."""
+    staff (what the metrics and their rebuild read); drop every word, every media file (the
+    customer's media and the agents' reply attachments) and the customer."""
     ids = [c.pk for c in conversations]
     message_ids = Message.objects.filter(conversation_id__in=ids)
-    rows_delete(Media, "message_id", list(message_ids.values_list("pk", flat=True)), out)
+    kept_messages = list(message_ids.values_list("pk", flat=True))
+    rows_delete(Media, "message_id", kept_messages, out)
+    # The agents' attachments may name or show the customer too: they go like the photos.
+    rows_delete(ReplyAttachment, "conversation_id", ids, out)
+    rows_delete(ReplyAttachment, "message_id", kept_messages, out)
     PrivateReply.objects.filter(message__in=message_ids).update(text="", error="")
     ReplyApproval.objects.filter(message__in=message_ids).update(reasons=[], note="")
     messages = message_ids.update(
@@ -118,6 +123,7 @@ def batch_purge_locked(ids: Sequence[int], rules: dict[int, AccountRule]) -> tup
                           _anonymise(group, out))  # fmt: skip
             counts[f"{action}d_conversations"] += len(group)
     counts["media_files"] += media_files_release(out.media_paths)
+    counts["media_bytes"] += out.media_bytes
     return counts, contacts
 
 

@@ -15,7 +15,8 @@ their metadata, so a model added later is covered without a change here:
 Svar's foreign keys are ``DEFERRABLE INITIALLY DEFERRED`` (Django's default on PostgreSQL), so a
 parent may go before its dependants within the transaction; the constraint checks at commit
 see the whole batch gone. Deleted rows with file fields (media, reply attachments) report their
-stored files' paths (the files are removed after the commit, ``inbox.retention.media``).
+stored files' paths (the files are removed after the commit, ``inbox.retention.media``) and,
+where the row records it (a ``size`` field), the first file's size in bytes.
 """
 
 from __future__ import annotations
@@ -30,11 +31,17 @@ from django.db.models.deletion import get_candidate_relations_to_delete
 
 @dataclass
 class Deleted:
-    """What a deletion took: rows per model label, and the stored files left to remove (every
-    file field of the deleted rows: media, thumbnails, reply attachments)."""
+    """What a deletion took: rows per model label, the stored files left to remove (every
+    file field of the deleted rows: media, thumbnails, reply attachments) and the recorded
+    size of those that have one, by path (a thumbnail's size is not recorded)."""
 
     counts: Counter = field(default_factory=Counter)
     media_paths: list[str] = field(default_factory=list)
+    media_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def media_bytes(self) -> int:
+        return sum(self.media_sizes.values())
 
 
 def _dependants(model: type[models.Model]) -> list[tuple[type[models.Model], str, object]]:
@@ -52,14 +59,17 @@ def rows_delete(model: type[models.Model], column: str, keys: Sequence[int], out
         return
     table, pk = model._meta.db_table, model._meta.pk.column
     files = [f.column for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-    returning = ", ".join(f'"{name}"' for name in [pk, *files])
+    sized = bool(files) and any(f.column == "size" for f in model._meta.concrete_fields)
+    returning = ", ".join(f'"{name}"' for name in [pk, *files, *(["size"] if sized else [])])
     with connection.cursor() as cursor:
         cursor.execute(
             f'DELETE FROM "{table}" WHERE "{column}" = ANY(%s) RETURNING {returning}', [list(keys)]
         )
         rows = cursor.fetchall()
     out.counts[model._meta.label] += len(rows)
-    out.media_paths += [path for row in rows for path in row[1:] if path]
+    out.media_paths += [path for row in rows for path in row[1 : 1 + len(files)] if path]
+    if sized:  # the size is the first file field's (Media: the file, not its thumbnail)
+        out.media_sizes.update((row[1], row[-1] or 0) for row in rows if row[1])
     deleted = [row[0] for row in rows]
     for dependant, fk_column, on_delete in _dependants(model):
         if on_delete is models.CASCADE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from inbox.models import ChannelAccount, RetentionPolicy
-from inbox.retention.policies import retention_dry_run
+from inbox.retention.dry_run import retention_dry_run
 
 
 def _policy_out(policy: RetentionPolicy | None) -> dict[str, Any] | None:

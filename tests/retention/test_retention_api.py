@@ -46,7 +46,9 @@ def test_an_admin_sets_the_team_and_an_account_policy(admin, team, x_account):
     url = f"/api/teams/{team.pk}/accounts/{x_account.pk}/retention"
     body = client.put(url, {"days": 30, "action": "anonymise"}, format="json").json()
     assert body["accounts"][0]["own"] == {"days": 30, "action": "anonymise"}
-    assert set(body["dry_run"]) == {"conversations", "messages", "notes", "contacts", "held"}
+    assert set(body["dry_run"]) == {"conversations", "messages", "notes", "media_files",
+                                    "media_bytes", "contacts", "held", "policies"}  # fmt: skip
+    assert [p["account"] for p in body["dry_run"]["policies"]] == [None, x_account.pk]
     body = client.delete(url).json()
     assert body["accounts"][0]["in_force"] == {"days": 90, "action": "delete"}
     assert AuditEntry.objects.filter(action=AuditAction.RETENTION_SET).count() == 3

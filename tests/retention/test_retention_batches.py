@@ -34,27 +34,9 @@ from inbox.retention.policies import rules_in_force
 from inbox.retention.purge import batch_purge_locked
 from tests.connectors.worker_support import ROOT, database_url, wait_for
 from tests.inbox.metrics_support import Clock
-from tests.retention.support import resolved_conversation
+from tests.retention.support import resolved_conversation, with_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def media_root(settings, tmp_path) -> Path:
-    settings.SVAR_MEDIA_S3 = {}
-    settings.SVAR_MEDIA_ROOT = tmp_path / "media"
-    return settings.SVAR_MEDIA_ROOT
-
-
-def with_photo(conversation: Conversation, root: Path) -> Media:
-    """A stored photo (file and thumbnail on disk) on the conversation's first message."""
-    message = conversation.messages.order_by("pk").first()
-    name = f"m/{message.pk}.jpg"
-    for path in (name, f"t/{message.pk}.jpg"):
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(b"\xff\xd8 photo")
-    return Media.objects.create(message=message, kind="photo", state="stored", file=name,
-                                thumbnail=f"t/{message.pk}.jpg")  # fmt: skip
 
 
 @pytest.fixture
@@ -95,7 +77,8 @@ def test_a_batch_takes_at_most_its_size_in_id_order_and_everything_that_hangs_on
     assert len(list((media_root / "t").iterdir())) == 3
     assert ResponseInterval.objects.filter(conversation__isnull=True).count() == 6  # kept
     assert run.counts == {"conversations": 2, "deleted_conversations": 2, "messages": 4,
-                          "notes": 2, "media_files": 4, "contacts": 2}  # fmt: skip
+                          "notes": 2, "media_files": 4, "media_bytes": 2 * len(b"\xff\xd8 photo"),
+                          "contacts": 2}  # fmt: skip
 
     assert retention_step(run, batch=2)
     assert retention_step(run, batch=2)

@@ -20,8 +20,9 @@ from inbox.models import (
     RetentionPolicy,
     RetentionRun,
 )
+from inbox.retention.dry_run import retention_dry_run
 from inbox.retention.jobs import retention_run, retention_step
-from inbox.retention.policies import retention_dry_run, rules_in_force
+from inbox.retention.policies import rules_in_force
 from inbox.retention.purge import batch_purge_locked
 from inbox.services import messages_ingest
 from tests.conftest import api_client_for
@@ -133,7 +134,10 @@ def test_a_team_without_a_policy_keeps_everything(old, team):
 def test_the_dry_run_counts_and_changes_nothing(old, team):
     policy(team=team, days=90)
     dry = retention_dry_run(team.pk)
-    assert dry == {"conversations": 5, "messages": 10, "notes": 5, "contacts": 5, "held": 0}
+    totals = {"conversations": 5, "messages": 10, "notes": 5, "media_files": 0, "media_bytes": 0}
+    assert dry == {**totals, "contacts": 5, "held": 0,
+                   "policies": [{"account": None, "name": None, "days": 90, "action": "delete",
+                                 **totals}]}  # fmt: skip
     assert Conversation.objects.count() == 6
     assert Message.objects.count() == 12
 

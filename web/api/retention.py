@@ -41,12 +41,33 @@ class AccountPolicyOut(serializers.Serializer):
     in_force = PolicyOut(allow_null=True)
 
 
+class PolicyDryRunOut(serializers.Serializer):
+    account = serializers.IntegerField(
+        allow_null=True, help_text="The account whose own policy this is; null: the team's"
+    )
+    name = serializers.CharField(allow_null=True, help_text="The account's name")
+    days = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=RetentionAction.values)
+    conversations = serializers.IntegerField()
+    messages = serializers.IntegerField()
+    notes = serializers.IntegerField()
+    media_files = serializers.IntegerField(
+        help_text="Stored files that would be removed: media, thumbnails, reply attachments"
+    )
+    media_bytes = serializers.IntegerField(
+        help_text="Their recorded sizes (a thumbnail's size is not recorded)"
+    )
+
+
 class DryRunOut(serializers.Serializer):
     conversations = serializers.IntegerField()
     messages = serializers.IntegerField()
     notes = serializers.IntegerField()
+    media_files = serializers.IntegerField()
+    media_bytes = serializers.IntegerField()
     contacts = serializers.IntegerField()
     held = serializers.IntegerField()
+    policies = PolicyDryRunOut(many=True, help_text="The same counts per policy in force")
 
 
 class RetentionOut(serializers.Serializer):

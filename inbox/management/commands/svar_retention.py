@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from inbox.models import Team
+from inbox.retention.dry_run import retention_dry_run
 from inbox.retention.jobs import retention_enqueue, retention_run
-from inbox.retention.policies import retention_dry_run
 
 
 class Command(BaseCommand):
