@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import MediaKind, Platform
-from inbox.models import ConversationStatus, MediaState
+from inbox.models import AttachmentKind, ConversationStatus, MediaState
 from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
 from inbox.services.conversations import TAG_MAX_LENGTH
@@ -72,7 +72,12 @@ class VersionedRequest(serializers.Serializer):
 
 
 class ReplyRequest(VersionedRequest):
-    body = VisibleTextField(trim_whitespace=False, max_length=100_000)
+    # Not a VisibleTextField: a reply that carries files may have no text of its own.
+    body = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=100_000,
+        help_text="The reply's text; may be empty when attachment_ids names files (the posted "
+        "text is then the signature). Neither text nor files: 400 reply_empty",
+    )  # fmt: skip
     attachment_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -185,6 +190,18 @@ class MediaOut(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text="Why it is unavailable")
 
 
+class AttachmentOut(serializers.Serializer):
+    """A file an agent attached to a reply (docs/media.md "Media out")."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.values)
+    filename = serializers.CharField()
+    content_type = serializers.CharField(help_text="Judged from the file's bytes")
+    size = serializers.IntegerField(help_text="Bytes, as it will be posted")
+    created_at = serializers.DateTimeField()
+    uploaded_by_id = serializers.IntegerField(allow_null=True, help_text="The uploader (agent)")
+
+
 class MessageOut(serializers.Serializer):
     id = serializers.IntegerField()
     direction = serializers.ChoiceField(choices=["in", "out"])
@@ -197,6 +214,7 @@ class MessageOut(serializers.Serializer):
     delivery_error = serializers.CharField(allow_blank=True)
     delivery_attempts = serializers.IntegerField()
     media = MediaOut(many=True)
+    attachments = AttachmentOut(many=True, help_text="Files an agent's reply carries")
 
 
 class NoteOut(serializers.Serializer):
