@@ -35,7 +35,20 @@ def media_snapshot(media: Media) -> dict[str, Any]:
         ),
         "download": stored and media.content_type not in INLINE_TYPES,
         "link_url": media.link_url or None,
-        "reason": media.unavailable_reason if media.state == MediaState.UNAVAILABLE else "",
+        **_reason(media),
+    }
+
+
+def _reason(media: Media) -> dict[str, str]:
+    """Why it is unavailable: the code, the reason in the active language (the request's: the
+    agent's own), and the technical detail. A row from before the codes has no code, and its
+    stored English sentence as the reason."""
+    if media.state != MediaState.UNAVAILABLE:
+        return {"reason_code": "", "reason": "", "reason_detail": ""}
+    return {
+        "reason_code": media.unavailable_code,
+        "reason": media.reason_text,
+        "reason_detail": media.reason_detail,
     }
 
 

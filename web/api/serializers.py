@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from connectors.base import MediaKind, Platform
 from inbox.models import AttachmentKind, ConversationStatus, MediaState
+from inbox.models.media import MediaReason
 from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
 from inbox.services.conversations import TAG_MAX_LENGTH
@@ -187,7 +188,20 @@ class MediaOut(serializers.Serializer):
         help_text="Served only as a download (SVG, HTML, PDF, unknown types), never inline"
     )
     link_url = serializers.CharField(allow_null=True, help_text="What the customer shared")
-    reason = serializers.CharField(allow_blank=True, help_text="Why it is unavailable")
+    reason_code = serializers.ChoiceField(
+        choices=["", *MediaReason.values],
+        help_text="Why it is unavailable, as a code: gone (404/410), too_large, not_an_image, "
+        "unreadable_image, image_bomb, unplayable_video, video_timeout, refused, gave_up "
+        "(every attempt failed); empty when available, or for a row stored before the codes",
+    )
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text="Why it is unavailable, in the reader's language (a row stored before the "
+        "codes: its stored English sentence)",
+    )
+    reason_detail = serializers.CharField(
+        allow_blank=True, help_text="The technical detail (English), e.g. 'HTTP 410'"
+    )
 
 
 class AttachmentOut(serializers.Serializer):
