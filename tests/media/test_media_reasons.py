@@ -15,7 +15,6 @@ from connectors.base import MediaItem, MediaKind, ThreadKind
 from inbox.models import Conversation, Media, MediaReason, MediaState
 from inbox.services import messages_ingest
 from inbox.services.media_store import media_unavailable
-from tests.conftest import api_client_for
 from tests.factories import inbound
 from tests.media.test_media_serving import client_for
 
@@ -35,7 +34,8 @@ def photo_message(account) -> Media:  # noqa: ANN001 - a ChannelAccount
 
 
 def the_media(agent, conversation: Conversation) -> dict:  # noqa: ANN001 - an Agent
-    detail = api_client_for(agent).get(f"/api/conversations/{conversation.pk}").json()
+    # Signed in by session, as the inbox is: the API speaks the agent's profile language.
+    detail = client_for(agent).get(f"/api/conversations/{conversation.pk}").json()
     return detail["messages"][0]["media"][0]
 
 
