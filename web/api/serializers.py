@@ -17,7 +17,13 @@ from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
 from inbox.services.conversations import TAG_MAX_LENGTH
 from inbox.services.notes import NOTE_MAX_LENGTH
-from web.api.fields import VisibleTextField, WholeNumberField, query_text, whole_number
+from web.api.fields import (
+    TextField,
+    VisibleTextField,
+    WholeNumberField,
+    query_text,
+    whole_number,
+)
 
 # --- requests ---------------------------------------------------------------------------------
 
@@ -74,7 +80,7 @@ class VersionedRequest(serializers.Serializer):
 
 class ReplyRequest(VersionedRequest):
     # Not a VisibleTextField: a reply that carries files may have no text of its own.
-    body = serializers.CharField(
+    body = TextField(
         allow_blank=True, trim_whitespace=False, max_length=100_000,
         help_text="The reply's text; may be empty when attachment_ids names files (the posted "
         "text is then the signature). Neither text nor files: 400 reply_empty",
