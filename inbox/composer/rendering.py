@@ -72,22 +72,26 @@ def render_reply(
     public_name: str,
     initials: str,
     signature_template: str | None,
+    files: bool = False,
 ) -> RenderedReply:
     """Render a reply as posted. Public replies are always signed, private ones when set.
 
     Direction controls are dropped (body and signature); a body with nothing visible is empty
-    (``visible.py``).
+    (``visible.py``). ``files``: the reply carries attachments, so it may have no text of its
+    own; it still carries its author's name (the default signature where the agent set none on
+    a private channel), and the posted text is the signature alone, without its leading space.
     """
     body = unicodedata.normalize("NFC", without_direction_controls(body).strip())
     if not has_visible_text(body):
         body = ""
     template = signature_template
-    if not template and (kind == ThreadKind.PUBLIC or platform == Platform.EMAIL):
+    signed = kind == ThreadKind.PUBLIC or platform == Platform.EMAIL or (files and not body)
+    if not template and signed:
         template = DEFAULT_SIGNATURES[Platform(platform)]
     signature = without_direction_controls(
         render_signature(template or "", public_name=public_name, initials=initials)
     )
-    text = body + signature if body else ""
+    text = body + signature if body else (signature.strip() if files else "")
     return RenderedReply(
         body=body,
         signature=signature,

@@ -8,12 +8,13 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inbox.media.snapshots import media_snapshots
+from inbox.media.snapshots import attachment_snapshots, media_snapshots
 from inbox.models import (
     Agent,
     ChannelAccount,
     Conversation,
     ConversationGrant,
+    Direction,
     Message,
     ModerationAction,
     Note,
@@ -116,7 +117,16 @@ def message_snapshot(message: Message | MessageLike) -> dict[str, Any]:
         "delivery_error": shown(message.delivery_error),
         "delivery_attempts": message.delivery_attempts,
         "media": media_snapshots(_media_of(message)),
+        "attachments": attachment_snapshots(_attachments_of(message)),
     }
+
+
+def _attachments_of(message: Message | MessageLike) -> Iterable[Any]:
+    """The files an agent's reply carries (#13): read from the prefetch when the caller made
+    one; an incoming message (or ingest's record) has none, and costs no query."""
+    if message.direction != Direction.OUTBOUND or not isinstance(message, Message):
+        return ()
+    return message.reply_attachments.all()
 
 
 def _media_of(message: Message | MessageLike) -> Iterable[Any]:

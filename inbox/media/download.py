@@ -12,6 +12,7 @@ from typing import IO
 import requests
 
 from inbox.media.sniff import HEAD_BYTES
+from inbox.models.media import MediaReason
 
 CHUNK = 256 * 1024
 
@@ -25,7 +26,14 @@ class TryLater(Exception):
 
 
 class Refused(Exception):
-    """The file itself is unacceptable (too big, wrong kind, a bomb): no retry helps."""
+    """The file itself is unacceptable (too big, wrong kind, a bomb): no retry helps.
+
+    ``code`` is the ``MediaReason`` stored (and shown in the reader's language); the message is
+    the technical detail kept beside it."""
+
+    def __init__(self, detail: str, code: str = MediaReason.REFUSED) -> None:
+        super().__init__(detail)
+        self.code = code
 
 
 @dataclass(slots=True)
@@ -48,7 +56,9 @@ def download(url: str, *, max_bytes: int, timeout: float) -> Downloaded:
                 raise Refused(f"HTTP {response.status_code}")
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise Refused(f"{int(declared)} bytes, over the limit of {max_bytes}")
+                raise Refused(
+                    f"{int(declared)} bytes, over the limit of {max_bytes}", MediaReason.TOO_LARGE
+                )
             return _spool(response, max_bytes, deadline)
     except (requests.Timeout, requests.ConnectionError) as error:
         raise TryLater(type(error).__name__) from error
@@ -63,7 +73,7 @@ def _spool(response: requests.Response, max_bytes: int, deadline: float) -> Down
         for chunk in response.iter_content(CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise Refused(f"more than the limit of {max_bytes} bytes")
+                raise Refused(f"more than the limit of {max_bytes} bytes", MediaReason.TOO_LARGE)
             if time.monotonic() > deadline:
                 raise TryLater("the download took too long")
             if len(head) < HEAD_BYTES:

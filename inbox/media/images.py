@@ -17,6 +17,7 @@ from typing import IO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inbox.media.download import Refused
+from inbox.models.media import MediaReason
 
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 
@@ -38,9 +39,12 @@ def clean_image(source: IO[bytes], content_type: str, *, max_pixels: int,
             image = Image.open(source)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise Refused(f"the image is too large in pixels (a decompression bomb): {error}") from None
+        raise Refused(
+            f"the image is too large in pixels (a decompression bomb): {error}",
+            MediaReason.IMAGE_BOMB,
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise Refused(f"not a readable image: {error}") from None
+        raise Refused(f"not a readable image: {error}", MediaReason.UNREADABLE_IMAGE) from None
     animated = getattr(image, "is_animated", False)
     cleaned = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
     if animated:  # an animated GIF/WebP: kept frame for frame, without its metadata

@@ -3,7 +3,8 @@
 Download (streamed to a temporary file) → type from the bytes → images decoded, cleaned of
 EXIF/GPS and thumbnailed; videos given a poster by ffmpeg → saved through the storage API.
 A 404/410 marks the media "no longer available" with the reason; 5xx and timeouts try again
-with backoff; nothing else in the conversation waits for any of it."""
+with backoff; nothing else in the conversation waits for any of it. A reason is stored as a
+``MediaReason`` code (read in each reader's language) plus the technical detail."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from inbox.media.images import clean_image
 from inbox.media.mail_parts import IMAP_PREFIX, download_mail_part
 from inbox.media.sniff import EXTENSIONS, IMAGE_TYPES, sniff
 from inbox.media.video import video_poster
+from inbox.models.media import MediaReason
 from inbox.services.media_ingest import FETCH_JOB, MEDIA_QUEUE, fetch_jobs_enqueue
 from inbox.services.media_store import (
     media_attempt_failed,
@@ -46,10 +48,10 @@ def fetch_media(media_id: int) -> str:
     try:
         fetched = _fetch(media)
     except Gone as error:
-        media_unavailable(media_id=media_id, reason=f"The platform no longer has it ({error}).")
+        media_unavailable(media_id=media_id, code=MediaReason.GONE, detail=str(error))
         return f"gone: {error}"
     except Refused as error:
-        media_unavailable(media_id=media_id, reason=f"Refused: {error}.")
+        media_unavailable(media_id=media_id, code=error.code, detail=str(error))
         return f"refused: {error}"
     except TryLater as error:
         return _again_later(media_id, str(error))
@@ -67,9 +69,9 @@ def _fetch(media) -> Downloaded:  # noqa: ANN001 - a Media row
 def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded
     content_type = sniff(fetched.head)
     if media.kind in _IMAGE_KINDS and content_type not in IMAGE_TYPES:
-        reason = f"Refused: sent as an image, but the file is {content_type}."
-        media_unavailable(media_id=media.pk, reason=reason)
-        return reason
+        detail = f"sent as an image, but the file is {content_type}"
+        media_unavailable(media_id=media.pk, code=MediaReason.NOT_AN_IMAGE, detail=detail)
+        return f"refused: {detail}"
     name = (
         f"{media.message_id}/{media.pk}-{fetched.sha256[:16]}.{EXTENSIONS.get(content_type, 'bin')}"
     )
@@ -83,7 +85,7 @@ def _keep(media, fetched) -> str:  # noqa: ANN001 - Media and Downloaded
         image = clean_image(fetched.file, content_type, max_pixels=settings.SVAR_MEDIA_MAX_PIXELS,
                             thumbnail_size=settings.SVAR_MEDIA_THUMBNAIL_SIZE)  # fmt: skip
     except Refused as error:
-        media_unavailable(media_id=media.pk, reason=f"Refused: {error}.")
+        media_unavailable(media_id=media.pk, code=error.code, detail=str(error))
         return f"refused: {error}"
     with image.file, image.thumbnail:
         size = image.file.seek(0, 2)
@@ -98,7 +100,7 @@ def _keep_video(media, fetched, name: str) -> str:  # noqa: ANN001 - Media and D
     try:
         poster = video_poster(fetched.file.name)
     except Refused as error:
-        media_unavailable(media_id=media.pk, reason=f"Refused: {error}.")
+        media_unavailable(media_id=media.pk, code=error.code, detail=str(error))
         return f"refused: {error}"
     fetched.file.seek(0)
     media_stored(media_id=media.pk, name=name, file=fetched.file, content_type="video/mp4",

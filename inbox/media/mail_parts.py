@@ -8,6 +8,7 @@ stores it exactly like a file downloaded from a platform's CDN."""
 from __future__ import annotations
 
 from inbox.media.download import Downloaded, Gone, Refused, TryLater
+from inbox.models.media import MediaReason
 
 IMAP_PREFIX = "imap:"
 
@@ -24,7 +25,7 @@ def download_mail_part(media, *, max_bytes: int) -> Downloaded:  # noqa: ANN001 
         connector = account_connector(media.message.account)
         part = connector.fetch_part(media.source_url, max_bytes)  # type: ignore[attr-defined]
     except PartTooBig as error:
-        raise Refused(str(error)) from None
+        raise Refused(str(error), MediaReason.TOO_LARGE) from None
     except PlatformRejected as error:
         raise Gone(str(error)) from None
     except (PlatformUnavailable, MissingCredentials) as error:

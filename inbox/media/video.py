@@ -26,6 +26,7 @@ from django.conf import settings
 
 from inbox.media.download import Refused
 from inbox.media.images import clean_image
+from inbox.models.media import MediaReason
 
 logger = logging.getLogger(__name__)
 MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes of address space ffmpeg may map
@@ -67,9 +68,13 @@ def _first_frame(ffmpeg: str, path: str, frame: str) -> None:
             preexec_fn=lambda: _limits(timeout),  # noqa: PLW1509 - RQ jobs run one at a time
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        raise Refused(f"the video could not be read within {timeout:g} s") from None
+        raise Refused(
+            f"the video could not be read within {timeout:g} s", MediaReason.VIDEO_TIMEOUT
+        ) from None
     if done.returncode != 0 or not os.path.exists(frame) or not os.path.getsize(frame):
-        raise Refused(f"not a playable video ({_why(done.stderr, path)})")
+        raise Refused(
+            f"not a playable video ({_why(done.stderr, path)})", MediaReason.UNPLAYABLE_VIDEO
+        )
 
 
 def _limits(timeout: float) -> None:

@@ -12,7 +12,7 @@ from inbox.models.guidelines import (
     RuleAction,
     RuleKind,
 )
-from inbox.models.media import Media, MediaState
+from inbox.models.media import Media, MediaReason, MediaState
 from inbox.models.messages import Arrival, DeliveryState, Direction, Message, MessageHtml, Note
 from inbox.models.metrics import (
     BusinessSchedule,
@@ -76,6 +76,7 @@ __all__ = [
     "ConversationTag",
     "DeliveryState",
     "Media",
+    "MediaReason",
     "MediaState",
     "Direction",
     "Guideline",

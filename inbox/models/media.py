@@ -26,6 +26,21 @@ class MediaState(models.TextChoices):
     LINK = "link", "A link: nothing to fetch"  # shared links, and what the platform left out
 
 
+class MediaReason(models.TextChoices):
+    """Why a media is unavailable: stored as a code, the label read in the reader's language
+    (the technical detail, English from the job, is kept beside it in ``unavailable_reason``)."""
+
+    GONE = "gone", _("The platform no longer has this file.")
+    TOO_LARGE = "too_large", _("The file is larger than Svar keeps.")
+    NOT_AN_IMAGE = "not_an_image", _("It was sent as an image, but the file is not one.")
+    UNREADABLE_IMAGE = "unreadable_image", _("The image could not be read.")
+    IMAGE_BOMB = "image_bomb", _("The image has too many pixels to open safely.")
+    UNPLAYABLE_VIDEO = "unplayable_video", _("The video could not be played.")
+    VIDEO_TIMEOUT = "video_timeout", _("The video could not be read in time.")
+    REFUSED = "refused", _("The platform refused to hand over the file.")
+    GAVE_UP = "gave_up", _("The file could not be fetched: every attempt failed.")
+
+
 def media_storage():  # noqa: ANN201 - Django resolves the callable at first use
     from inbox.media.storage import media_storage as storage
 
@@ -42,6 +57,12 @@ class Media(models.Model):
     alt_text = models.TextField(blank=True, default="")
     mime_hint = models.CharField(max_length=100, blank=True, default="")
     state = models.CharField(max_length=12, choices=MediaState.choices, default=MediaState.PENDING)
+    # Why it is unavailable: a MediaReason code (shown in the reader's language), and the
+    # technical detail beside it (English, as the job saw it: "HTTP 410", ffmpeg's complaint).
+    # Rows from before the codes have no code: their reason is the job's English sentence.
+    unavailable_code = models.CharField(
+        max_length=24, choices=MediaReason.choices, blank=True, default="", db_default=""
+    )
     unavailable_reason = models.TextField(blank=True, default="")
     # Judged from the file's own bytes (magic numbers, Pillow), never from the name or hint.
     content_type = models.CharField(max_length=100, blank=True, default="")
@@ -59,6 +80,19 @@ class Media(models.Model):
 
     def __str__(self) -> str:
         return f"Media {self.pk} ({self.kind}, {self.state})"
+
+    @property
+    def reason_text(self) -> str:
+        """Why it is unavailable, in the active language; a row from before the reason codes
+        says it as it was stored."""
+        if self.unavailable_code:
+            return str(self.get_unavailable_code_display())
+        return self.unavailable_reason
+
+    @property
+    def reason_detail(self) -> str:
+        """The technical detail beside the code ("" for a row from before the codes)."""
+        return self.unavailable_reason if self.unavailable_code else ""
 
     @property
     def link_url(self) -> str:

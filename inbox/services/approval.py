@@ -152,7 +152,9 @@ def reply_approve(
     author = message.author_agent
     original = message.body
     if body is not None and body != message.body:
-        rendered = checked_render(author, message.conversation, body)
+        rendered = checked_render(
+            author, message.conversation, body, files=message.reply_attachments.exists()
+        )
         _rewrite(message, rendered)
     # The rules still apply: an approver cannot wave through what the guidelines block.
     enforce_guidelines(author, message.conversation, message.body)
@@ -204,7 +206,9 @@ def reply_revise(*, user: AbstractBaseUser, message_id: int, revision: int, body
             gettext_lazy("This reply was approved already."), current_state=approval.state
         )
     _check_revision(approval, revision)
-    rendered = checked_render(author, message.conversation, body)
+    rendered = checked_render(
+        author, message.conversation, body, files=message.reply_attachments.exists()
+    )
     verdict = enforce_guidelines(author, message.conversation, rendered.body)
     _rewrite(message, rendered)
     message.delivery_state = DeliveryState.AWAITING_APPROVAL

@@ -49,7 +49,7 @@ ERASED = "[erased]"
 UNSENT = [DeliveryState.QUEUED, DeliveryState.AWAITING_APPROVAL, DeliveryState.SENT_BACK]
 # Keys of an event payload that carry what a customer or an agent wrote, or who the customer is.
 _PERSONAL_KEYS = {"text", "body", "signature", "snippet", "name", "handle", "note", "alt_text",
-                  "link_url", "reason"}  # fmt: skip
+                  "link_url", "reason", "reason_detail", "filename"}  # fmt: skip
 
 
 @transaction.atomic(durable=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from inbox.events.kinds import message_media_changed_event
 from inbox.events.log import announce
 from inbox.models import Media, MediaState
+from inbox.models.media import MediaReason
 
 UNAVAILABLE_REASON_MAX = 500
 
@@ -37,10 +38,13 @@ def media_stored(*, media_id: int, name: str, file: IO[bytes], content_type: str
 
 
 @transaction.atomic(durable=True)
-def media_unavailable(*, media_id: int, reason: str) -> None:
+def media_unavailable(*, media_id: int, code: str, detail: str) -> None:
+    """The media will not be kept: ``code`` (a ``MediaReason``) says why in every reader's
+    language, ``detail`` is the technical fact behind it ("HTTP 410", ffmpeg's complaint)."""
     changed = Media.objects.filter(pk=media_id, state=MediaState.PENDING).update(
         state=MediaState.UNAVAILABLE,
-        unavailable_reason=reason[:UNAVAILABLE_REASON_MAX],
+        unavailable_code=MediaReason(code),
+        unavailable_reason=detail[:UNAVAILABLE_REASON_MAX],
         fetched_at=timezone.now(),
     )
     if changed:
@@ -59,7 +63,10 @@ def media_attempt_failed(*, media_id: int, reason: str, max_attempts: int) -> ti
     updated = Media.objects.filter(pk=media_id, state=MediaState.PENDING)
     attempts = (updated.values_list("attempts", flat=True).first() or 0) + 1
     if attempts >= max_attempts:
-        media_unavailable(media_id=media_id, reason=f"{reason} (after {attempts} attempts)")
+        media_unavailable(
+            media_id=media_id, code=MediaReason.GAVE_UP,
+            detail=f"{reason} (after {attempts} attempts)",
+        )  # fmt: skip
         return None
     updated.update(attempts=attempts, unavailable_reason=reason[:UNAVAILABLE_REASON_MAX])
     return timedelta(seconds=min(15 * 4 ** (attempts - 1), 3600))  # 15 s, 1 min, 4 min, …

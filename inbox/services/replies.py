@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -31,8 +32,11 @@ from inbox.stored_text import Text
 logger = logging.getLogger(__name__)
 
 
-def reply_preview(*, agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
-    """Exactly what the customer would see, and its length against the channel's limit."""
+def reply_preview(
+    *, agent: Agent, conversation: Conversation, body: str, files: bool = False
+) -> RenderedReply:
+    """Exactly what the customer would see, and its length against the channel's limit.
+    ``files``: the reply carries attachments (then it may have no text of its own)."""
     return render_reply(
         body,
         platform=conversation.account.platform,
@@ -40,6 +44,7 @@ def reply_preview(*, agent: Agent, conversation: Conversation, body: str) -> Ren
         public_name=agent.public_name,
         initials=agent.initials,
         signature_template=agent.signatures.get(conversation.account.platform),
+        files=files,
     )
 
 
@@ -60,24 +65,28 @@ def reply_create(
     agent = agent_of(user)
     conversation = access_conversation(user, conversation_id, for_update=True)
     check_version(conversation, expected_version)
-    message = reply_create_locked(agent=agent, conversation=conversation, body=body)
-    attachments_take_locked(
-        conversation=conversation, message=message, attachment_ids=attachment_ids or []
+    return reply_create_locked(
+        agent=agent, conversation=conversation, body=body, attachment_ids=attachment_ids or []
     )
-    return message
 
 
-def reply_create_locked(*, agent: Agent, conversation: Conversation, body: str) -> Message:
+def reply_create_locked(
+    *, agent: Agent, conversation: Conversation, body: str, attachment_ids: Sequence[int] = ()
+) -> Message:
     """The body of :func:`reply_create`, for services that reply as one step of a larger
     transaction (a handover). The caller holds the conversation's row lock.
 
     The team's guidelines are enforced here, for every way a reply is made: a blocked reply is
-    refused; one that needs approval is stored waiting for an approver and not delivered."""
-    rendered = checked_render(agent, conversation, body)
+    refused; one that needs approval is stored waiting for an approver and not delivered.
+    The attachments are taken before the events are built, so ``reply.created`` lists them."""
+    rendered = checked_render(agent, conversation, body, files=bool(attachment_ids))
     verdict = enforce_guidelines(agent, conversation, rendered.body)
     now = timezone.now()
     held = verdict.needs_approval
     message = _store_reply(agent, conversation, rendered, now, held=held)
+    attachments_take_locked(
+        conversation=conversation, message=message, attachment_ids=list(attachment_ids)
+    )
     if held:
         _claim(agent, conversation)
     else:
@@ -117,12 +126,18 @@ def enforce_guidelines(agent: Agent, conversation: Conversation, body: str) -> V
     return verdict
 
 
-def checked_render(agent: Agent, conversation: Conversation, body: str) -> RenderedReply:
-    """The reply as sent, refused when empty or over the channel's limit."""
-    rendered = reply_preview(agent=agent, conversation=conversation, body=body)
+def checked_render(
+    agent: Agent, conversation: Conversation, body: str, *, files: bool = False
+) -> RenderedReply:
+    """The reply as sent, refused when it has neither text nor files, or is over the channel's
+    limit. With files and no text the posted text is the signature alone (every channel that
+    takes files takes them without text: ``attachment_rules``)."""
+    rendered = reply_preview(agent=agent, conversation=conversation, body=body, files=files)
     if rendered.length == 0:
         raise ReplyEmpty(
-            gettext_lazy("A reply needs text: spaces and invisible characters alone do not count."),
+            gettext_lazy(
+                "A reply needs text or a file: spaces and invisible characters alone do not count."
+            ),
             field="body",
             length=0,
             limit=rendered.limit,

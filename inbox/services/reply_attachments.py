@@ -32,9 +32,11 @@ from inbox.exceptions import (
 )
 from inbox.media.download import Refused
 from inbox.media.images import clean_image
+from inbox.media.lifecycle import media_files_delete
 from inbox.media.sniff import EXTENSIONS, HEAD_BYTES, IMAGE_TYPES, sniff
-from inbox.models import Conversation, Message, ReplyAttachment
+from inbox.models import Agent, Conversation, Message, ReplyAttachment
 from inbox.permissions.access import access_conversation, agent_of
+from inbox.permissions.roles import Role, role_of
 
 FILENAME_MAX = 255
 CHUNK = 256 * 1024
@@ -121,6 +123,7 @@ def attachment_upload(
         raise InvalidInput(_("Send the file as the multipart field 'file'."), field="file")
     rule = _rule(conversation)
     content_type, kind = _checked_kind(upload, rule)
+    _check_room(rule, conversation, agent, kind)
     cleaned = _cleaned(upload, content_type)
     sha256, size = _digest(cleaned)
     if size > rule.max_bytes[kind]:  # a re-encoded image may grow a little
@@ -135,6 +138,59 @@ def attachment_upload(
     with transaction.atomic(durable=True):
         attachment.save()
     return attachment
+
+
+def _check_room(rule: ChannelRule, conversation: Conversation, agent: Agent, kind: str) -> None:
+    """Refuse a file the reply could not carry alongside the uploader's files not sent yet,
+    when it is added rather than at send. The uploader's own: a colleague's unsent files are
+    not in this agent's composer and go with none of this agent's replies."""
+    waiting = list(
+        ReplyAttachment.objects.filter(
+            conversation=conversation, uploaded_by=agent, message__isnull=True
+        ).values_list("kind", flat=True)
+    )
+    if len(waiting) >= rule.max_count:
+        raise AttachmentRejected(
+            _("%(what)s carries at most %(count)s file(s): remove one to add another.")
+            % {"what": _first_upper(rule.label), "count": rule.max_count},
+            field="file", limit=rule.max_count,
+        )  # fmt: skip
+    if waiting and (kind in rule.alone or any(k in rule.alone for k in waiting)):
+        raise AttachmentRejected(
+            _("%(what)s carries a GIF or a video alone, without other files.")
+            % {"what": _first_upper(rule.label)},
+            field="file",
+        )  # fmt: skip
+
+
+def attachment_remove(*, user: AbstractBaseUser, conversation_id: int, attachment_id: int) -> None:
+    """Take back a file not sent yet: its uploader, or a manager of the team. The row goes in
+    the transaction; the file leaves the storage after it commits (a rollback keeps both)."""
+    agent = agent_of(user)
+    with transaction.atomic(durable=True):
+        conversation = access_conversation(user, conversation_id)
+        attachment = (
+            ReplyAttachment.objects.select_for_update()
+            .filter(pk=attachment_id, conversation=conversation, team_id=conversation.team_id)
+            .first()
+        )
+        if attachment is None:
+            raise NotFound(_("Attachment %(id)s was not found.") % {"id": attachment_id})
+        manager = role_of(user) in (Role.MANAGER, Role.ADMIN)
+        if attachment.uploaded_by_id != agent.pk and not manager:
+            raise PermissionDenied(
+                _("Only the person who attached this file, or a manager of the team, can "
+                  "remove it.")
+            )  # fmt: skip
+        if attachment.message_id is not None:
+            raise AttachmentInUse(
+                _("Attachment %(id)s belongs to a reply already sent or on its way; it can no "
+                  "longer be removed.") % {"id": attachment_id},
+                attachment_id=attachment_id,
+            )  # fmt: skip
+        names = [attachment.file.name]
+        attachment.delete()
+        transaction.on_commit(lambda: media_files_delete(names))
 
 
 def attachments_take_locked(

@@ -129,9 +129,12 @@ def test_a_facebook_comment_takes_a_photo_but_no_video(api, team):
     assert "Facebook comment cannot carry" in response.json()["error"]["message"]
 
 
-def test_a_facebook_comment_carries_one_photo(api, team):
+def test_a_facebook_comment_carries_one_photo(api, team, manager):
     comment = facebook_conversation(team, ThreadKind.PUBLIC)
-    ids = [post_file(api, comment, f"{n}.jpg", image_bytes()).json()["id"] for n in (1, 2)]
+    ids = [post_file(api, comment, "1.jpg", image_bytes()).json()["id"]]
+    # A colleague's file is not in this agent's composer, so the upload takes it; the reply
+    # that names both is still refused, by the same rule.
+    ids.append(post_file(api_client_for(manager), comment, "2.jpg", image_bytes()).json()["id"])
 
     response = reply(api, comment, ids)
 
@@ -154,10 +157,10 @@ def test_messenger_takes_a_video_and_a_pdf_together(api, team):
     assert [a.kind for a in message.reply_attachments.order_by("position")] == ["video", "file"]
 
 
-def test_an_x_post_carries_a_gif_alone(api, conversation):
+def test_an_x_post_carries_a_gif_alone(api, conversation, manager):
     ids = [
         post_file(api, conversation, "a.gif", gif_bytes()).json()["id"],
-        post_file(api, conversation, "b.jpg", image_bytes()).json()["id"],
+        post_file(api_client_for(manager), conversation, "b.jpg", image_bytes()).json()["id"],
     ]
 
     response = reply(api, conversation, ids)

@@ -60,7 +60,7 @@ def test_each_event_kind_keeps_its_wire_form(x_account, agent, colleague, publis
     conversation_tag(user=user, conversation_id=pk, add=["mitid"])
     note_create(user=user, conversation_id=pk, body="Ring tilbage")
     account_poll_failed(account_id=x_account.pk, error="timeout")
-    media_unavailable(media_id=Media.objects.get().pk, reason="The platform no longer has it.")
+    media_unavailable(media_id=Media.objects.get().pk, code="gone", detail="HTTP 410")
 
     # One line per event, written from the code before the events package (issue #12); a new
     # kind adds its line, a new field changes the lines that carry it.

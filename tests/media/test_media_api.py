@@ -98,7 +98,8 @@ def test_pending_gone_link_and_download_only_media_each_say_what_they_are(
 
     assert (pending["kind"], pending["state"], pending["url"]) == ("video", "pending", None)
     assert unavailable["state"] == "unavailable"
-    assert "HTTP 410" in unavailable["reason"]
+    assert (unavailable["reason_code"], unavailable["reason_detail"]) == ("gone", "HTTP 410")
+    assert unavailable["reason"] == "The platform no longer has this file."
     assert unavailable["url"] is None
     assert (link["state"], link["link_url"], link["alt_text"]) == (
         "link",
@@ -159,4 +160,5 @@ def test_the_inbox_hears_when_the_media_is_gone(x_account, cdn, media_root, publ
 
     assert published[-1]["kind"] == "message.media_changed"
     assert published[-1]["media"]["state"] == "unavailable"
-    assert "HTTP 404" in published[-1]["media"]["reason"]
+    assert published[-1]["media"]["reason_code"] == "gone"
+    assert published[-1]["media"]["reason_detail"] == "HTTP 404"

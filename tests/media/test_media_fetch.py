@@ -12,7 +12,7 @@ from PIL import Image
 
 from connectors.base import MediaItem, MediaKind, ThreadKind
 from inbox.media.jobs import MAX_ATTEMPTS, fetch_media
-from inbox.models import Conversation, Media, MediaState, Message
+from inbox.models import Conversation, Media, MediaReason, MediaState, Message
 from inbox.services import messages_ingest
 from inbox.services.media_ingest import MEDIA_QUEUE
 from tests.factories import inbound
@@ -75,7 +75,8 @@ def test_a_jpeg_that_is_really_html_is_refused_with_the_reason(x_account, cdn, m
 
     media.refresh_from_db()
     assert media.state == MediaState.UNAVAILABLE
-    assert "text/html" in media.unavailable_reason
+    assert media.unavailable_code == MediaReason.NOT_AN_IMAGE
+    assert "text/html" in media.unavailable_reason  # the detail
     assert not media.file
 
 
@@ -87,6 +88,7 @@ def test_a_decompression_bomb_is_refused(x_account, cdn, media_root, settings):
 
     media.refresh_from_db()
     assert media.state == MediaState.UNAVAILABLE
+    assert media.unavailable_code == MediaReason.IMAGE_BOMB
     assert "decompression bomb" in media.unavailable_reason
 
 
@@ -102,6 +104,7 @@ def test_a_file_far_over_the_limit_is_refused_without_being_kept(
 
     media.refresh_from_db()
     assert media.state == MediaState.UNAVAILABLE
+    assert media.unavailable_code == MediaReason.TOO_LARGE
     assert "over the limit" in media.unavailable_reason
     assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
 
@@ -115,7 +118,7 @@ def test_an_expired_link_says_the_media_is_no_longer_available(x_account, cdn, m
 
     media.refresh_from_db()
     assert media.state == MediaState.UNAVAILABLE
-    assert "no longer has it (HTTP 410)" in media.unavailable_reason
+    assert (media.unavailable_code, media.unavailable_reason) == (MediaReason.GONE, "HTTP 410")
 
 
 def test_a_hanging_link_is_tried_again_later_and_holds_nothing_else_up(

@@ -15,7 +15,7 @@ from PIL import Image
 
 from connectors.base import MediaItem, MediaKind, ThreadKind
 from inbox.media.jobs import fetch_media
-from inbox.models import Media, MediaState
+from inbox.models import Media, MediaReason, MediaState
 from inbox.services import messages_ingest
 from inbox.services.media_ingest import MEDIA_QUEUE
 from tests.ci_rules import unavailable
@@ -95,7 +95,8 @@ def test_a_broken_or_hostile_video_is_refused_with_the_reason(
     media = fetched(x_account, cdn, "bad.mp4", body)
 
     assert media.state == MediaState.UNAVAILABLE
-    assert media.unavailable_reason.startswith("Refused: not a playable video (ffmpeg:")
+    assert media.unavailable_code == MediaReason.UNPLAYABLE_VIDEO
+    assert media.unavailable_reason.startswith("not a playable video (ffmpeg:")
     assert "/tmp" not in media.unavailable_reason  # our temporary file's name is not shown
     assert not media.file
 
@@ -113,6 +114,7 @@ def test_a_video_ffmpeg_cannot_read_in_time_is_refused(x_account, cdn, media_roo
     media = fetched(x_account, cdn, "slow.mp4", mp4)
 
     assert media.state == MediaState.UNAVAILABLE
+    assert media.unavailable_code == MediaReason.VIDEO_TIMEOUT
     assert "could not be read within" in media.unavailable_reason
 
 

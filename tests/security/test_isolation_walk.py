@@ -165,11 +165,13 @@ PATH_VALUES: dict[str, Callable[[Target], object]] = {
     "contact_id": lambda t: t.conversation.contact_id,  # the team's customer (issue #19)
     "media_id": lambda t: Media.objects.get(message__conversation=t.conversation).pk,  # #13
     "automation_rule_id": lambda t: AutomationRule.objects.get(team=t.team).pk,  # issue #17
+    # #13: an unsent file of the team's conversation (DELETE would remove it)
+    "attachment_id": lambda t: ReplyAttachment.objects.get(conversation=t.conversation).pk,
 }
 # Parameters that name an object of the target team: the route must refuse outright.
 OBJECT_PARAMETERS = {
     "conversation_id", "message_id", "account_id", "team_id", "agent_id", "invitation_id",
-    "rule_id", "contact_id", "media_id", "automation_rule_id",
+    "rule_id", "contact_id", "media_id", "automation_rule_id", "attachment_id",
 }  # fmt: skip
 
 

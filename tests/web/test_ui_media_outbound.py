@@ -107,3 +107,44 @@ def test_a_file_no_reply_carries_is_refused_with_the_reason(stack, chromium, con
     expect(page.locator("#composer-msg")).to_contain_text("brev.jpg cannot be attached")
     expect(page.locator("#composer-msg")).to_contain_text("text/html")
     expect(page.locator("#attachment-list li")).to_have_count(0)
+
+
+def test_photos_alone_go_out_signed_and_the_channels_count_is_said_when_a_file_is_added(
+    stack, chromium, contexts, tmp_path
+):
+    """Four photos for a post on X; a fifth is refused as it is added, naming the limit; one is
+    removed on the server (the list survives a reload); Send with no text posts the photos
+    with the signature alone, and the thread lists them at once."""
+    stack.mention("Kan I se på mine kvitteringer?")
+    page = log_in(new_page(chromium, contexts), stack, "mette")
+    expect(row(page, "Kirsten Madsen")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    _open(page)
+    photos = []
+    for n in range(5):
+        photos.append(tmp_path / f"kvittering-{n}.jpg")
+        photos[-1].write_bytes(image_bytes("JPEG", (60 + n, 40)))
+    listed = page.locator("#attachment-list li")
+
+    page.get_by_label("Attach a file").set_input_files([str(p) for p in photos])
+
+    expect(page.locator("#composer-msg")).to_contain_text(
+        "kvittering-4.jpg cannot be attached: A post on X carries at most 4 file(s)"
+    )
+    expect(listed).to_have_count(4)
+    page.get_by_role("button", name="Remove kvittering-3.jpg").click()
+    expect(listed).to_have_count(3)
+    assert ReplyAttachment.objects.count() == 3  # removed on the server, not only on screen
+    page.reload()
+    _open(page)
+    expect(listed).to_have_count(3)  # the agent's own unsent files, listed again
+
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    outbound = page.locator(".entry.outbound", has_text="/Mette")
+    expect(outbound).to_have_attribute("data-state", "sent", timeout=LIVE_TIMEOUT_MS)
+    for n in range(3):
+        expect(outbound.locator(".reply-files")).to_contain_text(f"kvittering-{n}.jpg")
+    expect(listed).to_have_count(0)
+    (posted,) = stack.sim.posted_replies(demo.X_ACCOUNT_ID)
+    assert posted["text"].startswith("/Mette https://t.co/")
+    assert len(posted["attachments"]["media_keys"]) == 3

@@ -1,8 +1,6 @@
-"""Files for a reply: upload one (multipart), list those not sent yet."""
+"""Files for a reply: upload one (multipart), list those not sent yet, remove one."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -12,38 +10,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox.models import AttachmentKind, ReplyAttachment
+from inbox.media.snapshots import attachment_snapshot
 from inbox.selectors.reply_attachments import attachment_list_unsent
-from inbox.services.reply_attachments import attachment_upload
+from inbox.services.reply_attachments import attachment_remove, attachment_upload
 from web.api import serializers as s
 
 
-class AttachmentOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=AttachmentKind.values)
-    filename = serializers.CharField()
-    content_type = serializers.CharField(help_text="Judged from the file's bytes")
-    size = serializers.IntegerField(help_text="Bytes, as it will be posted")
-    created_at = serializers.DateTimeField()
-
-
 class AttachmentListOut(serializers.Serializer):
-    results = AttachmentOut(many=True)
+    results = s.AttachmentOut(many=True)
 
 
 class AttachmentUpload(serializers.Serializer):
     file = serializers.FileField(help_text="A photo, GIF, MP4 video or PDF")
-
-
-def attachment_snapshot(attachment: ReplyAttachment) -> dict[str, Any]:
-    return {
-        "id": attachment.pk,
-        "kind": attachment.kind,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "created_at": attachment.created_at.isoformat(),
-    }
 
 
 class ReplyAttachmentsApi(APIView):
@@ -60,7 +38,7 @@ class ReplyAttachmentsApi(APIView):
     @extend_schema(
         request={"multipart/form-data": AttachmentUpload},
         responses={
-            201: AttachmentOut, 400: s.ErrorResponse, 403: s.ErrorResponse,
+            201: s.AttachmentOut, 400: s.ErrorResponse, 403: s.ErrorResponse,
             404: s.ErrorResponse, 413: s.ErrorResponse,
         },
         summary="Upload a file to attach to a reply (checked against the channel's limits)",
@@ -74,3 +52,19 @@ class ReplyAttachmentsApi(APIView):
             user=request.user, conversation_id=conversation_id, upload=upload
         )
         return Response(attachment_snapshot(attachment), status=status.HTTP_201_CREATED)
+
+
+class ReplyAttachmentApi(APIView):
+    @extend_schema(
+        responses={
+            204: None, 403: s.ErrorResponse, 404: s.ErrorResponse, 409: s.ErrorResponse,
+        },
+        summary="Remove a file not sent yet (its uploader, or a manager of the team)",
+        description="409 attachment_in_use once a reply (queued, held or sent) carries it; "
+        "the file leaves the storage once the removal is committed.",
+    )  # fmt: skip
+    def delete(self, request: Request, conversation_id: int, attachment_id: int) -> Response:
+        attachment_remove(
+            user=request.user, conversation_id=conversation_id, attachment_id=attachment_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,12 +11,19 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from connectors.base import MediaKind, Platform
-from inbox.models import ConversationStatus, MediaState
+from inbox.models import AttachmentKind, ConversationStatus, MediaState
+from inbox.models.media import MediaReason
 from inbox.params import ID_MAX
 from inbox.selectors.conversations import ListOrder
 from inbox.services.conversations import TAG_MAX_LENGTH
 from inbox.services.notes import NOTE_MAX_LENGTH
-from web.api.fields import VisibleTextField, WholeNumberField, query_text, whole_number
+from web.api.fields import (
+    TextField,
+    VisibleTextField,
+    WholeNumberField,
+    query_text,
+    whole_number,
+)
 
 # --- requests ---------------------------------------------------------------------------------
 
@@ -72,7 +79,12 @@ class VersionedRequest(serializers.Serializer):
 
 
 class ReplyRequest(VersionedRequest):
-    body = VisibleTextField(trim_whitespace=False, max_length=100_000)
+    # Not a VisibleTextField: a reply that carries files may have no text of its own.
+    body = TextField(
+        allow_blank=True, trim_whitespace=False, max_length=100_000,
+        help_text="The reply's text; may be empty when attachment_ids names files (the posted "
+        "text is then the signature). Neither text nor files: 400 reply_empty",
+    )  # fmt: skip
     attachment_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -182,7 +194,32 @@ class MediaOut(serializers.Serializer):
         help_text="Served only as a download (SVG, HTML, PDF, unknown types), never inline"
     )
     link_url = serializers.CharField(allow_null=True, help_text="What the customer shared")
-    reason = serializers.CharField(allow_blank=True, help_text="Why it is unavailable")
+    reason_code = serializers.ChoiceField(
+        choices=["", *MediaReason.values],
+        help_text="Why it is unavailable, as a code: gone (404/410), too_large, not_an_image, "
+        "unreadable_image, image_bomb, unplayable_video, video_timeout, refused, gave_up "
+        "(every attempt failed); empty when available, or for a row stored before the codes",
+    )
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text="Why it is unavailable, in the reader's language (a row stored before the "
+        "codes: its stored English sentence)",
+    )
+    reason_detail = serializers.CharField(
+        allow_blank=True, help_text="The technical detail (English), e.g. 'HTTP 410'"
+    )
+
+
+class AttachmentOut(serializers.Serializer):
+    """A file an agent attached to a reply (docs/media.md "Media out")."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.values)
+    filename = serializers.CharField()
+    content_type = serializers.CharField(help_text="Judged from the file's bytes")
+    size = serializers.IntegerField(help_text="Bytes, as it will be posted")
+    created_at = serializers.DateTimeField()
+    uploaded_by_id = serializers.IntegerField(allow_null=True, help_text="The uploader (agent)")
 
 
 class MessageOut(serializers.Serializer):
@@ -197,6 +234,7 @@ class MessageOut(serializers.Serializer):
     delivery_error = serializers.CharField(allow_blank=True)
     delivery_attempts = serializers.IntegerField()
     media = MediaOut(many=True)
+    attachments = AttachmentOut(many=True, help_text="Files an agent's reply carries")
 
 
 class NoteOut(serializers.Serializer):

@@ -25,7 +25,7 @@ from web.api.grants import ConversationGrantApi
 from web.api.me import MeApi
 from web.api.messages import ReplyRetryApi
 from web.api.moderation import AutoModerationApi, MessageModerationApi, PrivateReplyApi
-from web.api.reply_attachments import ReplyAttachmentsApi
+from web.api.reply_attachments import ReplyAttachmentApi, ReplyAttachmentsApi
 from web.api.snooze import ConversationSnoozeApi
 from web.api.team_assignment import TeamAssignmentApi
 from web.errors import api_not_found
@@ -53,6 +53,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/attachments",
         ReplyAttachmentsApi.as_view(),
         name="api-reply-attachments",
+    ),
+    path(
+        "conversations/<int:conversation_id>/attachments/<int:attachment_id>",
+        ReplyAttachmentApi.as_view(),
+        name="api-reply-attachment",
     ),
     path("conversations/<int:conversation_id>/assign", c.ConversationAssignApi.as_view()),
     path("conversations/<int:conversation_id>/claim", c.ConversationClaimApi.as_view()),

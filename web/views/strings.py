@@ -104,6 +104,8 @@ def _attachment_strings() -> dict[str, str]:
     return {
         "attachUploading": _("Uploading %(name)s…"),
         "attachRemove": _("Remove %(name)s"),
+        "attachRemoved": _("%(name)s removed."),
+        "attachRemoveFailed": _("%(name)s could not be removed: %(reason)s"),
         "attachRefused": _("%(name)s cannot be attached: %(reason)s"),
         "attachDropped": _("Drop the file to attach it to the reply."),
         "attachNotes": _("Notes cannot carry files; switch to a reply to attach."),

@@ -1,7 +1,10 @@
 // Files attached to a reply (issue #13): picked, dropped on the composer or pasted into the
 // text. Each is uploaded at once to /api/conversations/<id>/attachments, where the server judges
 // its type by its bytes and checks the channel's limits (an error names the rule broken); the
-// composer then lists it, with a button to remove it. The reply names the files by id.
+// composer then lists it, with a button to remove it (DELETE: the file leaves the server too).
+// The reply names the files by id. The agent's own files not sent yet are listed again when
+// the conversation is opened (a reload loses none, and each can still be removed).
+import { api } from "./api.js";
 import { t } from "./i18n.js";
 
 function csrfToken() {
@@ -19,13 +22,24 @@ function size(bytes) {
 }
 
 export class AttachmentTray {
-  constructor(pane, { conversationId, message, active }) {
+  constructor(pane, { conversationId, message, active, me = null }) {
     this.pane = pane;
     this.id = conversationId;
     this.message = message; // (text, bad) => shown in the composer's status line
     this.active = active; // () => whether the composer writes a reply (notes carry no files)
     this.items = []; // the server's answers: {id, kind, filename, content_type, size}
     this.bind();
+    if (me !== null && this.list) this.load(me);
+  }
+
+  async load(me) {
+    let data;
+    try { data = await api(`conversations/${this.id}/attachments`); } catch { return; }
+    const known = new Set(this.ids);
+    const mine = (data?.results || []).filter((item) => item.uploaded_by_id === me && !known.has(item.id));
+    if (!mine.length) return;
+    this.items.push(...mine);
+    this.render();
   }
 
   get input() { return this.pane.querySelector("#attach-input"); }
@@ -96,9 +110,20 @@ export class AttachmentTray {
     this.render();
   }
 
-  remove(id) {
-    this.items = this.items.filter((item) => item.id !== id);
+  async remove(id) {
+    const item = this.items.find((entry) => entry.id === id);
+    if (!item) return;
+    try {
+      await api(`conversations/${this.id}/attachments/${id}`, undefined, { method: "DELETE" });
+    } catch (error) {
+      if (error.status !== 404) { // 404: already gone; anything else keeps it listed
+        this.message(t("attachRemoveFailed", { name: item.filename, reason: error.message }), true);
+        return;
+      }
+    }
+    this.items = this.items.filter((entry) => entry.id !== id);
     this.render();
+    this.message(t("attachRemoved", { name: item.filename }));
     this.input.focus();
   }
 

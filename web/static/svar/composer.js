@@ -8,7 +8,7 @@ import { AttachmentTray } from "./attachments.js";
 const PREVIEW_DELAY_MS = 150;
 
 export class Composer {
-  constructor(pane, { conversationId, onTyping, onSent, collisions, refresh, version }) {
+  constructor(pane, { conversationId, onTyping, onSent, collisions, refresh, version, me = null }) {
     this.pane = pane;
     this.id = conversationId;
     this.onTyping = onTyping;
@@ -16,6 +16,7 @@ export class Composer {
     this.collisions = collisions; // () => [message, …] for the collision warning
     this.refresh = refresh;
     this.version = version; // () => the version the pane shows
+    this.me = me; // the agent's id: their own unsent files are listed again
     this.preview = null; // {body, result}
     this.pending = null;
     this.controller = null;
@@ -57,6 +58,7 @@ export class Composer {
       conversationId: this.id,
       message: (text, bad) => this.message(text, bad),
       active: () => this.mode !== "note",
+      me: this.me,
     });
     if (this.mode === "note") this.applyMode(); // a colleague pulled in by a mention: notes only
   }
@@ -171,6 +173,8 @@ export class Composer {
       + (over > 0 ? ` · ${t("overBy", { n: over })}` : "");
     counter.classList.toggle("over", over > 0);
     const action = result.guidelines?.action;
+    // Send stays enabled with no text: files alone are a reply (signed by the server), and
+    // neither text nor files gets its reason said on Send rather than a silent grey button.
     send.disabled = over > 0; // a blocked reply still opens the guard, or says why below
     send.textContent = action === "approval" ? t("sendForApproval") : t("send");
   }
@@ -216,8 +220,9 @@ export class Composer {
   async sendReply() {
     const result = await this.fetchPreview();
     if (!result) return;
-    if (result.length === 0) { this.message(t("empty"), true); return; }
-    if (!result.fits) {
+    const files = this.attachments?.ids.length || 0;
+    if (result.length === 0 && !files) { this.message(t("empty"), true); return; }
+    if (result.length > 0 && !result.fits) {
       this.message(t("tooLong", { length: result.length, limit: result.limit }), true);
       return;
     }

@@ -59,6 +59,7 @@ export class ConversationPane {
       collisions: () => this.collisions(),
       refresh: () => this.refresh(),
       version: () => this.version,
+      me: this.me,
     });
     if (pane.dataset.guestSeq !== undefined) this.onGuest(this.id, Number(pane.dataset.guestSeq));
     else this.onPresence(this.id, "viewing"); // presence stays with the team
