@@ -19,7 +19,7 @@ from tests.factories import inbound
 from tests.media.test_media_serving import client_for
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("inbox.migrations.0030_media_reason_code")
+migration = importlib.import_module("inbox.migrations.0032_media_reason_code")
 
 DANISH = "Platformen har ikke længere denne fil."
 SWEDISH = "Plattformen har inte längre den här filen."

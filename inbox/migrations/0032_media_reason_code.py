@@ -72,7 +72,7 @@ def join_reasons(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0029_email_media'),
+        ('inbox', '0031_mail_oauth_token_kind'),
     ]
 
     operations = [
