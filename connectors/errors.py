@@ -72,3 +72,8 @@ class OAuthRefused(ConnectorError):
 class AlreadyReplied(PlatformRejected):
     """A private reply to a comment that already has one (Graph allows one per comment): after
     an attempt whose outcome is unknown, that attempt's own success."""
+
+
+class MissingCredentials(ConnectorError):
+    """The account has no usable access token (none stored, its variable unset, or the stored
+    one unreadable with the configured keys)."""

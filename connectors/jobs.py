@@ -46,7 +46,7 @@ from connectors.base import (
 )
 from connectors.errors import (
     AuthExpired,
-    ConnectorError,
+    MissingCredentials,
     OutcomeUnknown,
     PlatformRejected,
     PlatformUnavailable,
@@ -55,6 +55,12 @@ from connectors.errors import (
 )
 from connectors.facebook.client import share_pacing_through
 from connectors.factory import connector_for
+from connectors.job_failures import (
+    deliver_reply_exhausted,
+    failure_reason,
+    moderate_message_exhausted,
+    moderation_failure_reason,
+)
 from connectors.media_delivery import send_reply
 from connectors.token_jobs import call_renewing, renew_before_call
 from inbox.credentials import CredentialsUnreadable, account_token, credentials_source
@@ -89,11 +95,6 @@ _DELIVERY_LOCK = 2 << 48
 _MODERATION_LOCK = 3 << 48
 
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
-
-
-class MissingCredentials(ConnectorError):
-    """The account has no usable access token (none stored, its variable unset, or the stored
-    one unreadable with the configured keys)."""
 
 
 # --- scheduling -------------------------------------------------------------------------------
@@ -360,7 +361,9 @@ def deliver_reply(message_id: int) -> str:
             delivery_services.reply_delivery_outcome_unknown(message_id=message_id)
             return f"outcome unknown: {error}"
         except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
-            delivery_services.reply_delivery_failed(message_id=message_id, reason=_reason(error))
+            delivery_services.reply_delivery_failed(
+                message_id=message_id, reason=failure_reason(error)
+            )
             if isinstance(error, AuthExpired | MissingCredentials):
                 account_services.account_auth_expired(
                     account_id=message.account_id, reason=str(error)
@@ -372,25 +375,6 @@ def deliver_reply(message_id: int) -> str:
             message_id=message_id, external_id=sent.external_id, sent_at=sent.sent_at
         )
         return f"sent as {sent.external_id}"
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, TargetGone):
-        return f"The message being answered was deleted on the platform. ({error})"
-    if isinstance(error, AuthExpired | MissingCredentials):
-        return f"The channel account's access token was rejected. ({error})"
-    return str(error)
-
-
-def deliver_reply_exhausted(job: Job, connection: object, *exc_info: object) -> None:
-    """RQ failure callback: after the last retry, show the agent the reply failed, and why."""
-    if job.retries_left:
-        return
-    message_id = int(job.args[0])
-    reason = str(exc_info[1]) if len(exc_info) > 1 else "delivery failed"
-    delivery_services.reply_delivery_failed(
-        message_id=message_id, reason=f"Could not reach the platform: {reason}"
-    )
 
 
 # --- moderation -------------------------------------------------------------------------------
@@ -423,7 +407,7 @@ def moderate_message(action_id: int) -> str:
             return "deferred until the rate limit resets"
         except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
             moderation_services.moderation_failed(
-                action_id=action_id, reason=_moderation_reason(error)
+                action_id=action_id, reason=moderation_failure_reason(error)
             )
             if isinstance(error, AuthExpired | MissingCredentials):
                 account_services.account_auth_expired(
@@ -433,19 +417,3 @@ def moderate_message(action_id: int) -> str:
         # PlatformUnavailable and anything unexpected propagate: RQ's Retry runs it again.
         moderation_services.moderation_succeeded(action_id=action_id)
         return f"{action.kind} done"
-
-
-def _moderation_reason(error: Exception) -> str:
-    if isinstance(error, TargetGone):
-        return f"The comment was already deleted on the platform. ({error})"
-    return _reason(error)
-
-
-def moderate_message_exhausted(job: Job, connection: object, *exc_info: object) -> None:
-    """RQ failure callback: after the last retry, show the agent the action failed, and why."""
-    if job.retries_left:
-        return
-    reason = str(exc_info[1]) if len(exc_info) > 1 else "moderation failed"
-    moderation_services.moderation_failed(
-        action_id=int(job.args[0]), reason=f"Could not reach the platform: {reason}"
-    )

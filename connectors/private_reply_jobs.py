@@ -19,13 +19,13 @@ from connectors.errors import (
     RateLimited,
     TargetGone,
 )
+from connectors.job_failures import failure_reason
 from connectors.jobs import (
     DELIVERY_QUEUE,
     DELIVERY_RETRY,
     MissingCredentials,
     _advisory_lock,
     _enqueue_once,
-    _reason,
     account_connector,
 )
 from inbox.services import private_replies as services
@@ -74,7 +74,7 @@ def send_private_reply(reply_id: int) -> str:
             )  # fmt: skip
             return "deferred until the rate limit resets"
         except (TargetGone, PlatformRejected, AuthExpired, MissingCredentials) as error:
-            services.private_reply_failed(reply_id=reply_id, reason=_reason(error))
+            services.private_reply_failed(reply_id=reply_id, reason=failure_reason(error))
             return f"failed: {error}"
         services.private_reply_sent(reply_id=reply_id, external_id=external_id)
         return f"sent as {external_id or 'the earlier attempt'}"
