@@ -25,22 +25,22 @@ def moderation_failure_reason(error: Exception) -> str:
     return failure_reason(error)
 
 
+def unreachable_after_last_retry(job: Job, exc_info: tuple, fallback: str) -> str | None:
+    """For an RQ failure callback: None while the job has retries left, else the reason to
+    record (the exception's text, else ``fallback``)."""
+    if job.retries_left:
+        return None
+    reason = str(exc_info[1]) if len(exc_info) > 1 else fallback
+    return f"Could not reach the platform: {reason}"
+
+
 def deliver_reply_exhausted(job: Job, connection: object, *exc_info: object) -> None:
     """RQ failure callback: after the last retry, show the agent the reply failed, and why."""
-    if job.retries_left:
-        return
-    message_id = int(job.args[0])
-    reason = str(exc_info[1]) if len(exc_info) > 1 else "delivery failed"
-    delivery_services.reply_delivery_failed(
-        message_id=message_id, reason=f"Could not reach the platform: {reason}"
-    )
+    if reason := unreachable_after_last_retry(job, exc_info, "delivery failed"):
+        delivery_services.reply_delivery_failed(message_id=int(job.args[0]), reason=reason)
 
 
 def moderate_message_exhausted(job: Job, connection: object, *exc_info: object) -> None:
     """RQ failure callback: after the last retry, show the agent the action failed, and why."""
-    if job.retries_left:
-        return
-    reason = str(exc_info[1]) if len(exc_info) > 1 else "moderation failed"
-    moderation_services.moderation_failed(
-        action_id=int(job.args[0]), reason=f"Could not reach the platform: {reason}"
-    )
+    if reason := unreachable_after_last_retry(job, exc_info, "moderation failed"):
+        moderation_services.moderation_failed(action_id=int(job.args[0]), reason=reason)

@@ -19,7 +19,7 @@ from connectors.errors import (
     RateLimited,
     TargetGone,
 )
-from connectors.job_failures import failure_reason
+from connectors.job_failures import failure_reason, unreachable_after_last_retry
 from connectors.jobs import (
     DELIVERY_QUEUE,
     DELIVERY_RETRY,
@@ -81,9 +81,5 @@ def send_private_reply(reply_id: int) -> str:
 
 
 def send_private_reply_exhausted(job: Job, connection: object, *exc_info: object) -> None:
-    if job.retries_left:
-        return
-    reason = str(exc_info[1]) if len(exc_info) > 1 else "delivery failed"
-    services.private_reply_failed(
-        reply_id=int(job.args[0]), reason=f"Could not reach the platform: {reason}"
-    )
+    if reason := unreachable_after_last_retry(job, exc_info, "delivery failed"):
+        services.private_reply_failed(reply_id=int(job.args[0]), reason=reason)

@@ -30,10 +30,13 @@ CALL_RENEW_AHEAD = timedelta(minutes=2)
 
 
 def renew_token(account_id: int) -> str:
-    account = ChannelAccount.objects.filter(pk=account_id).only("token_kind").first()
-    if account is not None and account.token_kind == TokenKind.MAIL_OAUTH:
-        return mail_token_renew(account_id)
-    return x_token_renew(account_id)
+    account = channel_account_get(account_id=account_id)
+    return _renewal_for(account.token_kind if account else None)(account_id)
+
+
+def _renewal_for(token_kind: str | None) -> Callable[..., str]:
+    """The service that renews this kind of token (both lock the row and store the rotation)."""
+    return mail_token_renew if token_kind == TokenKind.MAIL_OAUTH else x_token_renew
 
 
 def inspect_token(account_id: int) -> str:
@@ -49,8 +52,7 @@ def renew_before_call(account: ChannelAccount) -> str | None:
         return None
     if account.token_expires_at > timezone.now() + CALL_RENEW_AHEAD:
         return None
-    renew = mail_token_renew if account.token_kind == TokenKind.MAIL_OAUTH else x_token_renew
-    outcome = renew(account.pk, ahead=CALL_RENEW_AHEAD)
+    outcome = _renewal_for(account.token_kind)(account.pk, ahead=CALL_RENEW_AHEAD)
     return _refusal(account, outcome)
 
 
